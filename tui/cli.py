@@ -1,0 +1,153 @@
+"""The `tendlc` command line (click): parses options and hands off; importable without Textual."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from receiver.config import (
+    DEFAULT_CALLBACK_PATH,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ReceiverConfig,
+    default_db_path,
+)
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _db_option(f):
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Store directory (default: $TENDLC_DB or the user data dir).",
+    )(f)
+
+
+def _receiver_options(f):
+    f = click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address the receiver binds.")(f)
+    f = click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="Receiver port (0 = any free port).")(f)
+    f = click.option("--public-url", default=None, help="Base URL Plivo calls (default: the tunnel's URL, else http://HOST:PORT).")(f)
+    f = click.option("--callback-path", default=DEFAULT_CALLBACK_PATH, show_default=True, help="Path the receiver serves callbacks on.")(f)
+    return f
+
+
+def _tunnel_option(f):
+    return click.option(
+        "--tunnel",
+        type=click.Choice(["none", "ngrok", "cloudflared"]),
+        default="none",
+        show_default=True,
+        help="Start a tunnel so Plivo can reach the receiver.",
+    )(f)
+
+
+def receiver_config(host: str, port: int, public_url: str | None, callback_path: str) -> ReceiverConfig:
+    token, main_token = ReceiverConfig.tokens_from_env()
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--public-url")
+    return ReceiverConfig(
+        host=host,
+        port=port,
+        callback_path=callback_path,
+        public_url=public_url,
+        auth_token=token,
+        main_auth_token=main_token,
+    )
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.option("--sandbox", is_flag=True, help="Run against an in-process sandbox, whatever the environment says.")
+@_db_option
+@_receiver_options
+@_tunnel_option
+@click.version_option(package_name="tendlc")
+@click.pass_context
+def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str) -> None:
+    """tendlc: a terminal console for US 10DLC registration through Plivo.
+
+    With PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN set it talks to Plivo (LIVE); without them,
+    or with --sandbox, it runs against a local simulator (SANDBOX).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from tui.launch import LaunchOptions, run_tui
+
+    config = receiver_config(host, port, public_url, callback_path)
+    live = bool(os.environ.get("PLIVO_AUTH_ID") and os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
+    options = LaunchOptions(
+        db_path=db or default_db_path(),
+        config=config,
+        sandbox=not live,
+        tunnel=tunnel,
+        auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
+    )
+    sys.exit(run_tui(options))
+
+
+@main.command(context_settings=CONTEXT)
+@_db_option
+@_receiver_options
+@_tunnel_option
+def receive(db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str) -> None:
+    """Run the callback receiver alone: one JSON line per event on stdout."""
+    from receiver.headless import run_receive
+
+    config = receiver_config(host, port, public_url, callback_path)
+    sys.exit(run_receive(config, db or default_db_path(), tunnel=tunnel))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address the simulator binds.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, help="Simulator port (0 = any free port).")
+@click.option("--delay", type=click.FloatRange(0), default=2.0, show_default=True, help="Seconds from `created` to the final status.")
+@click.option("--seed", type=int, default=None, help="Fix generated ids (brand, campaign, profile, api_id).")
+@click.option("--auth-id", default=None, help="Account id to accept (MA/SA + 18 chars; generated when omitted).")
+@click.option("--auth-token", default=None, envvar="TENDLC_SANDBOX_TOKEN", help="Token to accept (generated when omitted; env TENDLC_SANDBOX_TOKEN).")
+@click.option("--allow-remote-callbacks", is_flag=True, help="Deliver callbacks to non-loopback addresses too.")
+def sandbox(host: str, port: int, delay: float, seed: int | None, auth_id: str | None, auth_token: str | None, allow_remote_callbacks: bool) -> None:
+    """Run the offline Plivo 10DLC simulator alone, for any Plivo SDK."""
+    from sandbox.main import run_sandbox
+
+    sys.exit(
+        run_sandbox(
+            host=host,
+            port=port,
+            delay=delay,
+            seed=seed,
+            auth_id=auth_id,
+            auth_token=auth_token,
+            allow_remote_callbacks=allow_remote_callbacks,
+        )
+    )
+
+
+@main.command(context_settings=CONTEXT)
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+def events(db: Path | None, fmt: str) -> None:
+    """Export the stored journal (callbacks and requests)."""
+    from receiver.export import run_events
+
+    sys.exit(run_events(db or default_db_path(), fmt, sys.stdout))
+
+
+@main.command(context_settings=CONTEXT)
+@_db_option
+@click.option("--json", "as_json", is_flag=True, default=None, help="JSON output (default when stdout is not a terminal).")
+def status(db: Path | None, as_json: bool | None) -> None:
+    """Print brands, campaigns and numbers with their status."""
+    from receiver.export import run_status
+
+    if as_json is None:
+        as_json = not sys.stdout.isatty()
+    sys.exit(run_status(db or default_db_path(), as_json, sys.stdout))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
