@@ -149,5 +149,32 @@ def status(db: Path | None, as_json: bool | None) -> None:
     sys.exit(run_status(db or default_db_path(), as_json, sys.stdout))
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("event_id")
+@click.option("--to", "to", default=None, metavar="URL", help="Send it here (default: the receiver's callback URL from the options below).")
+@click.option("--curl", "as_curl", is_flag=True, help="Print a copy-pasteable curl command instead of sending.")
+@_db_option
+@_receiver_options
+def replay(event_id: str, to: str | None, as_curl: bool, db: Path | None, host: str, port: int, public_url: str | None, callback_path: str) -> None:
+    """Re-send a stored callback with a fresh signature (tokens from PLIVO_AUTH_TOKEN / PLIVO_MAIN_AUTH_TOKEN)."""
+    from receiver.replay import run_replay
+
+    if to is not None and not to.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--to")
+    config = receiver_config(host, port, public_url, callback_path)
+    sys.exit(
+        run_replay(
+            db or default_db_path(),
+            event_id,
+            to or config.callback_url,
+            token=config.auth_token,
+            main_token=config.main_auth_token,
+            out=sys.stdout,
+            err=sys.stderr,
+            curl=as_curl,
+        )
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
