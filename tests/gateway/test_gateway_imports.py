@@ -1,0 +1,21 @@
+"""The gateway and the request types import without Textual (the CLI and headless use them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+import tui.gateway, tui.gateway_types, tui.requests, tui.sdk_calls
+from tui.gateway import Gateway, GatewayError
+from tui.requests import BrandRequest, CampaignRequest, LinkRequest, parse_numbers
+print("textual" in sys.modules)
+"""
+
+
+def test_gateway_and_requests_import_without_textual():
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
