@@ -1,0 +1,158 @@
+"""The "create brand" form: pick a profile, name the brand, choose its type, submit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Select, Static, Switch
+from textual.worker import Worker, WorkerState
+
+from receiver import vocab
+from tui.forms.common import FieldRule, FormScreen, field, switch_field
+from tui.gateway_types import GatewayError, Profile
+from tui.requests import BrandRequest
+
+if TYPE_CHECKING:
+    from tui.gateway import Gateway
+
+
+def profile_label(profile: Profile) -> str:
+    """'alias — company', marked when the profile has no EIN (STARTER brands only)."""
+    name = profile.alias or profile.uuid
+    label = f"{name} — {profile.company_name}" if profile.company_name else name
+    return label if profile.has_ein else f"{label}  (no EIN: STARTER only)"
+
+
+class BrandForm(FormScreen):
+    """Register a 10DLC brand for one of the account's profiles."""
+
+    AUTO_FOCUS = "#profile_uuid"
+    TITLE_TEXT = "Create brand"
+    SUBMIT_LABEL = "Create brand"
+    FAILURE_TITLE = "Brand not created"
+    FIELD_ALIASES: ClassVar[dict[str, str]] = {"brand_alias": "alias"}
+
+    @dataclass
+    class ProfilesLoaded(Message):
+        """The profile list arrived from the gateway (posted from the load thread)."""
+
+        profiles: list[Profile]
+        error: str | None = None
+
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__(gateway)
+        self.profiles: dict[str, Profile] = {}
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="form-body"):
+            yield field(
+                "Profile",
+                Select[str]([], prompt="Loading profiles…", id="profile_uuid"),
+                hint="the business this brand registers",
+            )
+            note = Static("", id="profile-note", classes="note")
+            note.display = False
+            yield note
+            yield field(
+                "Alias",
+                Input(
+                    placeholder="a name to recognise the brand by",
+                    id="alias",
+                    validators=[FieldRule(self, "alias")],
+                    validate_on=["blur"],
+                ),
+            )
+            yield field(
+                "Brand type",
+                Select[str](
+                    [(t, t) for t in vocab.BRAND_TYPES],
+                    value="STANDARD",
+                    allow_blank=False,
+                    id="brand_type",
+                ),
+                hint="STANDARD needs an EIN; STARTER is for individuals",
+            )
+            yield switch_field(
+                "Secondary vetting (STANDARD only; extra fee)", "secondary_vetting", False
+            )
+            yield field(
+                "Contact email",
+                Input(
+                    placeholder="optional: name@example.com",
+                    id="business_contact_email",
+                    validators=[FieldRule(self, "business_contact_email")],
+                    validate_on=["blur"],
+                ),
+            )
+
+    def on_mount(self) -> None:
+        self.load_profiles()
+
+    @work(thread=True, exit_on_error=False, group="load", description="brand form: load profiles")
+    def load_profiles(self) -> None:
+        try:
+            profiles = self.gateway.list_profiles()
+        except GatewayError as error:
+            self.post_message(self.ProfilesLoaded([], error.message))
+            return
+        self.post_message(self.ProfilesLoaded(list(profiles)))
+
+    @on(ProfilesLoaded)
+    def _profiles_loaded(self, message: ProfilesLoaded) -> None:
+        self.show_profiles(message.profiles, message.error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group == "load" and event.state == WorkerState.ERROR:
+            self.show_profiles([], f"unexpected error: {event.worker.error}")
+
+    def show_profiles(self, profiles: Sequence[Profile], error: str | None) -> None:
+        self.profiles = {p.uuid: p for p in profiles}
+        select = self.query_one("#profile_uuid", Select)
+        select.set_options((profile_label(p), p.uuid) for p in profiles)
+        select.prompt = "Choose a profile" if profiles else "No profile available"
+        note = self.query_one("#profile-note", Static)
+        if error:
+            note.update(f"Could not load profiles: {error}")
+        elif not profiles:
+            note.update("This account has no profile yet: create one in the Plivo console first.")
+        note.display = bool(error or not profiles)
+        note.set_class(bool(error), "-warning")
+        if len(profiles) == 1:
+            select.value = profiles[0].uuid
+
+    @on(Select.Changed, "#brand_type")
+    def _brand_type_changed(self, event: Select.Changed) -> None:
+        switch = self.query_one("#secondary_vetting", Switch)
+        starter = event.value == "STARTER"
+        if starter:
+            switch.value = False
+        switch.disabled = starter
+
+    def build_request(self) -> BrandRequest:
+        profile = self.query_one("#profile_uuid", Select).value
+        brand_type = self.query_one("#brand_type", Select).value
+        return BrandRequest(
+            profile_uuid=profile if isinstance(profile, str) else "",
+            alias=self.query_one("#alias", Input).value,
+            brand_type=brand_type if isinstance(brand_type, str) else "",
+            secondary_vetting=self.query_one("#secondary_vetting", Switch).value,
+            business_contact_email=self.query_one("#business_contact_email", Input).value,
+        )
+
+    def extra_errors(self) -> dict[str, str]:
+        request = self.build_request()
+        profile = self.profiles.get(request.profile_uuid)
+        if profile is not None and not profile.has_ein and request.brand_type == "STANDARD":
+            return {"brand_type": "this profile has no EIN: choose STARTER, or another profile"}
+        return {}
+
+    @work(thread=True, exit_on_error=False, group="submit", description="brand: create")
+    def send(self, request: BrandRequest) -> None:
+        self.deliver(lambda: self.gateway.create_brand(request))

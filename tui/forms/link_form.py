@@ -1,0 +1,116 @@
+"""The "link numbers" form: an active campaign and the numbers to link, pasted in any layout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Select, Static, TextArea
+
+from receiver.models import Badge, ResourceType
+from tui.forms.common import FormScreen, field, plus
+from tui.requests import LinkRequest, parse_numbers
+
+if TYPE_CHECKING:
+    from receiver.registry import Registry
+    from tui.gateway import Gateway
+
+PREVIEW_MAX = 6  # numbers listed in the preview before "… and N more"
+
+
+def preview(valid: list[str], invalid: list[str]) -> Text:
+    """'2 numbers: +14845551234, +14845551235' and the tokens that are not numbers."""
+    text = Text()
+    if valid:
+        shown = ", ".join(plus(n) for n in valid[:PREVIEW_MAX])
+        more = f", … and {len(valid) - PREVIEW_MAX} more" if len(valid) > PREVIEW_MAX else ""
+        noun = "number" if len(valid) == 1 else "numbers"
+        text.append(f"{len(valid)} {noun}: ", style="bold")
+        text.append(shown + more)
+    else:
+        text.append("No number yet", style="dim")
+    if invalid:
+        text.append("\nNot numbers: ", style="bold red")
+        text.append(", ".join(invalid), style="red")
+    return text
+
+
+class LinkForm(FormScreen):
+    """Link one or more numbers to an active (registered) campaign."""
+
+    TITLE_TEXT = "Link numbers"
+    SUBMIT_LABEL = "Link numbers"
+    FAILURE_TITLE = "Numbers not linked"
+
+    def __init__(
+        self, gateway: Gateway, registry: Registry, campaign_id: str | None = None
+    ) -> None:
+        super().__init__(gateway)
+        campaigns = registry.all(ResourceType.CAMPAIGN)
+        self.campaigns = [c for c in campaigns if c.badge == Badge.REGISTERED]
+        self.blocked = [c for c in campaigns if c.badge != Badge.REGISTERED]
+        ids = [c.id for c in self.campaigns]
+        if campaign_id in ids:
+            self.initial_campaign: str | None = campaign_id
+        else:
+            self.initial_campaign = ids[0] if len(ids) == 1 else None
+        self.AUTO_FOCUS = "#numbers" if self.initial_campaign else "#campaign_id"
+
+    def compose_body(self) -> ComposeResult:
+        options = [
+            (
+                f"{c.id}  {c.name}".rstrip() + (f"  (brand {c.parent_id})" if c.parent_id else ""),
+                c.id,
+            )
+            for c in self.campaigns
+        ]
+        with VerticalScroll(id="form-body"):
+            yield field(
+                "Campaign",
+                Select[str](
+                    options,
+                    prompt="Choose an active campaign" if options else "No active campaign yet",
+                    value=self.initial_campaign or Select.NULL,
+                    id="campaign_id",
+                ),
+                hint="active (registered) campaigns only",
+            )
+            blocked = "\n".join(
+                f"{c.id}{f' ({c.name})' if c.name else ''} {c.badge.value} — numbers link to "
+                "active campaigns only"
+                for c in self.blocked
+            )
+            note = Static(blocked, id="campaign-note", classes="note")
+            note.display = bool(self.blocked)
+            yield note
+            yield field(
+                "Numbers",
+                TextArea(id="numbers", show_line_numbers=False, soft_wrap=True),
+                hint="one per line or comma-separated, e.g. +1 484 555 1234",
+            )
+            yield Static(preview([], []), id="numbers-preview", classes="note")
+
+    @on(TextArea.Changed, "#numbers")
+    def _numbers_changed(self, event: TextArea.Changed) -> None:
+        valid, invalid = parse_numbers(event.text_area.text)
+        self.query_one("#numbers-preview", Static).update(preview(valid, invalid))
+
+    def extra_errors(self) -> dict[str, str]:
+        _, invalid = parse_numbers(self.query_one("#numbers", TextArea).text)
+        if invalid:
+            return {"numbers": f"not E.164 numbers: {', '.join(invalid)}"}
+        return {}
+
+    def build_request(self) -> LinkRequest:
+        campaign = self.query_one("#campaign_id", Select).value
+        valid, _ = parse_numbers(self.query_one("#numbers", TextArea).text)
+        return LinkRequest(
+            campaign_id=campaign if isinstance(campaign, str) else "", numbers=tuple(valid)
+        )
+
+    @work(thread=True, exit_on_error=False, group="submit", description="numbers: link")
+    def send(self, request: LinkRequest) -> None:
+        self.deliver(lambda: self.gateway.link_numbers(request))
