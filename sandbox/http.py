@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import binascii
+import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import BasicAuth, web
+from aiohttp import web
 
 from receiver.vocab import LIST_LIMIT_MAX
 
@@ -68,14 +70,30 @@ def check_auth(request: web.Request, auth_id: str, auth_token: str) -> None:
         raise ApiError(
             401, "Authentication failed: no Authorization header (HTTP Basic auth_id:auth_token)"
         )
-    try:
-        creds = BasicAuth.decode(header)
-    except (ValueError, binascii.Error):
-        raise ApiError(401, "Authentication failed: malformed Basic Authorization header") from None
-    if creds.login != auth_id or creds.password != auth_token:
+    login, password = _decode_basic(header)
+    if not (_same(login, auth_id) and _same(password, auth_token)):
         raise ApiError(401, "Authentication failed: wrong auth_id or auth_token")
     if path_id != auth_id:
         raise ApiError(401, f"Authentication failed: the URL's account {path_id} is not {auth_id}")
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _decode_basic(header: str) -> tuple[str, str]:
+    scheme, _, encoded = header.partition(" ")
+    try:
+        if scheme.lower() != "basic":
+            raise ValueError(scheme)
+        login, sep, password = (
+            base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+        )
+        if not sep:
+            raise ValueError("no colon")
+    except (ValueError, binascii.Error):
+        raise ApiError(401, "Authentication failed: malformed Basic Authorization header") from None
+    return login, password
 
 
 class Body:

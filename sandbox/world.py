@@ -35,7 +35,7 @@ def iso(ts: float) -> str:
 
 def _prune(data: dict[str, Any]) -> dict[str, Any]:
     """Plivo omits empty fields rather than sending null."""
-    return {k: v for k, v in data.items() if v not in (None, "", [])}
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
 
 
 @dataclass(slots=True)
