@@ -1,0 +1,179 @@
+"""`tendlc events` and `tendlc status`: read-only exports of the journal and the registry."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from receiver.models import CallbackEvent, RequestRecord, Resource, ResourceType
+
+CSV_COLUMNS = (
+    "seq", "type", "id", "time", "kind", "status", "brand_id", "campaign_id", "number",
+    "verified", "reason", "http_status", "replay_of", "method", "url", "params", "body",
+)  # fmt: skip
+STATUS_COLUMNS = ("type", "id", "name", "parent", "badge", "api status", "updated")
+
+
+class ExportError(Exception):
+    """The store could not be read; the message says what to do."""
+
+
+def iso_utc(ts: float | None) -> str | None:
+    """Seconds since the epoch as ISO-8601 UTC with milliseconds, e.g. 2025-01-02T03:04:05.678Z."""
+    if ts is None:
+        return None
+    stamp = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+@contextmanager
+def open_readonly(db_path: Path, err: TextIO, command: str) -> Iterator[Any]:
+    """The store at `db_path`, opened read-only (raises ExportError when it is missing or bad).
+
+    The store's warnings (e.g. a damaged snapshot) go to `err`, one line each.
+    """
+    from receiver.store import Store, StoreError
+
+    if not db_path.exists():
+        raise ExportError(
+            f"no store at {db_path}: run `tendlc` or `tendlc receive` first, or pass --db PATH"
+        )
+    if not db_path.is_dir():
+        raise ExportError(f"{db_path} is not a store directory: pass --db PATH of a store")
+    try:
+        store = Store.open(db_path, readonly=True)
+    except (StoreError, OSError) as exc:
+        raise ExportError(f"cannot read the store at {db_path}: {exc}") from exc
+    for warning in store.warnings:
+        err.write(f"{command}: warning: {warning}\n")
+    try:
+        yield store
+    finally:
+        store.close_sync()
+
+
+def entry_dict(entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
+    """One journal entry for JSON lines: its own fields plus `type` and an ISO `time`."""
+    if isinstance(entry, CallbackEvent):
+        return {"type": "callback", "time": iso_utc(entry.received_at), **entry.to_dict()}
+    return {"type": "request", "time": iso_utc(entry.at), **entry.to_dict()}
+
+
+def entry_row(entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
+    """One journal entry as a CSV row (requests put their action under `kind`)."""
+    if isinstance(entry, CallbackEvent):
+        row = {k: getattr(entry, k) for k in CSV_COLUMNS if hasattr(entry, k)}
+        row.update(type="callback", time=iso_utc(entry.received_at), kind=entry.kind.value)
+        row["params"] = json.dumps(entry.params, ensure_ascii=False)
+        return row
+    return {
+        "seq": entry.seq,
+        "type": "request",
+        "id": entry.id,
+        "time": iso_utc(entry.at),
+        "kind": entry.action,
+        "status": "ok" if entry.ok else "error",
+        "brand_id": entry.brand_id,
+        "campaign_id": entry.campaign_id,
+        "number": " ".join(entry.numbers),
+        "reason": entry.error or "",
+        "params": json.dumps(entry.params, ensure_ascii=False, default=str),
+        "body": json.dumps(entry.response, ensure_ascii=False, default=str)
+        if entry.response
+        else "",
+    }
+
+
+def write_events(entries: Iterator[CallbackEvent | RequestRecord], fmt: str, out: TextIO) -> int:
+    """Write journal entries as jsonl or csv; returns how many."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for entry in entries:
+            writer.writerow(entry_row(entry))
+            count += 1
+    else:
+        for entry in entries:
+            out.write(json.dumps(entry_dict(entry), ensure_ascii=False, default=str) + "\n")
+            count += 1
+    out.flush()
+    return count
+
+
+def run_events(db_path: Path, fmt: str, out: TextIO, *, err: TextIO | None = None) -> int:
+    """`tendlc events`: the whole journal, oldest first, as jsonl or csv."""
+    err = err or sys.stderr
+    try:
+        with open_readonly(db_path, err, "tendlc events") as store:
+            write_events(store.journal(), fmt, out)
+    except ExportError as exc:
+        err.write(f"tendlc events: {exc}\n")
+        return 1
+    return 0
+
+
+def resources_in_order(registry: Any) -> list[Resource]:
+    """Brands, then campaigns, then numbers, each in creation order."""
+    return [
+        r
+        for t in (ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER)
+        for r in registry.all(t)
+    ]
+
+
+def resource_dict(resource: Resource) -> dict[str, Any]:
+    """A resource for `status --json` (its fields without the timeline, plus ISO `updated`)."""
+    data = resource.to_dict()
+    data.pop("timeline", None)
+    data["updated"] = iso_utc(resource.updated_at)
+    return data
+
+
+def _row(resource: Resource) -> tuple[str, ...]:
+    updated = datetime.fromtimestamp(resource.updated_at, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return (
+        resource.type.value,
+        resource.id,
+        resource.name or "-",
+        resource.parent_id or "-",
+        resource.badge.value,
+        resource.api_status or "-",
+        updated,
+    )
+
+
+def format_table(resources: list[Resource]) -> str:
+    """An aligned plain-text table: type, id, name, parent, badge, api status, updated."""
+    if not resources:
+        return "no brands, campaigns or numbers in this store yet\n"
+    rows = [STATUS_COLUMNS, *(_row(r) for r in resources)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(STATUS_COLUMNS))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_status(db_path: Path, as_json: bool, out: TextIO, *, err: TextIO | None = None) -> int:
+    """`tendlc status`: every brand, campaign and number with its badge, as a table or JSON."""
+    err = err or sys.stderr
+    try:
+        with open_readonly(db_path, err, "tendlc status") as store:
+            resources = resources_in_order(store.registry)
+    except ExportError as exc:
+        err.write(f"tendlc status: {exc}\n")
+        return 1
+    if as_json:
+        out.write(json.dumps([resource_dict(r) for r in resources], indent=2, default=str) + "\n")
+    else:
+        out.write(format_table(resources))
+    out.flush()
+    return 0

@@ -1,0 +1,212 @@
+"""`tendlc receive`: the receiver without a screen, one JSON line per callback on stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from receiver.config import ReceiverConfig
+from receiver.export import iso_utc
+from receiver.models import CallbackEvent, Change, Clock, IdFactory, system_clock
+from receiver.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
+from receiver.store import Store, StoreError
+
+PREFIX = "tendlc receive"
+
+
+def event_line(event: CallbackEvent) -> dict[str, Any]:
+    """What `tendlc receive` prints for one callback."""
+    return {
+        "id": event.id,
+        "received_at": iso_utc(event.received_at),
+        "kind": event.kind.value,
+        "status": event.status,
+        "brand_id": event.brand_id,
+        "campaign_id": event.campaign_id,
+        "number": event.number,
+        "verified": event.verified,
+        "reason": event.reason,
+        "http_status": event.http_status,
+    }
+
+
+class _StderrLines(logging.Handler):
+    """Log records as one line each on stderr (no tracebacks: the type and message instead)."""
+
+    def __init__(self, err: TextIO) -> None:
+        super().__init__(logging.WARNING)
+        self.err = err
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            message += f" ({type(exc).__name__}: {exc})"
+        try:
+            self.err.write(f"{PREFIX}: {record.levelname.lower()}: {message}\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+
+
+class _Session:
+    """State of one `tendlc receive` run: what to stop, and why it stopped."""
+
+    def __init__(self, out: TextIO, err: TextIO, stop: asyncio.Event) -> None:
+        self.out, self.err, self.stop = out, err, stop
+        self.exit_code = 0
+
+    def say(self, message: str) -> None:
+        try:
+            self.err.write(message + "\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+
+    def fail(self, message: str) -> int:
+        self.say(f"{PREFIX}: {message}")
+        return 1
+
+    def on_change(self, change: Change) -> None:
+        if change.event is None:
+            return
+        try:
+            self.out.write(json.dumps(event_line(change.event)) + "\n")
+            self.out.flush()
+        except (OSError, ValueError):
+            self.exit_code = 1
+            self.say(f"{PREFIX}: stdout is closed; stopping (events are still in the store)")
+            self.stop.set()
+
+
+async def _start_tunnel(kind: str, receiver: Receiver, config: ReceiverConfig, session: _Session):
+    """Start the tunnel; returns it (UP), or an error message."""
+    try:
+        from receiver.tunnel import TunnelState, make_tunnel
+    except ImportError:
+        return f"--tunnel {kind} is not available in this build: run without --tunnel and pass --public-url"
+    tunnel = make_tunnel(kind, receiver.config.local_base)
+    if tunnel is None:
+        return None
+    status = await tunnel.start()
+    if status.state is not TunnelState.UP or not status.url:
+        await tunnel.stop()
+        return f"tunnel {kind} did not come up: {status.reason or status.state.value}"
+
+    def follow(new) -> None:
+        if new.state is TunnelState.UP and new.url and not config.public_url:
+            receiver.set_public_url(new.url)
+            session.say(f"{PREFIX}: tunnel up, public URL now {receiver.config.callback_url}")
+        elif new.state is TunnelState.DOWN:
+            session.say(
+                f"{PREFIX}: tunnel {kind} is down: {new.reason} (callbacks via it will not arrive)"
+            )
+
+    tunnel.on_change(follow)
+    if not config.public_url:
+        receiver.set_public_url(status.url)
+    return tunnel
+
+
+async def serve(
+    config: ReceiverConfig,
+    db_path: Path,
+    *,
+    tunnel: str = "none",
+    out: TextIO,
+    err: TextIO,
+    stop: asyncio.Event,
+    clock: Clock = system_clock,
+    ids: IdFactory = EVENT_IDS,
+) -> int:
+    """Run the receiver until `stop` is set; returns the exit code (0 ok, 1 failure)."""
+    session = _Session(out, err, stop)
+    handler = _StderrLines(err)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        return await _serve(config, db_path, tunnel, session, clock, ids)
+    finally:
+        root.removeHandler(handler)
+
+
+async def _serve(
+    config: ReceiverConfig,
+    db_path: Path,
+    tunnel_kind: str,
+    session: _Session,
+    clock: Clock,
+    ids: IdFactory,
+) -> int:
+    try:
+        store = Store.open(db_path, clock=clock)
+    except StoreError as exc:
+        return session.fail(str(exc))
+    except OSError as exc:
+        return session.fail(
+            f"cannot open the store at {db_path}: {exc.strerror or exc}; pass --db DIR"
+        )
+    for warning in store.warnings:
+        session.say(f"{PREFIX}: warning: {warning}")
+    receiver = Receiver(store, config, clock=clock, ids=ids)
+    tunnel = None
+    unsubscribe = store.subscribe(session.on_change)
+    try:
+        try:
+            await receiver.start()
+        except ReceiverStartError as exc:
+            return session.fail(str(exc))
+        if tunnel_kind != "none":
+            started = await _start_tunnel(tunnel_kind, receiver, config, session)
+            if isinstance(started, str):
+                return session.fail(started)
+            tunnel = started
+        public = receiver.config.callback_url
+        session.say(f"listening on {receiver.config.local_callback_url} (public URL: {public})")
+        if receiver.config.public_url is None or is_loopback(_host_of(public)):
+            session.say(
+                f"{PREFIX}: note: Plivo cannot reach {public}; pass --public-url or --tunnel"
+            )
+        await session.stop.wait()
+    finally:
+        await receiver.stop()
+        if tunnel is not None:
+            await tunnel.stop()
+        unsubscribe()
+        try:
+            await store.close()
+        except (StoreError, OSError) as exc:
+            session.exit_code = session.fail(f"the store at {db_path} did not close cleanly: {exc}")
+    return session.exit_code
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def run_receive(config: ReceiverConfig, db_path: Path, *, tunnel: str = "none") -> int:
+    """`tendlc receive`: serve until SIGINT/SIGTERM, then flush the store and exit 0."""
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        return await serve(
+            config, db_path, tunnel=tunnel, out=sys.stdout, err=sys.stderr, stop=stop
+        )
+
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        return 0

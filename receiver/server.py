@@ -1,0 +1,302 @@
+"""The aiohttp callback receiver: size limit, parse, verify against the public URL, journal, ack."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import logging
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from receiver.config import ReceiverConfig, normalise_callback_path
+from receiver.models import CallbackEvent, Clock, IdFactory, Kind, random_ids, system_clock
+from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
+from receiver.signature import H_V2, H_V2_NONCE, H_V3, H_V3_NONCE, Verification, verify
+from receiver.store import StoreError
+
+if TYPE_CHECKING:
+    from receiver.store import Store
+
+log = logging.getLogger("tendlc.receiver")
+
+RETRY_AFTER_SECONDS = 60
+SHUTDOWN_TIMEOUT = 1.0
+REPLAY_MEMORY = 4096
+EVENT_IDS = random_ids("ev")
+NO_TOKEN_WARNING = (
+    "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
+    "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
+)
+
+
+class ReceiverStartError(Exception):
+    """The receiver could not bind; the message says what to do."""
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the configured limit."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (what the receiver may bind without warning)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+async def read_limited(request: web.Request, limit: int) -> bytes:
+    """The request body, never buffering more than `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _replay_key(headers: dict[str, str]) -> str | None:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for nonce_h, sig_h in ((H_V2_NONCE, H_V2), (H_V3_NONCE, H_V3)):
+        nonce, sig = lowered.get(nonce_h.lower()), lowered.get(sig_h.lower())
+        if nonce and sig:
+            return f"{nonce}:{sig}"
+    return None
+
+
+class Receiver:
+    """Serves the callback path and /healthz; every callback lands in the store before its ack."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: ReceiverConfig,
+        *,
+        clock: Clock = system_clock,
+        ids: IdFactory = EVENT_IDS,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.port = config.port
+        self.clock = clock
+        self.ids = ids
+        self.warnings: list[str] = []
+        self._runner: web.AppRunner | None = None
+        self._warned_no_token = False
+        self._seen: OrderedDict[str, str] = OrderedDict()
+        self._remember_recent()
+
+    @property
+    def verifying(self) -> bool:
+        return bool(self.config.auth_token or self.config.main_auth_token)
+
+    def set_public_url(self, url: str | None) -> None:
+        """Swap the public base URL callbacks are verified against (e.g. a new tunnel URL)."""
+        self.config = replace(self.config, public_url=url.rstrip("/") if url else None)
+
+    def warn(self, message: str) -> None:
+        """Record a warning for the UI and log it once."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+            log.warning(message)
+
+    def _check_token(self) -> None:
+        if not self.verifying and not self._warned_no_token:
+            self._warned_no_token = True
+            self.warn(NO_TOKEN_WARNING)
+
+    async def start(self) -> None:
+        """Bind host:port (port 0 = any free port; the bound one lands in `port`)."""
+        if self._runner is not None:
+            return
+        self._check_token()
+        if not is_loopback(self.config.host):
+            self.warn(
+                f"binding {self.config.host}: the receiver is reachable from other machines; "
+                "use --host 127.0.0.1 with a tunnel unless you mean it"
+            )
+        runner = web.AppRunner(make_app(self), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        await runner.setup()
+        site = web.TCPSite(runner, self.config.host, self.config.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ReceiverStartError(self._bind_message(exc)) from exc
+        self._runner = runner
+        self.port = runner.addresses[0][1] if runner.addresses else self.config.port
+        self.config = replace(self.config, port=self.port)
+        log.info("receiver listening on %s", self.config.local_callback_url)
+
+    def _bind_message(self, exc: OSError) -> str:
+        host, port = self.config.host, self.config.port
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"port {port} on {host} is in use: pass --port N (or --port 0) "
+                "or stop the other process"
+            )
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return f"not allowed to bind port {port} on {host}: pass --port above 1023"
+        reason = exc.strerror or str(exc)
+        return f"cannot listen on {host}:{port} ({reason}): check --host"
+
+    async def stop(self) -> None:
+        """Stop serving (in-flight callbacks get SHUTDOWN_TIMEOUT seconds to finish)."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    def _remember_recent(self) -> None:
+        try:
+            recent = self.store.recent(REPLAY_MEMORY)
+        except Exception:  # noqa: BLE001 - replay memory is best effort, never blocks startup
+            log.debug("could not read recent events for replay detection", exc_info=True)
+            return
+        for entry in recent:
+            if isinstance(entry, CallbackEvent) and entry.http_status == 200:
+                self._remember(entry)
+
+    def _remember(self, event: CallbackEvent) -> None:
+        key = _replay_key(event.headers)
+        if key is None or key in self._seen:
+            return
+        self._seen[key] = event.id
+        while len(self._seen) > REPLAY_MEMORY:
+            self._seen.popitem(last=False)
+
+    def _verify(self, request: web.Request, signed: dict) -> Verification:
+        config = self.config
+        path = request.raw_path
+        url = config.public_base + path
+        headers = dict(request.headers)
+        reached = f"{request.scheme}://{request.host}{path}"
+        result = verify(
+            request.method, url, headers, signed, config.auth_token, config.main_auth_token, reached
+        )
+        local = f"{config.local_base}{path}"
+        if not result.accept and result.reason.startswith("wrong token") and local != reached:
+            again = verify(
+                request.method,
+                url,
+                headers,
+                signed,
+                config.auth_token,
+                config.main_auth_token,
+                local,
+            )
+            if again.reason.startswith("URL mismatch"):
+                return again
+        return result
+
+    async def handle_callback(self, request: web.Request) -> web.Response:
+        """One callback: 200 once durable, 403 unverified, 400 undecodable, 413/405, 503 store."""
+        if request.method not in ("GET", "POST"):
+            return web.Response(
+                status=405,
+                text="method not allowed: use GET or POST\n",
+                headers={"Allow": "GET, POST"},
+            )
+        received_at = self.clock()
+        try:
+            raw = await read_limited(request, self.config.max_body)
+        except BodyTooLarge:
+            log.info("rejected a callback body over %d bytes", self.config.max_body)
+            return web.Response(status=413, text=f"body over {self.config.max_body} bytes\n")
+        headers = keep_headers(request.headers.items())
+        base = {
+            "id": self.ids(),
+            "received_at": received_at,
+            "method": request.method,
+            "url": request.raw_path,
+            "headers": headers,
+            "body": decode_text(raw),
+        }
+        try:
+            parsed = parse_body(
+                request.method, request.headers.get("Content-Type"), raw, request.query_string
+            )
+        except ParseError as exc:
+            event = CallbackEvent(
+                **base, params={}, kind=Kind.UNKNOWN, status=None,
+                verified=False, reason=f"bad request: {exc}", http_status=400,
+            )  # fmt: skip
+            return await self._record(event, apply=False, text=f"bad request: {exc}\n")
+        self._check_token()
+        found = classify(parsed.params)
+        check = self._verify(request, parsed.signed)
+        replay_of = self._seen.get(_replay_key(headers) or "") if check.verified else None
+        reason = (
+            f"{check.reason}; replay of {replay_of}, not applied" if replay_of else check.reason
+        )
+        event = CallbackEvent(
+            **base,
+            params=parsed.params,
+            kind=found.kind,
+            status=found.status,
+            brand_id=found.brand_id,
+            campaign_id=found.campaign_id,
+            number=found.number,
+            verified=check.verified,
+            reason=reason,
+            http_status=200 if check.accept else 403,
+            replay_of=replay_of,
+        )
+        text = "ok\n" if check.accept else f"forbidden: {check.reason}\n"
+        return await self._record(event, apply=check.accept and replay_of is None, text=text)
+
+    async def _record(self, event: CallbackEvent, *, apply: bool, text: str) -> web.Response:
+        key = _replay_key(event.headers) if event.http_status == 200 else None
+        reserved = key is not None and key not in self._seen
+        if reserved:
+            self._remember(event)
+        try:
+            await self.store.record_callback(event, apply=apply)
+        except Exception as exc:  # noqa: BLE001 - Plivo must see a retryable answer, never a 500
+            if reserved:
+                self._seen.pop(key, None)
+            if isinstance(exc, StoreError):
+                log.error("callback %s not stored: %s", event.id, exc)
+                return _unavailable(f"not stored: {exc}")
+            log.exception("callback %s not stored", event.id)
+            return _unavailable("not stored: internal error")
+        return web.Response(status=event.http_status, text=text)
+
+    async def handle_health(self, request: web.Request) -> web.Response:
+        """200 with the receiver's state, 503 when the store cannot write."""
+        healthy = bool(getattr(self.store, "healthy", True))
+        body = {
+            "status": "ok" if healthy else "degraded",
+            "store": {"healthy": healthy, "last_error": getattr(self.store, "last_error", None)},
+            "callback_url": self.config.callback_url,
+            "local_callback_url": self.config.local_callback_url,
+            "verifying": self.verifying,
+            "warnings": list(self.warnings),
+        }
+        return web.json_response(body, status=200 if healthy else 503)
+
+
+def _unavailable(text: str) -> web.Response:
+    return web.Response(
+        status=503, text=text + "\n", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
+def make_app(receiver: Receiver) -> web.Application:
+    """The receiver's routes: the callback path (with and without trailing slash) and /healthz."""
+    app = web.Application(client_max_size=receiver.config.max_body)
+    path = normalise_callback_path(receiver.config.callback_path)
+    paths = {path, path.rstrip("/") or "/"}
+    for p in sorted(paths):
+        app.router.add_route("*", p, receiver.handle_callback)
+    if "/healthz" not in paths:
+        app.router.add_get("/healthz", receiver.handle_health)
+    return app
