@@ -1,0 +1,189 @@
+"""Pilot tests of the create-campaign form against a fake gateway and a fixed registry."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, SelectionList, Static, Switch
+
+from tui.forms import CampaignForm
+from tui.forms.common import Counter, FieldError
+from tui.gateway_types import GatewayError, Submitted
+from tui.requests import CampaignRequest
+
+GOOD_TEXT = {
+    "alias": "acme-alerts",
+    "description": "Account alerts and support replies for Acme customers who opted in.",
+    "sample1": "Acme: your order 1234 has shipped. Reply STOP to opt out.",
+    "sample2": "Acme: your password was changed. Reply HELP for help.",
+    "message_flow": "Customers tick an opt-in box on the acme.test checkout page.",
+    "help_message": "Acme support: call 484-555-0100. Reply STOP to opt out.",
+    "optout_message": "You will get no more Acme messages. Reply START to rejoin.",
+    "help_keywords": "HELP,INFO",
+}
+
+
+def options(select: Select) -> list[str]:
+    return [value for _, value in select._options if value != Select.NULL]
+
+
+async def choose(pilot, form: CampaignForm, brand: str, usecase: str, wait) -> None:
+    form.query_one("#brand_id", Select).value = brand
+    await pilot.pause()
+    await wait(pilot, "usecases")
+    form.query_one("#vertical", Select).value = "RETAIL"
+    form.query_one("#usecase", Select).value = usecase
+    await pilot.pause()
+
+
+def fill(form: CampaignForm, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        form.query_one(f"#{name}", Input).value = value
+
+
+async def test_only_registered_brands_are_offered(host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert options(form.query_one("#brand_id", Select)) == ["BREG001", "BREG002"]
+        note = str(form.query_one("#brand-note", Static).render())
+        assert "BPEND01 (acme-new) pending — campaigns need a registered brand" in note
+        assert "BREJ001 (acme-old) rejected" in note
+
+
+async def test_usecases_load_per_brand_and_sub_usecases_follow_usecase(
+    host, gateway, registry, wait
+):
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        subs = form.query_one("#field-sub_usecases")
+        await choose(pilot, form, "BREG001", "CUSTOMER_CARE", wait)
+        assert options(form.query_one("#usecase", Select)) == [
+            "2FA",
+            "CUSTOMER_CARE",
+            "MIXED",
+            "LOW_VOLUME",
+        ]
+        assert not subs.display
+        for usecase in ("MIXED", "LOW_VOLUME"):
+            form.query_one("#usecase", Select).value = usecase
+            await pilot.pause()
+            assert subs.display, usecase
+        form.query_one("#usecase", Select).value = "2FA"
+        await pilot.pause()
+        assert not subs.display
+        form.query_one("#brand_id", Select).value = "BREG002"
+        await pilot.pause()
+        await wait(pilot, "usecases")
+        assert options(form.query_one("#usecase", Select)) == ["STARTER"]
+        assert form.query_one("#usecase", Select).value == "STARTER"
+        assert ("brand.usecases", "BREG002") in gateway.calls
+
+
+async def test_valid_mixed_campaign_is_sent_and_dismissed(host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await wait(pilot, "usecases")
+        assert form.query_one("#brand_id", Select).value == "BREG001"
+        form.query_one("#vertical", Select).value = "RETAIL"
+        form.query_one("#usecase", Select).value = "MIXED"
+        await pilot.pause()
+        subs = form.query_one("#sub_usecases", SelectionList)
+        subs.select("2FA")
+        subs.select("CUSTOMER_CARE")
+        fill(form, GOOD_TEXT)
+        form.query_one("#embedded_link", Switch).value = True
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        expected = CampaignRequest(
+            brand_id="BREG001",
+            vertical="RETAIL",
+            usecase="MIXED",
+            sub_usecases=("2FA", "CUSTOMER_CARE"),
+            embedded_link=True,
+            **GOOD_TEXT,
+        )
+        assert gateway.submissions() == [("campaign.create", expected)]
+        assert isinstance(app.results[0], Submitted)
+        assert app.results[0].campaign_id == "CNEW001"
+
+
+async def test_short_description_shows_inline_error_and_counter(host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await choose(pilot, form, "BREG001", "CUSTOMER_CARE", wait)
+        fill(form, GOOD_TEXT)
+        form.query_one("#description", Input).focus()
+        await pilot.press("ctrl+a")
+        form.query_one("#description", Input).value = ""
+        await pilot.press(*"Too short by far")
+        assert str(form.query_one("#description-count", Counter).render()) == "16/40"
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        error = form.query_one("#description-error", FieldError)
+        assert error.display
+        assert "at least 40 characters (now 16)" in str(error.render())
+        assert gateway.submissions() == []
+        assert app.screen is form
+        # fixing it clears the error as you type
+        form.query_one("#description", Input).value = GOOD_TEXT["description"]
+        await pilot.pause()
+        assert not error.display
+
+
+async def test_mixed_needs_two_sub_usecases(host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await choose(pilot, form, "BREG001", "LOW_VOLUME", wait)
+        fill(form, GOOD_TEXT)
+        form.query_one("#sub_usecases", SelectionList).select("MARKETING")
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        assert "choose 2 to 5 (now 1)" in str(
+            form.query_one("#sub_usecases-error", FieldError).render()
+        )
+        assert gateway.submissions() == []
+
+
+async def test_gateway_error_names_a_field_and_keeps_everything(host, gateway, registry, wait):
+    gateway.fail_with = GatewayError(
+        "create campaign failed: sample1 looks like spam", status=400, field="sample1"
+    )
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await choose(pilot, form, "BREG001", "CUSTOMER_CARE", wait)
+        fill(form, GOOD_TEXT)
+        form.query_one("#age_gated", Switch).value = True
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        assert app.screen is form and app.results == []
+        assert "looks like spam" in str(form.query_one("#form-error", FieldError).render())
+        assert "looks like spam" in str(form.query_one("#sample1-error", FieldError).render())
+        assert form.query_one("#field-sample1").has_class("-has-error")
+        for name, value in GOOD_TEXT.items():
+            assert form.query_one(f"#{name}", Input).value == value
+        assert form.query_one("#brand_id", Select).value == "BREG001"
+        assert form.query_one("#usecase", Select).value == "CUSTOMER_CARE"
+        assert form.query_one("#age_gated", Switch).value is True
+
+
+async def test_no_registered_brand_says_so(host, gateway, fake_registry, make_resource, wait):
+    from receiver.models import Badge, ResourceType
+
+    registry = fake_registry([make_resource(ResourceType.BRAND, "B1234AB", Badge.PENDING, "")])
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert options(form.query_one("#brand_id", Select)) == []
+        assert str(form.query_one("#brand-note", Static).render()) == (
+            "B1234AB pending — campaigns need a registered brand"
+        )
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        assert "registered brand" in str(form.query_one("#brand_id-error", FieldError).render())
+        assert gateway.submissions() == []
