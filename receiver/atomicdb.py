@@ -1,0 +1,135 @@
+"""TinyDB storage that replaces its file atomically (temp, fsync, rename, fsync dir) and caches it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+WriteFile = Callable[[Path, bytes], None]
+"""Writes `data` to `path` so that a crash leaves either the old or the new file."""
+
+
+class DamagedFileError(ValueError):
+    """A store file exists but is not a readable TinyDB document."""
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the directory."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def load_tables(path: Path) -> dict[str, dict[str, Any]] | None:
+    """Parse a TinyDB file: None if missing or empty; DamagedFileError if it is not TinyDB data."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw.strip():
+        return None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DamagedFileError(f"not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise DamagedFileError("not a TinyDB document (top level is not an object)")
+    for name, table in data.items():
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            raise DamagedFileError(f"table {name!r} is not a mapping of documents")
+    return data
+
+
+def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def utc_stamp(at: float) -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at))
+
+
+def move_aside(path: Path, at: float) -> Path:
+    """Rename a damaged file to `<name>.damaged-<UTC timestamp>` (never deletes it)."""
+    target = path.with_name(f"{path.name}.damaged-{utc_stamp(at)}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.damaged-{utc_stamp(at)}-{n}")
+        n += 1
+    os.replace(path, target)
+    try:
+        fsync_dir(path.parent)
+    except OSError:
+        pass
+    return target
+
+
+class AtomicStorage(Storage):
+    """A TinyDB Storage that keeps the file's data in memory and replaces the file atomically.
+
+    `read()` parses the file once, then serves the cached data (a fresh top-level dict, which is
+    all TinyDB mutates). `write()` serialises, calls `write_file`, and only then adopts the new
+    data, so a failed write leaves the cache equal to what is on disk. `preload` seeds the cache
+    (data the caller already parsed, or `{}` for a file it is about to create).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        write_file: WriteFile = atomic_write,
+        preload: dict[str, dict[str, Any]] | None = None,
+        on_write: Callable[[int], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._write_file = write_file
+        self._on_write = on_write
+        self._data: dict[str, dict[str, Any]] | None = preload
+        self._loaded = preload is not None
+
+    @property
+    def data(self) -> dict[str, dict[str, Any]]:
+        """The cached tables, as last read or successfully written (do not mutate)."""
+        if not self._loaded:
+            self.read()
+        return self._data or {}
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if not self._loaded:
+            self._data = load_tables(self.path)
+            self._loaded = True
+        return None if self._data is None else dict(self._data)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        payload = dump_tables(data)
+        self._write_file(self.path, payload)
+        self._data = data
+        self._loaded = True
+        if self._on_write is not None:
+            self._on_write(len(payload))

@@ -1,0 +1,86 @@
+"""Group commit: entries pending on the loop are written by one writer thread, a batch per commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from receiver.journal import Journal
+
+
+@dataclass(slots=True)
+class Pending:
+    """One entry waiting for its commit; `work` is whatever the caller needs once it is durable."""
+
+    entry: dict[str, Any]
+    work: Any
+    future: asyncio.Future[Any]
+
+
+class GroupCommitter:
+    """Everything submitted while a commit runs goes into the next one (one segment's room at most).
+
+    `on_commit(batch, seqs)` and `on_fail(batch, exc)` run on the loop thread and must settle each
+    Pending's future. Disk writes happen only on the single writer thread.
+    """
+
+    def __init__(
+        self,
+        journal: Journal,
+        *,
+        on_commit: Callable[[list[Pending], list[int]], None],
+        on_fail: Callable[[list[Pending], Exception], None],
+    ) -> None:
+        self.journal = journal
+        self._on_commit = on_commit
+        self._on_fail = on_fail
+        self._pending: list[Pending] = []
+        self._task: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="tendlc-store-writer")
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def submit(
+        self, loop: asyncio.AbstractEventLoop, entry: dict[str, Any], work: Any
+    ) -> asyncio.Future[Any]:
+        """Queue an entry; the returned future settles after the commit that holds it."""
+        item = Pending(entry, work, loop.create_future())
+        self._pending.append(item)
+        if self._task is None:
+            self._task = loop.create_task(self._run(), name="tendlc-store-commit")
+        return item.future
+
+    async def drain(self) -> None:
+        """Wait until nothing is pending or being written."""
+        while self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                room = self.journal.room()
+                batch, self._pending = self._pending[:room], self._pending[room:]
+                entries = [item.entry for item in batch]
+                try:
+                    seqs = await loop.run_in_executor(self._executor, self.journal.append, entries)
+                except Exception as exc:  # every failure means this batch is not durable
+                    self._on_fail(batch, exc)
+                    continue
+                self._on_commit(batch, seqs)
+        finally:
+            self._task = None
+
+    def drop_pending(self) -> list[Pending]:
+        """Remove and return the entries not yet handed to the writer."""
+        dropped, self._pending = self._pending, []
+        return dropped
+
+    def shutdown(self) -> None:
+        """Stop the writer thread after the write in progress (if any) finishes."""
+        self._executor.shutdown(wait=True)

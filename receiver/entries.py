@@ -1,0 +1,123 @@
+"""Journal entries: their dict shape, conversion to domain objects, replay, and the lookup index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from receiver.models import CallbackEvent, Observation, RequestRecord, ResourceType
+from receiver.registry import Registry, normalise_number
+
+ENTRY_CALLBACK, ENTRY_REQUEST, ENTRY_RECONCILE = "callback", "request", "reconcile"
+"""Values of an entry's "entry" field."""
+
+Entry = CallbackEvent | RequestRecord
+
+
+def callback_entry(event: CallbackEvent, *, applied: bool) -> dict[str, Any]:
+    """A received callback; `applied` says whether it was applied to the registry (replay does)."""
+    return {"entry": ENTRY_CALLBACK, "applied": applied, **event.to_dict()}
+
+
+def request_entry(record: RequestRecord, callback_url: str | None) -> dict[str, Any]:
+    """A submitted request and the callback URL it gave Plivo (never a token)."""
+    return {"entry": ENTRY_REQUEST, "callback_url": callback_url, **record.to_dict()}
+
+
+def reconcile_entry(observations: list[Observation], at: float) -> dict[str, Any]:
+    """What the API reported for some resources at `at`."""
+    return {
+        "entry": ENTRY_RECONCILE,
+        "at": at,
+        "observations": [observation_to_dict(o) for o in observations],
+    }
+
+
+def observation_to_dict(obs: Observation) -> dict[str, Any]:
+    return {
+        "type": obs.type.value,
+        "id": obs.id,
+        "api_status": obs.api_status,
+        "name": obs.name,
+        "parent_id": obs.parent_id,
+        "detail": dict(obs.detail),
+    }
+
+
+def observation_from_dict(data: dict[str, Any]) -> Observation:
+    return Observation(
+        type=ResourceType(data["type"]),
+        id=data["id"],
+        api_status=data.get("api_status"),
+        name=data.get("name") or "",
+        parent_id=data.get("parent_id"),
+        detail=dict(data.get("detail") or {}),
+    )
+
+
+def entry_object(entry: dict[str, Any] | None) -> Entry | None:
+    """The CallbackEvent / RequestRecord an entry holds; None for reconcile or malformed entries."""
+    if entry is None:
+        return None
+    kind = entry.get("entry")
+    try:
+        if kind == ENTRY_CALLBACK:
+            return CallbackEvent.from_dict(entry)
+        if kind == ENTRY_REQUEST:
+            return RequestRecord.from_dict(entry)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return None
+
+
+def replay_entry(registry: Registry, entry: dict[str, Any]) -> None:
+    """Apply a stored entry to the registry exactly as when it was recorded."""
+    kind = entry.get("entry")
+    if kind == ENTRY_CALLBACK and entry.get("applied"):
+        registry.apply_callback(CallbackEvent.from_dict(entry))
+    elif kind == ENTRY_REQUEST:
+        registry.apply_request(RequestRecord.from_dict(entry), entry.get("callback_url"))
+    elif kind == ENTRY_RECONCILE:
+        for obs in entry.get("observations") or ():
+            registry.apply_observation(observation_from_dict(obs), float(entry["at"]))
+
+
+def resource_key(type: ResourceType | str, id: str) -> str:
+    """'type:id' with numbers as digits only."""
+    rtype = ResourceType(type)
+    return f"{rtype.value}:{normalise_number(id) if rtype == ResourceType.NUMBER else id}"
+
+
+def entry_resource_keys(entry: dict[str, Any]) -> list[str]:
+    """Keys of every resource a callback/request entry mentions (brand_id, campaign_id, number(s))."""
+    keys: list[str] = []
+    if entry.get("brand_id"):
+        keys.append(resource_key(ResourceType.BRAND, str(entry["brand_id"])))
+    if entry.get("campaign_id"):
+        keys.append(resource_key(ResourceType.CAMPAIGN, str(entry["campaign_id"])))
+    numbers = list(entry.get("numbers") or ())
+    if entry.get("number"):
+        numbers.append(entry["number"])
+    keys.extend(resource_key(ResourceType.NUMBER, str(n)) for n in numbers if n)
+    return list(dict.fromkeys(keys))
+
+
+class EntryIndex:
+    """Journal positions of callbacks and requests by entry id and by resource key."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, int] = {}
+        self._by_resource: dict[str, list[int]] = {}
+
+    def add(self, entry: dict[str, Any], seq: int) -> None:
+        if entry.get("entry") not in (ENTRY_CALLBACK, ENTRY_REQUEST):
+            return
+        if isinstance(entry.get("id"), str):
+            self._by_id[entry["id"]] = seq
+        for key in entry_resource_keys(entry):
+            self._by_resource.setdefault(key, []).append(seq)
+
+    def seq_of(self, entry_id: str) -> int | None:
+        return self._by_id.get(entry_id)
+
+    def seqs_for(self, type: ResourceType | str, id: str) -> list[int]:
+        return list(self._by_resource.get(resource_key(type, id), ()))

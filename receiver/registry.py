@@ -1,0 +1,394 @@
+"""The registry: current state of brands, campaigns and numbers, derived from journal entries."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from receiver.models import (
+    Badge,
+    CallbackEvent,
+    Cause,
+    Cycle,
+    Kind,
+    Observation,
+    RequestRecord,
+    Resource,
+    ResourceType,
+    TimelineEntry,
+)
+
+SUBMITTED, CREATED, TERMINAL = 0, 1, 2
+"""Ranks within a cycle: a change applies only if it raises the rank (DESIGN.md "Status model")."""
+
+# kind -> (resource type, cycle, {callback status: (badge, rank, timeline note)})
+_CALLBACKS: dict[Kind, tuple[ResourceType, Cycle, dict[str, tuple[Badge, int, str]]]] = {
+    Kind.BRAND: (
+        ResourceType.BRAND,
+        Cycle.REGISTER,
+        {
+            "created": (Badge.PENDING, CREATED, "created"),
+            "registered": (Badge.REGISTERED, TERMINAL, "registered"),
+            "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
+        },
+    ),
+    Kind.CAMPAIGN: (
+        ResourceType.CAMPAIGN,
+        Cycle.REGISTER,
+        {
+            "created": (Badge.PENDING, CREATED, "created"),
+            "registered": (Badge.REGISTERED, TERMINAL, "registered"),
+            "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
+        },
+    ),
+    Kind.NUMBER_LINKING: (
+        ResourceType.NUMBER,
+        Cycle.LINK,
+        {
+            "created": (Badge.PENDING, CREATED, "created"),
+            "success": (Badge.LINKED, TERMINAL, "success"),
+            "failed": (Badge.FAILED, TERMINAL, "failed"),
+        },
+    ),
+    Kind.NUMBER_UNLINKING: (
+        ResourceType.NUMBER,
+        Cycle.UNLINK,
+        {
+            "created": (Badge.UNLINKING, CREATED, "created"),
+            "success": (Badge.UNLINKED, TERMINAL, "success"),
+            "failed": (Badge.LINKED, TERMINAL, "unlink failed"),
+        },
+    ),
+}
+
+# action -> (resource type, cycle, badge)
+_REQUESTS: dict[str, tuple[ResourceType, Cycle, Badge]] = {
+    "brand.create": (ResourceType.BRAND, Cycle.REGISTER, Badge.SUBMITTED),
+    "campaign.create": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
+    "campaign.update": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
+    "number.link": (ResourceType.NUMBER, Cycle.LINK, Badge.SUBMITTED),
+    "number.unlink": (ResourceType.NUMBER, Cycle.UNLINK, Badge.UNLINKING),
+}
+
+_API_BADGES: dict[ResourceType, dict[str, Badge]] = {
+    ResourceType.BRAND: {
+        "PROCESSING": Badge.PENDING,
+        "COMPLETED": Badge.REGISTERED,
+        "FAILED": Badge.REJECTED,
+    },
+    ResourceType.CAMPAIGN: {
+        "PROCESSING": Badge.PENDING,
+        "ACTIVE": Badge.REGISTERED,
+        "FAILED": Badge.REJECTED,
+        "EXPIRED": Badge.EXPIRED,
+    },
+}
+
+REASON_KEYS = ("declined_reasons", "error_code", "error_reason", "reason", "failure_reason")
+"""Callback fields copied into Resource.detail (matched case-insensitively)."""
+
+
+def normalise_number(number: str) -> str:
+    """Numbers are keyed by digits only: '+1 484-500-7032' -> '14845007032'."""
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def copy_resource(res: Resource) -> Resource:
+    """A copy safe to hand to another component (timeline and detail are copied too)."""
+    return replace(res, detail=dict(res.detail), timeline=list(res.timeline))
+
+
+class Registry:
+    """Brands, campaigns and numbers with their badge, cycle and timeline. Pure: no I/O.
+
+    `get`/`all`/`children` return the live objects (treat them as read-only); the `apply_*`
+    methods return copies of what they changed, and a one-line message ("" when nothing changed).
+    """
+
+    def __init__(self) -> None:
+        self._resources: dict[tuple[ResourceType, str], Resource] = {}
+        self._ranks: dict[tuple[ResourceType, str], int] = {}
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def get(self, type: ResourceType, id: str) -> Resource | None:
+        return self._resources.get((type, self._key_id(type, id)))
+
+    def all(self, type: ResourceType | None = None) -> list[Resource]:
+        """Resources in creation order, optionally of one type."""
+        return [r for r in self._resources.values() if type is None or r.type == type]
+
+    def children(self, parent_id: str) -> list[Resource]:
+        """Campaigns of a brand, or numbers of a campaign, in creation order."""
+        return [r for r in self._resources.values() if r.parent_id == parent_id]
+
+    def rank(self, type: ResourceType, id: str) -> int | None:
+        """Rank of the resource's state within its cycle (0 submitted, 1 created, 2 terminal)."""
+        return self._ranks.get((type, self._key_id(type, id)))
+
+    def overdue(self, now: float, after: float) -> list[Resource]:
+        """Resources whose current cycle has waited for a callback longer than `after` seconds."""
+        return [
+            r
+            for r in self._resources.values()
+            if not r.cycle_terminal
+            and r.awaiting_since is not None
+            and now - r.awaiting_since > after
+        ]
+
+    # -- callbacks ---------------------------------------------------------------------------
+
+    def apply_callback(self, event: CallbackEvent) -> tuple[list[Resource], str]:
+        """Apply one verified callback under the precedence rules; unknown kinds change nothing."""
+        rule = _CALLBACKS.get(event.kind)
+        if rule is None:
+            return [], ""
+        rtype, cycle, statuses = rule
+        if rtype == ResourceType.BRAND:
+            rid, parent = event.brand_id, None
+        elif rtype == ResourceType.CAMPAIGN:
+            rid, parent = event.campaign_id, event.brand_id
+        else:
+            rid, parent = event.number, event.campaign_id
+        rid = self._key_id(rtype, rid or "")
+        target = statuses.get((event.status or "").strip().lower())
+        if not rid or target is None:
+            return [], ""
+        badge, rank, note = target
+        key = (rtype, rid)
+        res = self._resources.get(key)
+        if res is None:
+            old = None
+            res = self._create(rtype, rid, badge, cycle, event.received_at)
+        elif res.cycle != cycle:
+            if not res.cycle_terminal:
+                return [], ""  # a callback of another cycle while this one runs: stale
+            old = res.badge
+        elif rank <= self._ranks[key]:
+            return [], ""  # late, duplicate, or a terminal state already reached
+        else:
+            old = res.badge
+        res.cycle = cycle
+        if parent:
+            res.parent_id = parent
+        reasons = _reasons(event.params)
+        if reasons:
+            res.detail = {**res.detail, **reasons}
+        if note == "unlink failed":
+            res.detail = {**res.detail, "status_note": note}
+        self._set_state(res, badge, rank, event.received_at)
+        res.timeline.append(
+            TimelineEntry(event.received_at, Cause.CALLBACK, badge, f"callback: {note}", event.id)
+        )
+        return [copy_resource(res)], _message(res, old, note)
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def apply_request(
+        self, record: RequestRecord, callback_url: str | None
+    ) -> tuple[list[Resource], str]:
+        """A successful create/update/link/unlink starts a new cycle; a failed one changes nothing."""
+        rule = _REQUESTS.get(record.action)
+        if not record.ok or rule is None:
+            return [], ""
+        rtype, cycle, badge = rule
+        params = record.params or {}
+        if rtype == ResourceType.BRAND:
+            targets = [(record.brand_id, None, params.get("brand_alias"))]
+        elif rtype == ResourceType.CAMPAIGN:
+            targets = [(record.campaign_id, record.brand_id, params.get("campaign_alias"))]
+        else:
+            targets = [(n, record.campaign_id, None) for n in record.numbers]
+        changed: list[Resource] = []
+        messages: list[str] = []
+        for raw_id, parent, name in targets:
+            rid = self._key_id(rtype, raw_id or "")
+            if not rid:
+                continue
+            res = self._resources.get((rtype, rid))
+            if res is not None and res.timeline and res.timeline[-1].ref == record.id:
+                continue  # the same request applied twice
+            old = res.badge if res is not None else None
+            if res is None:
+                res = self._create(rtype, rid, badge, cycle, record.at)
+            res.cycle = cycle
+            if parent:
+                res.parent_id = parent
+            if isinstance(name, str) and name:
+                res.name = name
+            detail = {k: v for k, v in res.detail.items() if k not in (*REASON_KEYS, "status_note")}
+            if rtype == ResourceType.CAMPAIGN and params.get("usecase"):
+                detail["usecase"] = params["usecase"]
+            res.detail = detail
+            res.callback_url = callback_url
+            self._set_state(res, badge, SUBMITTED, record.at)
+            res.timeline.append(
+                TimelineEntry(
+                    record.at, Cause.REQUEST, badge, f"{record.action} requested", record.id
+                )
+            )
+            changed.append(copy_resource(res))
+            messages.append(_message(res, old, None))
+        return changed, _join(messages)
+
+    # -- reconciliation ----------------------------------------------------------------------
+
+    def apply_observation(self, obs: Observation, at: float) -> tuple[list[Resource], str]:
+        """What the API says now. Raises the rank, or replaces one terminal state by another."""
+        rid = self._key_id(obs.type, obs.id)
+        if not rid:
+            return [], ""
+        api = obs.api_status.strip().upper() if obs.api_status else None
+        key = (obs.type, rid)
+        res = self._resources.get(key)
+        if res is None:
+            if api is None:
+                return [], ""
+            target = self._api_target(obs.type, api, None)
+            badge, rank = target if target else (Badge.UNKNOWN, SUBMITTED)
+            cycle = Cycle.LINK if obs.type == ResourceType.NUMBER else Cycle.REGISTER
+            if badge in (Badge.UNLINKING, Badge.UNLINKED):
+                cycle = Cycle.UNLINK
+            res = self._create(obs.type, rid, badge, cycle, at)
+            self._update_meta(res, obs, api)
+            self._set_state(res, badge, rank, at)
+            if badge == Badge.UNKNOWN:
+                res.awaiting_since = None
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
+            return [copy_resource(res)], _message(res, None, None)
+        meta_changed = self._update_meta(res, obs, api)
+        target = self._api_target(obs.type, api, res)
+        if target is not None:
+            badge, rank = target
+            current = self._ranks[key]
+            raises = rank > current
+            replaces = rank == TERMINAL and current == TERMINAL and badge != res.badge
+            if raises or replaces:
+                old = res.badge
+                if obs.type == ResourceType.NUMBER:
+                    if badge in (Badge.UNLINKING, Badge.UNLINKED):
+                        res.cycle = Cycle.UNLINK
+                    elif res.cycle == Cycle.UNLINK and res.cycle_terminal:
+                        res.cycle = Cycle.LINK  # linked again (elsewhere) after an unlink
+                self._set_state(res, badge, rank, at, keep_awaiting=True)
+                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
+                return [copy_resource(res)], _message(res, old, _api_note(api))
+        if meta_changed:
+            res.updated_at = at
+            return [copy_resource(res)], ""
+        return [], ""
+
+    def _api_target(
+        self, rtype: ResourceType, api: str | None, res: Resource | None
+    ) -> tuple[Badge, int] | None:
+        """Badge and rank an API status maps to, given the resource's cycle (None: no change)."""
+        if rtype != ResourceType.NUMBER:
+            badge = _API_BADGES[rtype].get(api) if api else None
+            if badge is None:
+                return None
+            return badge, CREATED if badge == Badge.PENDING else TERMINAL
+        unlinking = res is not None and res.cycle == Cycle.UNLINK
+        if api is None:
+            if res is not None and (unlinking or res.badge == Badge.LINKED):
+                return Badge.UNLINKED, TERMINAL
+            return None
+        if api == "PROCESSING":
+            return (Badge.UNLINKING if unlinking else Badge.PENDING), CREATED
+        if api == "COMPLETED":
+            if unlinking and res is not None and not res.cycle_terminal:
+                return None  # unlink still under way: the number stays listed until it is done
+            return Badge.LINKED, TERMINAL
+        if api == "FAILED":
+            return Badge.FAILED, TERMINAL
+        return None
+
+    @staticmethod
+    def _update_meta(res: Resource, obs: Observation, api: str | None) -> bool:
+        before = (res.name, res.parent_id, res.api_status, res.detail)
+        if obs.name:
+            res.name = obs.name
+        if obs.parent_id:
+            res.parent_id = obs.parent_id
+        res.api_status = api
+        if obs.detail and any(res.detail.get(k) != v for k, v in obs.detail.items()):
+            res.detail = {**res.detail, **obs.detail}
+        return before != (res.name, res.parent_id, res.api_status, res.detail)
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _create(
+        self, rtype: ResourceType, rid: str, badge: Badge, cycle: Cycle, at: float
+    ) -> Resource:
+        res = Resource(type=rtype, id=rid, badge=badge, updated_at=at, cycle=cycle)
+        self._resources[(rtype, rid)] = res
+        self._ranks[(rtype, rid)] = SUBMITTED
+        return res
+
+    def _set_state(
+        self, res: Resource, badge: Badge, rank: int, at: float, *, keep_awaiting: bool = False
+    ) -> None:
+        res.badge = badge
+        res.updated_at = at
+        res.cycle_terminal = rank == TERMINAL
+        self._ranks[(res.type, res.id)] = rank
+        if res.cycle_terminal:
+            res.awaiting_since = None
+        elif not (keep_awaiting and res.awaiting_since is not None):
+            res.awaiting_since = at
+
+    @staticmethod
+    def _key_id(rtype: ResourceType, rid: str) -> str:
+        rid = rid.strip()
+        return normalise_number(rid) if rtype == ResourceType.NUMBER else rid
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (fresh containers: safe to serialise on another thread)."""
+        return {
+            "version": 1,
+            "resources": [
+                {**r.to_dict(), "detail": dict(r.detail), "rank": self._ranks[key]}
+                for key, r in self._resources.items()
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Registry:
+        """Inverse of to_dict; raises KeyError/ValueError/TypeError on malformed data."""
+        reg = cls()
+        for item in data["resources"]:
+            res = Resource.from_dict(item)
+            key = (res.type, res.id)
+            reg._resources[key] = res
+            rank = item.get("rank")
+            if rank not in (SUBMITTED, CREATED, TERMINAL):
+                rank = TERMINAL if res.cycle_terminal else CREATED
+            reg._ranks[key] = rank
+        return reg
+
+
+def _reasons(params: dict[str, str]) -> dict[str, str]:
+    wanted = set(REASON_KEYS)
+    return {k.lower(): v for k, v in params.items() if k.lower() in wanted and v}
+
+
+def _api_note(api: str | None) -> str:
+    return f"reconcile: API says {api}" if api else "reconcile: absent at the API"
+
+
+def _message(res: Resource, old: Badge | None, note: str | None) -> str:
+    """One line for a toast: 'brand B43KNAS: submitted → registered'."""
+    if old == res.badge:
+        return f"{res.type.value} {res.id}: {res.badge.value} ({note or 'again'})"
+    before = old.value if old is not None else "new"
+    line = f"{res.type.value} {res.id}: {before} → {res.badge.value}"
+    if note == "unlink failed":
+        line += " (unlink failed)"
+    return line
+
+
+def _join(messages: list[str]) -> str:
+    if len(messages) <= 1:
+        return messages[0] if messages else ""
+    return f"{messages[0]} (+{len(messages) - 1} more)"

@@ -1,0 +1,115 @@
+"""The store directory's other files: the one-writer lock and the registry snapshot (registry.json)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from receiver.atomicdb import AtomicStorage, DamagedFileError, WriteFile, atomic_write
+from receiver.registry import Registry
+
+LOCK_NAME = "tendlc.lock"
+SNAPSHOT_NAME = "registry.json"
+SNAPSHOT_TABLE = "snapshot"
+JOURNAL_DIR = "journal"
+
+
+class LockHeldError(Exception):
+    """Another process holds the writer lock."""
+
+    def __init__(self, pid: int | None) -> None:
+        super().__init__(f"lock held by pid {pid}")
+        self.pid = pid
+
+
+class WriterLock:
+    """An exclusive, non-blocking flock on `<store>/tendlc.lock`, holding the writer's pid."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd: int | None = fd
+        self.path = path
+
+    @classmethod
+    def acquire(cls, directory: Path) -> WriterLock:
+        path = directory / LOCK_NAME
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(fd)
+            os.close(fd)
+            raise LockHeldError(pid) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        return cls(fd, path)
+
+    def release(self) -> None:
+        """Unlock and close (idempotent). The file stays: deleting it would race a new writer."""
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode().strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The registry as of journal position `seq` (entries after it are replayed on open)."""
+
+    seq: int
+    registry: Registry
+    written_at: float
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """Load registry.json; None if absent; DamagedFileError if unreadable or malformed."""
+    if not path.exists():
+        return None
+    db = TinyDB(path, storage=AtomicStorage)
+    if not db.tables():
+        return None  # an empty file: a snapshot was never completed
+    doc = db.table(SNAPSHOT_TABLE).get(doc_id=1)
+    if doc is None:
+        raise DamagedFileError("no snapshot document in it")
+    seq = doc.get("seq")
+    if not isinstance(seq, int) or seq < 0 or not isinstance(doc.get("registry"), dict):
+        raise DamagedFileError("snapshot document lacks a journal position or registry")
+    try:
+        registry = Registry.from_dict(doc["registry"])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DamagedFileError(f"registry data is malformed ({exc!r})") from exc
+    return Snapshot(seq=seq, registry=registry, written_at=float(doc.get("written_at") or 0.0))
+
+
+def write_snapshot(
+    path: Path,
+    seq: int,
+    registry_data: dict[str, Any],
+    at: float,
+    write_file: WriteFile = atomic_write,
+) -> int:
+    """Replace registry.json atomically with the registry as of `seq`; returns bytes written."""
+    written: list[int] = []
+    db = TinyDB(
+        path, storage=AtomicStorage, write_file=write_file, preload={}, on_write=written.append
+    )
+    doc = {"version": 1, "seq": seq, "written_at": at, "registry": registry_data}
+    db.table(SNAPSHOT_TABLE).insert(Document(doc, doc_id=1))
+    return sum(written)
