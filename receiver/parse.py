@@ -131,6 +131,8 @@ def _json_fields(body: bytes) -> tuple[dict[str, str], dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"bad JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise ParseError("bad JSON: nested too deeply") from exc
     if not isinstance(data, dict):
         raise ParseError(f"JSON body is a {type(data).__name__}, expected an object")
     flat = {str(k): _json_scalar(v) for k, v in data.items()}

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from receiver.store import Store
 
 log = logging.getLogger("tendlc.receiver")
+log.addHandler(logging.NullHandler())  # never write to a screen on its own
 
 RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
@@ -174,6 +175,12 @@ class Receiver:
             self._seen.popitem(last=False)
 
     def _verify(self, request: web.Request, signed: dict) -> Verification:
+        try:
+            return self._verify_urls(request, signed)
+        except (TypeError, ValueError, RecursionError) as exc:  # e.g. non-ASCII signature headers
+            return Verification(False, False, f"malformed signature headers ({exc})")
+
+    def _verify_urls(self, request: web.Request, signed: dict) -> Verification:
         config = self.config
         path = request.raw_path
         url = config.public_base + path
@@ -222,7 +229,10 @@ class Receiver:
         }
         try:
             parsed = parse_body(
-                request.method, request.headers.get("Content-Type"), raw, request.query_string
+                request.method,
+                request.headers.get("Content-Type"),
+                raw,
+                request.rel_url.raw_query_string,
             )
         except ParseError as exc:
             event = CallbackEvent(

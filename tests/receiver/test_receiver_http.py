@@ -461,3 +461,25 @@ def test_is_loopback():
         and not is_loopback("192.168.1.4")
         and not is_loopback("example.com")
     )
+
+
+async def test_malformed_input_never_gives_a_500(make_client, store):
+    receiver, client = await make_client()
+    headers = {H_V2: "sig\u00e9", H_V2_NONCE: "123"}
+    resp = await client.post(PATH, data={"brand_id": "B1"}, headers=headers)
+    assert resp.status == 403
+    assert store.events[-1].reason.startswith("malformed signature headers")
+    deep = b'{"a": ' + b"[" * 20000 + b"]" * 20000 + b"}"
+    resp = await client.post(PATH, data=deep, headers={"Content-Type": "application/json"})
+    assert resp.status == 400
+    assert store.events[-1].reason == "bad request: bad JSON: nested too deeply"
+
+
+async def test_query_values_are_percent_decoded_once(make_client, store):
+    receiver, client = await make_client(ReceiverConfig())
+    resp = await client.get(PATH + "?brand_id=B%261&status=created&note=a%2Bb+c")
+    assert resp.status == 200
+    assert store.events[0].params == {"brand_id": "B&1", "status": "created", "note": "a+b c"}
+    resp = await client.get(PATH + "?status=%ff")
+    assert resp.status == 400
+    assert "UTF-8" in store.events[1].reason
