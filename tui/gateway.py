@@ -286,7 +286,7 @@ class Gateway:
             return answer, replace(record, response=answer)
         except GatewayError as err:
             response = data if isinstance(data, dict) else None
-            note = self._record(replace(record, error=err.message, response=response))
+            _, note = self._record(replace(record, error=err.message, response=response))
             if note:
                 raise GatewayError(
                     f"{err.message} ({note})", status=err.status, field=err.field
@@ -295,8 +295,7 @@ class Gateway:
 
     def _accepted(self, record: RequestRecord, message: str) -> Submitted:
         """Journal an accepted request and say so (a store failure is a note, not an error)."""
-        done = replace(record, ok=True)
-        note = self._record(done)
+        done, note = self._record(replace(record, ok=True))
         return Submitted(
             done,
             f"{message} ({note})" if note else message,
@@ -306,16 +305,18 @@ class Gateway:
             journal_error=note,
         )
 
-    def _record(self, record: RequestRecord) -> str | None:
-        """Journal through the store; returns a note when the store could not keep it."""
+    def _record(self, record: RequestRecord) -> tuple[RequestRecord, str | None]:
+        """Journal through the store -> (the record as journaled, with its seq; a note when
+        the store could not keep it)."""
         if self._store is None:
-            return None
+            return record, None
         url = record.params.get("url") or None
         try:
-            self._store.record_request_threadsafe(record, callback_url=url)
+            change = self._store.record_request_threadsafe(record, callback_url=url)
         except Exception as exc:  # the request already happened: report it, never hide it
-            return f"not saved to the store: {exc}"
-        return None
+            return record, f"not saved to the store: {exc}"
+        journaled = getattr(change, "request", None)
+        return (journaled if isinstance(journaled, RequestRecord) else record), None
 
 
 def _check(what: str, errors: Mapping[str, str]) -> None:
