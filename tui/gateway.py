@@ -167,7 +167,8 @@ class Gateway:
         return [NumberInfo.from_api(r, campaign_id) for r in rows]
 
     def get_number(self, campaign_id: str, number: str) -> NumberInfo:
-        digits = number.strip().lstrip("+")
+        """One number's link status; the number may be typed in any form parse_numbers reads."""
+        digits = normalise_number(number) or number.strip().lstrip("+")
         what = f"get number {digits} of campaign {campaign_id}"
         data = self._calls.read(what, self._client.campaign.get_number, campaign_id, digits)
         rows = [r for r in data.get("phone_numbers") or [] if isinstance(r, dict)]
