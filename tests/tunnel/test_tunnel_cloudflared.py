@@ -197,10 +197,10 @@ async def test_no_url_within_timeout_is_down_and_stops_process(bin_dir: Path) ->
         time.sleep(600)
         """,
     )
-    tunnel = CloudflaredTunnel(LOCAL, url_timeout=0.5, stop_timeout=5)
+    tunnel = CloudflaredTunnel(LOCAL, url_timeout=1.5, stop_timeout=5)
     status = await tunnel.start()
     assert status.state is TunnelState.DOWN
-    assert "no tunnel URL within 0.5 s" in status.reason
+    assert "no tunnel URL within 1.5 s" in status.reason
     assert "Requesting new quick Tunnel" in status.reason
     assert tunnel.returncode == -signal.SIGTERM
     await tunnel.stop()
