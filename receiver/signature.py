@@ -88,7 +88,9 @@ def v3_base(method: str, url: str, params: Mapping[str, object] | None = None) -
     return out + _params_string(params)
 
 
-def sign_v3(method: str, url: str, nonce: str, token: str, params: Mapping[str, object] | None = None) -> str:
+def sign_v3(
+    method: str, url: str, nonce: str, token: str, params: Mapping[str, object] | None = None
+) -> str:
     return _hmac_b64(token, f"{v3_base(method, url, params)}.{nonce}")
 
 
@@ -181,7 +183,9 @@ def verify(
         elif main_token and _matches(sign_v2(url, nonce, main_token), ma_v2):
             scheme = "Ma-V2"
         else:
-            return Verification(False, False, _explain_v2(url, nonce, v2 or ma_v2, tokens, local_url))
+            return Verification(
+                False, False, _explain_v2(url, nonce, v2 or ma_v2, tokens, local_url)
+            )
     if has_v3:
         ok_v3 = (token and _matches(sign_v3(method, url, v3_nonce, token, params), v3)) or (
             main_token and _matches(sign_v3(method, url, v3_nonce, main_token, params), ma_v3)
@@ -192,7 +196,9 @@ def verify(
     return Verification(True, True, f"{scheme} ok")
 
 
-def _explain_v2(url: str, nonce: str, header: str | None, tokens: list[str], local_url: str | None) -> str:
+def _explain_v2(
+    url: str, nonce: str, header: str | None, tokens: list[str], local_url: str | None
+) -> str:
     expected = v2_base(url)
     candidates = list(_url_variants(url))
     if local_url:
