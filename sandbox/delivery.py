@@ -84,7 +84,7 @@ class Dispatcher:
         self._token = token
         self._main_token = main_token
         self._clock = clock
-        self._delays = tuple(d * retry_scale for d in RETRY_DELAYS)
+        self.delays = tuple(d * retry_scale for d in RETRY_DELAYS)  # waits before retry 1, 2, 3
         self._allow_remote = allow_remote
         self._sleep = sleep
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -146,11 +146,11 @@ class Dispatcher:
         self, url: str, method: str, params: dict[str, str], first: asyncio.Future[Delivery]
     ) -> None:
         try:
-            for attempt in range(1, len(self._delays) + 2):
+            for attempt in range(1, len(self.delays) + 2):
                 result = await self._attempt(url, method, params, attempt)
                 if not first.done():
                     first.set_result(result)
-                if result.ok or attempt > len(self._delays):
+                if result.ok or attempt > len(self.delays):
                     if not result.ok:
                         log.warning(
                             "callback %s %s to %s given up after %d attempts",
@@ -160,7 +160,7 @@ class Dispatcher:
                             attempt,
                         )
                     return
-                await self._sleep(self._delays[attempt - 1])
+                await self._sleep(self.delays[attempt - 1])
         finally:
             if not first.done():
                 first.cancel()

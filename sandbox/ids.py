@@ -6,6 +6,7 @@ import random
 import secrets
 import string
 import uuid
+from collections.abc import Callable
 
 _ALNUM = string.ascii_uppercase + string.digits
 
@@ -21,7 +22,7 @@ class IdMint:
         self._rng = random.Random(seed)
         self._issued: set[str] = set()
 
-    def _unique(self, make) -> str:  # noqa: ANN001 - small private helper
+    def _unique(self, make: Callable[[], str]) -> str:
         while True:
             value = make()
             if value not in self._issued:
@@ -58,5 +59,6 @@ def new_auth_id() -> str:
 
 
 def new_auth_token() -> str:
-    """A random 40-character token."""
-    return secrets.token_urlsafe(30)[:40]
+    """A random 40-character letters-and-digits token, shaped like Plivo's."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(40))

@@ -12,8 +12,6 @@ from typing import TextIO
 
 from sandbox.server import Sandbox, SandboxStartError
 
-log = logging.getLogger("tendlc.sandbox")
-
 
 def usage_error(auth_id: str | None) -> str | None:
     """Why `auth_id` would be refused by the plivo SDK (MA/SA + 18 characters), or None."""
@@ -27,14 +25,15 @@ def banner(sandbox: Sandbox, delay: float, seed: int | None, allow_remote: bool)
     callbacks = (
         "any address" if allow_remote else "loopback addresses only (127.0.0.1, ::1, localhost)"
     )
+    retries = ", ".join(f"+{d:g} s" for d in sandbox.dispatcher.delays)
     return f"""tendlc sandbox: an offline Plivo 10DLC API
   base URL    {sandbox.base_url}
   auth id     {sandbox.auth_id}
   auth token  {sandbox.auth_token}
   delay       {delay:g} s from `created` to the final status
   seed        {seed if seed is not None else "none (ids are random)"}
-  callbacks   to {callbacks}; retried after a non-200 at +0.6, +1.2, +2.4 s
-              (Plivo's +60/+120/+240 s, scaled by 0.01)
+  callbacks   to {callbacks}
+  retries     after a non-200 at {retries} (Plivo's +60/+120/+240 s, scaled)
 
 Point the plivo SDK at it (Python):
 

@@ -8,9 +8,9 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import rules
-from sandbox.http import Body, limit_offset, missing, page, query_text
 from sandbox.scheduler import Scheduler
 from sandbox.seed import STARTER_USECASE, USECASE_CATALOG
+from sandbox.wire import Body, limit_offset, missing, page, query_text
 from sandbox.world import BRAND_COMPANY_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 PREFIX = "/v1/Account/{auth_id}/"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from receiver import vocab
-from sandbox.http import ApiError, Body, bad, missing
+from sandbox.wire import ApiError, Body, bad, missing
 from sandbox.world import CAMPAIGN_TEXT_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 SENIORITIES = ("DIRECTOR", "GM", "VP", "CEO", "CFO", "GENERAL_COUNSEL", "OTHER")

@@ -10,10 +10,10 @@ from aiohttp import web
 
 from receiver.models import Clock, system_clock
 from sandbox.delivery import Delivery, Dispatcher, Sleep
-from sandbox.http import make_middlewares
 from sandbox.ids import IdMint, new_auth_id, new_auth_token
 from sandbox.routes import Api
 from sandbox.scheduler import Scheduler
+from sandbox.wire import make_middlewares
 from sandbox.world import World
 
 log = logging.getLogger("tendlc.sandbox")
