@@ -1,0 +1,205 @@
+"""Fixtures for the TUI tests: a real sandbox + receiver + store + gateway stack, and helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from receiver.config import ReceiverConfig
+from receiver.models import Badge, CallbackEvent, Kind, RequestRecord, ResourceType, sequential_ids
+from receiver.server import Receiver
+from receiver.store import Store
+from sandbox.server import Sandbox
+from tui.app import TendlcApp, make_app
+from tui.gateway import Gateway
+from tui.requests import BrandRequest
+
+T0 = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
+
+
+def ticking_clock(start: float = T0, step: float = 1.0) -> Callable[[], float]:
+    """A clock that moves `step` seconds on each call: deterministic, and times still differ."""
+    counter = itertools.count()
+    return lambda: start + step * next(counter)
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch):
+    """Times render in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+async def _wait_for(
+    pilot: Pilot, predicate: Callable[[], object], what: str, timeout: float = 10.0
+):
+    """Let the app run until `predicate()` is truthy; fail with `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+@dataclass
+class Stack:
+    """Everything a Pilot test drives: the app and the real parts it was made of."""
+
+    app: TendlcApp
+    store: Store
+    sandbox: Sandbox
+    receiver: Receiver
+    path: Path
+    brands_made: int = 0
+
+    @property
+    def gateway(self) -> Gateway:
+        assert self.app.services.gateway is not None
+        return self.app.services.gateway
+
+    def badge(self, type: ResourceType, id: str) -> Badge | None:
+        resource = self.store.registry.get(type, id)
+        return resource.badge if resource else None
+
+    async def create_brand(self, alias: str) -> str:
+        """Submit a brand through the gateway (in a thread, as the form does); returns its id."""
+        gateway = self.gateway
+        profiles = [p for p in await asyncio.to_thread(gateway.list_profiles) if p.has_ein]
+        profile = profiles[self.brands_made]  # the sandbox allows one brand per profile
+        self.brands_made += 1
+        submitted = await asyncio.to_thread(
+            gateway.create_brand, BrandRequest(profile_uuid=profile.uuid, alias=alias)
+        )
+        assert submitted.brand_id
+        return submitted.brand_id
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Stack:
+    """Sandbox (delay 0, seed 7) + receiver on port 0 + store in tmp_path + gateway."""
+    clock = ticking_clock()
+    store = Store.open(tmp_path / "store", clock=clock)
+    sandbox = Sandbox(delay=0, seed=7)
+    config = ReceiverConfig(
+        port=0, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
+    )
+    receiver = Receiver(store, config, clock=clock, ids=sequential_ids("ev"))
+
+    def gateway() -> Gateway:
+        return Gateway(
+            sandbox.auth_id,
+            sandbox.auth_token,
+            base_url=sandbox.base_url,
+            store=store,
+            callback_url=lambda: receiver.config.callback_url,
+            clock=clock,
+            ids=sequential_ids("rq"),
+        )
+
+    app = make_app(store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, clock=clock)
+    yield Stack(app, store, sandbox, receiver, tmp_path / "store")
+    store.close_sync()
+
+
+@pytest.fixture
+def wait_for():
+    """`await wait_for(pilot, predicate, what)`: poll with a deadline, never sleep blindly."""
+    return _wait_for
+
+
+@pytest.fixture
+def started():
+    """`await started(pilot)`: wait until the app's sandbox, receiver and gateway are up."""
+
+    async def wait(pilot: Pilot) -> None:
+        await _wait_for(pilot, lambda: pilot.app.services.started, "services to start")
+
+    return wait
+
+
+@pytest.fixture
+def fill_registry():
+    """`await fill_registry(store)`: fixed brands, campaigns, numbers and journal entries."""
+    return fill
+
+
+CALLBACK_URL = "https://demo.tendlc.test/tendlc_status/"
+
+
+def _request(n: int, at: float, action: str, **fields) -> RequestRecord:
+    params = fields.pop("params", {})
+    return RequestRecord(
+        f"rq{n:06d}", T0 + at, action, params, True, {"api_id": f"api{n}"}, **fields
+    )
+
+
+def _callback(
+    n: int, at: float, kind: Kind, status: str, *, verified: bool = True, **ids
+) -> CallbackEvent:
+    params = {k: v for k, v in ids.items() if v} | {"event": kind.value, "status": status}
+    body = urlencode(params)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Plivo-Signature-V2-Nonce": "12345678901234567890",
+    }
+    if verified:
+        headers["X-Plivo-Signature-V2"] = "c2lnbmF0dXJlLWZvci10ZXN0cw=="
+    return CallbackEvent(
+        f"ev{n:06d}", T0 + at, "POST", "/tendlc_status/", headers, body, params, kind, status,
+        verified=verified, reason="V2 ok" if verified else "missing signature headers",
+        http_status=200 if verified else 403, **ids,
+    )  # fmt: skip
+
+
+async def fill(store: Store) -> None:
+    """Three brands, two campaigns, four numbers in every badge colour, and one forged callback."""
+    B, C, L, U = Kind.BRAND, Kind.CAMPAIGN, Kind.NUMBER_LINKING, Kind.NUMBER_UNLINKING
+    requests = [
+        _request(1, 0, "brand.create", brand_id="BACME01", params={"brand_alias": "Acme Dental"}),
+        _request(2, 5, "brand.create", brand_id="BGLOBX2", params={"brand_alias": "Globex Tours"}),
+        _request(3, 9, "brand.create", brand_id="BINIT03", params={"brand_alias": "Initech Loans"}),
+        _request(4, 40, "campaign.create", brand_id="BACME01", campaign_id="CACME01", params={"campaign_alias": "Appointment reminders", "usecase": "ACCOUNT_NOTIFICATION"}),
+        _request(5, 45, "campaign.create", brand_id="BGLOBX2", campaign_id="CGLOB01", params={"campaign_alias": "Trip updates", "usecase": "MIXED"}),
+        _request(6, 80, "number.link", campaign_id="CACME01", numbers=("14155550101", "14155550102", "14155550103")),
+        _request(7, 90, "number.link", campaign_id="CGLOB01", numbers=("14155550199",)),
+        _request(8, 120, "number.unlink", campaign_id="CACME01", numbers=("14155550103",)),
+    ]  # fmt: skip
+    callbacks = [
+        (3, _callback(1, 3, B, "created", brand_id="BACME01")),
+        (3, _callback(2, 20, B, "registered", brand_id="BACME01")),
+        (3, _callback(3, 22, B, "registered", brand_id="BGLOBX2")),
+        (3, _callback(4, 25, B, "rejected", brand_id="BINIT03")),
+        (5, _callback(5, 60, C, "registered", brand_id="BACME01", campaign_id="CACME01")),
+        (5, _callback(6, 62, C, "created", brand_id="BGLOBX2", campaign_id="CGLOB01")),
+        (6, _callback(7, 100, L, "success", campaign_id="CACME01", number="14155550101")),
+        (6, _callback(8, 101, L, "failed", campaign_id="CACME01", number="14155550102")),
+        (6, _callback(9, 102, L, "success", campaign_id="CACME01", number="14155550103")),
+        (8, _callback(10, 125, U, "created", campaign_id="CACME01", number="14155550103")),
+        (8, _callback(11, 130, B, "registered", verified=False, brand_id="BFORGED")),
+    ]  # fmt: skip
+    pending = list(callbacks)
+    for index, record in enumerate(requests, start=1):
+        await store.record_request(record, callback_url=CALLBACK_URL)
+        while pending and pending[0][0] == index:
+            event = pending.pop(0)[1]
+            await store.record_callback(event, apply=event.verified)

@@ -1,0 +1,101 @@
+"""The Textual app: lifecycle (start/stop services on its loop), app-wide keys, and wiring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from receiver.models import Clock, system_clock
+from tui.main_screen import MainScreen
+from tui.messages import ServicesStarted, TunnelChanged
+from tui.services import Services, ServiceStartError
+
+if TYPE_CHECKING:
+    from receiver.server import Receiver
+    from receiver.store import Store
+    from receiver.tunnel import Tunnel, TunnelStatus
+    from sandbox import Sandbox
+    from tui.gateway import Gateway
+
+Mode = Literal["SANDBOX", "LIVE"]
+
+
+class TendlcApp(App[None]):
+    """Starts the receiver (and sandbox, tunnel) on its own loop, shows the main screen."""
+
+    CSS_PATH = "tendlc.tcss"
+    TITLE = "tendlc"
+    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+
+    def __init__(self, services: Services, *, mode: Mode, clock: Clock = system_clock) -> None:
+        super().__init__()
+        self.services = services
+        self.mode = mode
+        self.clock = clock
+        self.main_screen: MainScreen | None = None
+
+    def get_default_screen(self) -> MainScreen:
+        self.main_screen = MainScreen(self.services, self.mode)
+        return self.main_screen
+
+    def on_mount(self) -> None:
+        self.services.on_tunnel_change(self._tunnel_changed)
+        self.run_worker(
+            self._start_services(),
+            name="services",
+            group="services",
+            description="start the sandbox, receiver and tunnel",
+            exit_on_error=False,
+        )
+
+    async def _start_services(self) -> None:
+        await self.services.start()
+        if self.main_screen is not None:
+            self.main_screen.post_message(ServicesStarted())
+        if self.services.tunnel is not None:
+            self.run_worker(
+                self.services.start_tunnel(),
+                name="tunnel",
+                group="tunnel",
+                description="start the tunnel",
+                exit_on_error=False,
+            )
+
+    def _tunnel_changed(self, status: TunnelStatus) -> None:
+        if self.main_screen is not None:
+            self.main_screen.post_message(TunnelChanged(status))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Background failures land here: a service that cannot start ends the app clearly."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if event.worker.group == "services":
+            reason = str(error) if isinstance(error, ServiceStartError) else repr(error)
+            self.exit(return_code=1, message=f"tendlc: {reason}")
+        elif event.worker.group == "tunnel":
+            self.notify(f"{error}", title="tunnel failed", severity="error", timeout=15)
+
+    async def on_unmount(self) -> None:
+        await self.services.stop()
+
+
+def make_app(
+    *,
+    store: Store,
+    receiver: Receiver,
+    gateway: Gateway | Callable[[], Gateway] | None,
+    sandbox: Sandbox | None = None,
+    mode: Mode = "SANDBOX",
+    clock: Clock = system_clock,
+    tunnel: str | Tunnel | None = None,
+) -> TendlcApp:
+    """The app with every dependency handed in; `gateway` may be a factory called after start."""
+    services = Services(
+        store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, tunnel=tunnel
+    )
+    return TendlcApp(services, mode=mode, clock=clock)

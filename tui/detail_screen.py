@@ -1,0 +1,166 @@
+"""The detail of one brand, campaign or number: facts, timeline, and the raw journal entries."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from receiver.models import Change, Resource, ResourceType
+from tui.badges import badge_text
+from tui.formatting import (
+    Entry,
+    clock_time,
+    day_time,
+    entry_kind,
+    entry_source,
+    entry_status,
+    entry_time,
+    entry_trust,
+    resource_label,
+)
+from tui.messages import RegistryChanged
+from tui.payload_view import PayloadView
+
+if TYPE_CHECKING:
+    from receiver.store import Store
+
+
+def summary_renderable(resource: Resource, parent: Resource | None) -> Table:
+    """Badge and facts of a resource, two columns."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row("status", badge_text(resource.badge))
+    if resource.name:
+        grid.add_row("name", resource.name)
+    if resource.parent_id:
+        parent_kind = "brand" if resource.type is ResourceType.CAMPAIGN else "campaign"
+        grid.add_row(parent_kind, resource_label(parent, resource.parent_id))
+    cycle = f"{resource.cycle.value} ({'done' if resource.cycle_terminal else 'in progress'})"
+    grid.add_row("cycle", cycle)
+    grid.add_row("API status", resource.api_status or "—")
+    if resource.awaiting_since and not resource.cycle_terminal:
+        grid.add_row("awaiting callback since", day_time(resource.awaiting_since))
+    grid.add_row("callback URL", resource.callback_url or "—")
+    for key, value in resource.detail.items():
+        grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
+    return grid
+
+
+class ResourceDetailScreen(Screen):
+    """Opened with `enter` on a resource row; `esc` goes back. Follows changes live."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="detail.back")]
+
+    def __init__(self, store: Store, type: ResourceType, id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.resource_type = type
+        self.resource_id = id
+        self._entries: dict[str, Entry] = {}
+        self._timeline_rows = 0
+        self._unsubscribe = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="summary")
+        with Horizontal(id="detail-body"):
+            with Vertical(id="detail-left"):
+                yield Label("Timeline", classes="section-title")
+                yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+                yield Label("Journal entries", classes="section-title")
+                yield DataTable(id="journal", cursor_type="row")
+            with Vertical(id="detail-right"):
+                yield Label("Raw payload", classes="section-title")
+                yield PayloadView(id="detail-payload")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        timeline = self.query_one("#timeline", DataTable)
+        timeline.add_column("Time", key="time", width=8)
+        timeline.add_column("Cause", key="cause", width=9)
+        timeline.add_column("Status", key="badge")
+        timeline.add_column("What happened", key="detail")
+        journal = self.query_one("#journal", DataTable)
+        journal.add_column("Time", key="time", width=8)
+        journal.add_column("Source", key="source", width=8)
+        journal.add_column("Kind", key="kind", width=16)
+        journal.add_column("Status", key="status", width=10)
+        journal.add_column("Verification", key="trust")
+        self._unsubscribe = self.store.subscribe(lambda c: self.post_message(RegistryChanged(c)))
+        self.refresh_view()
+        timeline.focus()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    @property
+    def resource(self) -> Resource | None:
+        return self.store.registry.get(self.resource_type, self.resource_id)
+
+    def refresh_view(self) -> None:
+        """Show the resource as the registry has it now; rows are appended, never rebuilt."""
+        resource = self.resource
+        if resource is None:
+            self.title = f"{self.resource_type.value} {self.resource_id}"
+            self.query_one("#summary", Static).update(Text("Not in the registry.", style="dim"))
+            return
+        parent_type = (
+            ResourceType.BRAND if resource.type is ResourceType.CAMPAIGN else ResourceType.CAMPAIGN
+        )
+        parent = self.store.registry.get(parent_type, resource.parent_id or "")
+        self.title = f"{resource.type.value} {resource_label(resource)}"
+        self.sub_title = resource.badge.value
+        self.query_one("#summary", Static).update(summary_renderable(resource, parent))
+        timeline = self.query_one("#timeline", DataTable)
+        for entry in resource.timeline[self._timeline_rows :]:
+            timeline.add_row(
+                clock_time(entry.at),
+                entry.cause.value,
+                badge_text(entry.badge),
+                entry.detail,
+                key=str(self._timeline_rows),
+            )
+            self._timeline_rows += 1
+        journal = self.query_one("#journal", DataTable)
+        for entry in self.store.entries_for(self.resource_type, self.resource_id):
+            if entry.id in self._entries:
+                continue
+            self._entries[entry.id] = entry
+            journal.add_row(
+                clock_time(entry_time(entry)),
+                entry_source(entry),
+                entry_kind(entry),
+                entry_status(entry),
+                entry_trust(entry),
+                key=entry.id,
+            )
+
+    def on_registry_changed(self, message: RegistryChanged) -> None:
+        change: Change = message.change
+        key = f"{self.resource_type.value}:{self.resource_id}"
+        if any(r.key == key for r in change.resources):
+            self.refresh_view()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        payload = self.query_one("#detail-payload", PayloadView)
+        if message.data_table.id == "journal":
+            payload.show(self._entries.get(message.row_key.value or ""))
+        elif message.data_table.id == "timeline":
+            resource = self.resource
+            index = int(message.row_key.value or 0)
+            if resource is not None and index < len(resource.timeline):
+                ref = resource.timeline[index].ref
+                entry = self._entries.get(ref or "")
+                if entry is None and ref:
+                    entry = self.store.find_entry(ref)
+                payload.show(entry)

@@ -1,0 +1,38 @@
+"""Messages the app's screens exchange: store changes, tunnel status, form outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from receiver.models import Change
+
+
+@dataclass
+class RegistryChanged(Message):
+    """The store recorded something (a callback, a request, a reconcile) and told us."""
+
+    change: Change
+
+
+@dataclass
+class TunnelChanged(Message):
+    """The tunnel's state or URL moved; `status` is a receiver.tunnel.TunnelStatus."""
+
+    status: object
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TunnelChanged)
+
+
+@dataclass
+class ServicesStarted(Message):
+    """The receiver (and sandbox, tunnel) are up; the header can show real addresses."""
+
+
+@dataclass
+class ServicesFailed(Message):
+    """A long-lived service could not start; `reason` says what to do."""
+
+    reason: str

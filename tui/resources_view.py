@@ -1,0 +1,102 @@
+"""Brands, campaigns and numbers in three tabs, with filter and narrowing to one brand/campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import TabbedContent, TabPane
+
+from receiver.models import Resource, ResourceType
+from tui.resource_table import Lookup, ResourceTable, Scope
+
+TAB_TITLES = {
+    ResourceType.BRAND: "Brands",
+    ResourceType.CAMPAIGN: "Campaigns",
+    ResourceType.NUMBER: "Numbers",
+}
+
+
+def pane_id(type: ResourceType) -> str:
+    return f"tab-{type.value}"
+
+
+class ResourcesView(Vertical):
+    """One tab per resource type; each holds a ResourceTable."""
+
+    def __init__(self, lookup: Lookup, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lookup = lookup
+        self.scope: Scope | None = None
+        self._labels: dict[ResourceType, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(initial=pane_id(ResourceType.BRAND)):
+            for type, title in TAB_TITLES.items():
+                with TabPane(title, id=pane_id(type)):
+                    yield ResourceTable(type, self.lookup, id=f"{type.value}-table")
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one(TabbedContent)
+
+    def table(self, type: ResourceType) -> ResourceTable:
+        return self.query_one(f"#{type.value}-table", ResourceTable)
+
+    @property
+    def current_type(self) -> ResourceType:
+        return ResourceType((self.tabs.active or pane_id(ResourceType.BRAND)).removeprefix("tab-"))
+
+    @property
+    def current_table(self) -> ResourceTable:
+        return self.table(self.current_type)
+
+    def show(self, type: ResourceType) -> None:
+        """Switch to the tab of `type` and focus its table."""
+        self.tabs.active = pane_id(type)
+        self.table(type).focus()
+
+    def load(self, resources: Iterable[Resource]) -> None:
+        by_type: dict[ResourceType, list[Resource]] = {t: [] for t in ResourceType}
+        for resource in resources:
+            by_type[resource.type].append(resource)
+        for type, items in by_type.items():
+            self.table(type).load(items)
+        self.refresh_titles()
+
+    def apply(self, resources: Iterable[Resource]) -> None:
+        """Apply changed resources to their tables, cell by cell."""
+        by_type: dict[ResourceType, list[Resource]] = {}
+        for resource in resources:
+            by_type.setdefault(resource.type, []).append(resource)
+        for type, items in by_type.items():
+            self.table(type).apply(items)
+        self.refresh_titles()
+
+    def narrow(self, scope: Scope | None) -> None:
+        """Show only what belongs to `scope` (None shows everything)."""
+        self.scope = scope
+        for type in ResourceType:
+            table = self.table(type)
+            table.scope = scope
+            table.rebuild()
+        self.refresh_titles()
+
+    def set_filter(self, text: str) -> None:
+        table = self.current_table
+        if table.filter_text != text:
+            table.filter_text = text
+            table.rebuild()
+            self.refresh_titles()
+
+    def refresh_titles(self) -> None:
+        """Tab labels say how many rows are shown, and of how many."""
+        for type, title in TAB_TITLES.items():
+            table = self.table(type)
+            shown, total = table.row_count, table.total
+            count = f"{shown}" if shown == total else f"{shown}/{total}"
+            label = f"{title} [dim]{count}[/]"
+            if self._labels.get(type) != label:
+                self._labels[type] = label
+                self.tabs.get_tab(pane_id(type)).label = label

@@ -1,0 +1,107 @@
+"""Starts and stops the long-lived parts on the app's loop: sandbox, receiver, gateway, tunnel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from receiver.tunnel import TunnelState, TunnelStatus, make_tunnel
+
+if TYPE_CHECKING:
+    from receiver.server import Receiver
+    from receiver.store import Store
+    from receiver.tunnel import Tunnel
+    from sandbox import Sandbox
+    from tui.gateway import Gateway
+
+
+class ServiceStartError(Exception):
+    """A service could not start; the message says what went wrong and what to do."""
+
+
+class Services:
+    """The store, receiver, optional sandbox and tunnel, and the gateway, started in order.
+
+    `gateway` may be a Gateway or a factory called once the sandbox is up (its base URL is
+    only known then). A tunnel kind other than "none" is made once the receiver is bound.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        receiver: Receiver,
+        gateway: Gateway | Callable[[], Gateway] | None,
+        sandbox: Sandbox | None = None,
+        tunnel: str | Tunnel | None = None,
+    ) -> None:
+        self.store = store
+        self.receiver = receiver
+        self.sandbox = sandbox
+        self._gateway_source = gateway
+        self.gateway: Gateway | None = gateway if not callable(gateway) else None
+        self._tunnel_kind = tunnel if isinstance(tunnel, str) else None
+        self.tunnel: Tunnel | None = None if isinstance(tunnel, str) else tunnel
+        self._explicit_public_url = receiver.config.public_url is not None
+        self._tunnel_listeners: list[Callable[[TunnelStatus], None]] = []
+        self.started = False
+        self._stopped = False
+
+    @property
+    def tunnel_status(self) -> TunnelStatus:
+        if self.tunnel is None:
+            return TunnelStatus(TunnelState.OFF, None, "")
+        return self.tunnel.status
+
+    def on_tunnel_change(self, fn: Callable[[TunnelStatus], None]) -> None:
+        """Call `fn(status)` on every tunnel state change (on the loop thread)."""
+        self._tunnel_listeners.append(fn)
+
+    async def start(self) -> None:
+        """Start the sandbox, then the receiver, then make the gateway. Raises ServiceStartError."""
+        from receiver.server import ReceiverStartError
+
+        if self.sandbox is not None:
+            try:
+                await self.sandbox.start()
+            except OSError as exc:
+                raise ServiceStartError(f"the sandbox could not start: {exc}") from exc
+        try:
+            await self.receiver.start()
+        except ReceiverStartError as exc:
+            raise ServiceStartError(str(exc)) from exc
+        if callable(self._gateway_source) and self.gateway is None:
+            self.gateway = self._gateway_source()
+        if self.tunnel is None and self._tunnel_kind not in (None, "none"):
+            self.tunnel = make_tunnel(self._tunnel_kind, self.receiver.config.local_base)
+        if self.tunnel is not None:
+            self.tunnel.on_change(self._tunnel_changed)
+        self.started = True
+
+    async def start_tunnel(self) -> TunnelStatus:
+        """Start the tunnel (slow: seconds); its URL becomes the public URL unless one was given."""
+        if self.tunnel is None:
+            return self.tunnel_status
+        status = await self.tunnel.start()
+        self._tunnel_changed(status)
+        return status
+
+    def _tunnel_changed(self, status: TunnelStatus) -> None:
+        if status.state is TunnelState.UP and status.url and not self._explicit_public_url:
+            self.receiver.set_public_url(status.url)
+        for fn in list(self._tunnel_listeners):
+            fn(status)
+
+    async def stop(self) -> None:
+        """Stop everything in reverse order and close the store (which flushes). Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.tunnel is not None:
+            await self.tunnel.stop()
+        await self.receiver.stop()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+        if self.gateway is not None:
+            self.gateway.close()
+        await self.store.close()
