@@ -1,0 +1,241 @@
+"""Registry rules for requests, API observations (reconcile), overdue cycles and persistence."""
+
+from __future__ import annotations
+
+import pytest
+
+from receiver.models import Badge, Cause, Cycle, Kind, Observation, ResourceType
+from receiver.registry import Registry
+
+B, C, N = ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER
+NUM = "14155550100"
+
+
+def test_brand_request_submits_with_name_callback_url_and_wait_start(rq):
+    reg = Registry()
+    record = rq("brand.create", brand_id="B1", at=100.0, params={"brand_alias": "Acme"})
+    changed, message = reg.apply_request(record, "https://t.example/tendlc_status/")
+    assert message == "brand B1: new → submitted"
+    res = reg.get(B, "B1")
+    assert changed[0].to_dict() == res.to_dict()
+    assert (res.badge, res.name, res.cycle, res.cycle_terminal) == (
+        Badge.SUBMITTED, "Acme", Cycle.REGISTER, False,
+    )  # fmt: skip
+    assert res.callback_url == "https://t.example/tendlc_status/" and res.awaiting_since == 100.0
+    assert res.timeline[0].cause == Cause.REQUEST and res.timeline[0].ref == record.id
+    assert res.timeline[0].detail == "brand.create requested"
+
+
+def test_campaign_request_links_its_brand_and_keeps_the_usecase(rq):
+    reg = Registry()
+    record = rq("campaign.create", brand_id="B1", campaign_id="C1",
+                params={"campaign_alias": "Alerts", "usecase": "2FA"})  # fmt: skip
+    reg.apply_request(record, None)
+    res = reg.get(C, "C1")
+    assert (res.parent_id, res.name, res.detail["usecase"]) == ("B1", "Alerts", "2FA")
+    assert reg.children("B1") == [res]
+
+
+def test_link_request_submits_every_number_under_the_campaign(rq):
+    reg = Registry()
+    changed, message = reg.apply_request(
+        rq("number.link", campaign_id="C1", numbers=(NUM, "+14155550101")), "http://cb/"
+    )
+    assert [(r.id, r.badge, r.cycle, r.parent_id) for r in changed] == [
+        (NUM, Badge.SUBMITTED, Cycle.LINK, "C1"),
+        ("14155550101", Badge.SUBMITTED, Cycle.LINK, "C1"),
+    ]
+    assert message == f"number {NUM}: new → submitted (+1 more)"
+    assert [r.id for r in reg.children("C1")] == [NUM, "14155550101"]
+
+
+def test_unlink_request_starts_an_unlink_cycle(ev, rq):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.NUMBER_LINKING, "success", campaign_id="C1", number=NUM))
+    changed, message = reg.apply_request(
+        rq("number.unlink", campaign_id="C1", numbers=(NUM,)), None
+    )
+    assert (changed[0].badge, changed[0].cycle, changed[0].cycle_terminal) == (
+        Badge.UNLINKING, Cycle.UNLINK, False,
+    )  # fmt: skip
+    assert message == f"number {NUM}: linked → unlinking"
+
+
+def test_failed_or_unknown_requests_change_nothing(rq):
+    reg = Registry()
+    assert reg.apply_request(rq("brand.create", brand_id="B1", ok=False), None) == ([], "")
+    assert reg.apply_request(rq("profile.create"), None) == ([], "")
+    assert reg.apply_request(rq("brand.create"), None) == ([], "")  # no id in the response
+    assert reg.all() == []
+
+
+def test_the_same_request_applied_twice_is_recorded_once(rq):
+    reg = Registry()
+    record = rq("brand.create", brand_id="B1")
+    reg.apply_request(record, None)
+    assert reg.apply_request(record, None) == ([], "")
+    assert len(reg.get(B, "B1").timeline) == 1
+
+
+def test_new_cycle_clears_the_previous_rejection_reasons(ev, rq):
+    reg = Registry()
+    reg.apply_callback(
+        ev(Kind.CAMPAIGN, "rejected", campaign_id="C1", params={"error_reason": "bad"})
+    )
+    assert reg.get(C, "C1").detail == {"error_reason": "bad"}
+    reg.apply_request(rq("campaign.update", brand_id="B1", campaign_id="C1"), None)
+    assert reg.get(C, "C1").detail == {}
+
+
+# -- observations (reconcile) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rtype", "api", "badge"),
+    [
+        (B, "PROCESSING", Badge.PENDING), (B, "COMPLETED", Badge.REGISTERED), (B, "FAILED", Badge.REJECTED),
+        (C, "PROCESSING", Badge.PENDING), (C, "ACTIVE", Badge.REGISTERED), (C, "FAILED", Badge.REJECTED),
+        (C, "EXPIRED", Badge.EXPIRED),
+        (N, "PROCESSING", Badge.PENDING), (N, "COMPLETED", Badge.LINKED), (N, "FAILED", Badge.FAILED),
+    ],
+)  # fmt: skip
+def test_api_status_maps_to_a_badge_for_a_submitted_resource(rq, rtype, api, badge):
+    reg = Registry()
+    reg.apply_request(rq("brand.create", brand_id="B1"), None)
+    reg.apply_request(rq("campaign.create", brand_id="B1", campaign_id="C1"), None)
+    reg.apply_request(rq("number.link", campaign_id="C1", numbers=(NUM,)), None)
+    rid = {B: "B1", C: "C1", N: NUM}[rtype]
+    changed, message = reg.apply_observation(Observation(rtype, rid, api.lower()), at=500.0)
+    res = reg.get(rtype, rid)
+    assert res.badge == badge and res.api_status == api and changed[0].badge == badge
+    assert res.timeline[-1].cause == Cause.RECONCILE
+    assert res.timeline[-1].detail == f"reconcile: API says {api}"
+    assert message == f"{rtype.value} {rid}: submitted → {badge.value}"
+
+
+def test_number_processing_during_unlink_is_unlinking(rq):
+    reg = Registry()
+    reg.apply_request(rq("number.unlink", campaign_id="C1", numbers=(NUM,)), None)
+    reg.apply_observation(Observation(N, NUM, "PROCESSING"), at=1.0)
+    assert reg.get(N, NUM).badge == Badge.UNLINKING and reg.rank(N, NUM) == 1
+
+
+def test_number_completed_during_a_running_unlink_changes_nothing(rq):
+    reg = Registry()
+    reg.apply_request(rq("number.unlink", campaign_id="C1", numbers=(NUM,)), None)
+    changed, message = reg.apply_observation(Observation(N, NUM, "COMPLETED"), at=1.0)
+    assert message == "" and reg.get(N, NUM).badge == Badge.UNLINKING
+    assert [r.api_status for r in changed] == ["COMPLETED"]  # the API word is still recorded
+    assert len(reg.get(N, NUM).timeline) == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("unlinking", Badge.UNLINKED),
+        ("linked", Badge.UNLINKED),
+        ("unlink-failed", Badge.UNLINKED),
+        ("submitted-link", Badge.SUBMITTED),
+        ("failed", Badge.FAILED),
+    ],
+)
+def test_number_absent_at_the_api(ev, rq, setup, expected):
+    reg = Registry()
+    if setup == "unlinking":
+        reg.apply_request(rq("number.unlink", campaign_id="C1", numbers=(NUM,)), None)
+    elif setup == "linked":
+        reg.apply_callback(ev(Kind.NUMBER_LINKING, "success", campaign_id="C1", number=NUM))
+    elif setup == "unlink-failed":
+        reg.apply_callback(ev(Kind.NUMBER_UNLINKING, "failed", campaign_id="C1", number=NUM))
+    elif setup == "submitted-link":
+        reg.apply_request(rq("number.link", campaign_id="C1", numbers=(NUM,)), None)
+    else:
+        reg.apply_callback(ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number=NUM))
+    before = len(reg.get(N, NUM).timeline)
+    reg.apply_observation(Observation(N, NUM, None), at=9.0)
+    res = reg.get(N, NUM)
+    assert res.badge == expected
+    if expected == Badge.UNLINKED:
+        assert res.cycle == Cycle.UNLINK and res.cycle_terminal
+        assert res.timeline[-1].detail == "reconcile: absent at the API"
+    else:
+        assert len(res.timeline) == before
+
+
+def test_absent_unknown_resource_is_not_created():
+    reg = Registry()
+    assert reg.apply_observation(Observation(N, NUM, None), at=1.0) == ([], "")
+    assert reg.all() == []
+
+
+def test_observation_of_an_unknown_resource_creates_it_with_metadata():
+    reg = Registry()
+    obs = Observation(C, "C7", "ACTIVE", name="Alerts", parent_id="B7", detail={"usecase": "2FA"})
+    changed, message = reg.apply_observation(obs, at=3.0)
+    assert message == "campaign C7: new → registered"
+    res = reg.get(C, "C7")
+    assert (res.name, res.parent_id, res.detail, res.cycle_terminal) == (
+        "Alerts", "B7", {"usecase": "2FA"}, True,
+    )  # fmt: skip
+
+
+def test_api_never_lowers_a_terminal_state_but_may_replace_it(ev):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.CAMPAIGN, "registered", campaign_id="C1"))
+    changed, message = reg.apply_observation(Observation(C, "C1", "PROCESSING"), at=2.0)
+    assert reg.get(C, "C1").badge == Badge.REGISTERED and message == ""
+    changed, message = reg.apply_observation(Observation(C, "C1", "EXPIRED"), at=3.0)
+    assert reg.get(C, "C1").badge == Badge.EXPIRED
+    assert message == "campaign C1: registered → expired"
+
+
+def test_an_unlinked_number_listed_again_is_linked_in_a_new_link_cycle(ev):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.NUMBER_UNLINKING, "success", campaign_id="C1", number=NUM))
+    reg.apply_observation(Observation(N, NUM, "COMPLETED", parent_id="C2"), at=5.0)
+    res = reg.get(N, NUM)
+    assert (res.badge, res.cycle, res.parent_id) == (Badge.LINKED, Cycle.LINK, "C2")
+
+
+# -- overdue ---------------------------------------------------------------------------------------
+
+
+def test_overdue_lists_cycles_waiting_longer_than_the_limit(ev, rq):
+    reg = Registry()
+    reg.apply_request(rq("brand.create", brand_id="B1", at=100.0), None)
+    reg.apply_request(rq("brand.create", brand_id="B2", at=150.0), None)
+    reg.apply_request(rq("brand.create", brand_id="B3", at=100.0), None)
+    reg.apply_callback(ev(Kind.BRAND, "registered", brand_id="B3", at=120.0))
+    assert [r.id for r in reg.overdue(now=200.0, after=60.0)] == ["B1"]
+    reg.apply_callback(ev(Kind.BRAND, "created", brand_id="B1", at=190.0))
+    assert reg.overdue(now=200.0, after=60.0) == []  # a callback arrived: the wait restarts
+    assert [r.id for r in reg.overdue(now=300.0, after=60.0)] == ["B1", "B2"]
+
+
+# -- queries and persistence -----------------------------------------------------------------------
+
+
+def test_all_keeps_creation_order_and_filters_by_type(ev, rq):
+    reg = Registry()
+    reg.apply_request(rq("brand.create", brand_id="B2"), None)
+    reg.apply_callback(ev(Kind.CAMPAIGN, "created", brand_id="B2", campaign_id="C1"))
+    reg.apply_callback(ev(Kind.BRAND, "created", brand_id="B1"))
+    assert [r.key for r in reg.all()] == ["brand:B2", "campaign:C1", "brand:B1"]
+    assert [r.id for r in reg.all(B)] == ["B2", "B1"]
+
+
+def test_to_dict_round_trip_keeps_state_and_ranks(ev, rq):
+    reg = Registry()
+    reg.apply_request(rq("number.unlink", campaign_id="C1", numbers=(NUM,)), None)
+    reg.apply_request(
+        rq("brand.create", brand_id="B1", params={"brand_alias": "Acme"}), "http://cb/"
+    )
+    reg.apply_callback(ev(Kind.BRAND, "registered", brand_id="B1"))
+    copy = Registry.from_dict(reg.to_dict())
+    assert copy.to_dict() == reg.to_dict()
+    # ranks survive: a stale created is still ignored, a real created still counts
+    assert copy.apply_callback(ev(Kind.BRAND, "created", brand_id="B1")) == ([], "")
+    changed, _ = copy.apply_callback(
+        ev(Kind.NUMBER_UNLINKING, "created", campaign_id="C1", number=NUM)
+    )
+    assert copy.rank(N, NUM) == 1 and changed[0].badge == Badge.UNLINKING
