@@ -3,3 +3,7 @@
 import logging
 
 logging.getLogger("tendlc.sandbox").addHandler(logging.NullHandler())
+
+from sandbox.server import Sandbox, SandboxStartError  # noqa: E402 - after the logger is quieted
+
+__all__ = ["Sandbox", "SandboxStartError"]
