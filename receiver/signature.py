@@ -137,7 +137,8 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 def _matches(expected: str, header: str | None) -> bool:
     if not header:
         return False
-    return any(hmac.compare_digest(expected, s.strip()) for s in header.split(","))
+    want = expected.encode()
+    return any(hmac.compare_digest(want, s.strip().encode()) for s in header.split(","))
 
 
 def _url_variants(url: str) -> Iterable[str]:

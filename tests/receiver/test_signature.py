@@ -80,7 +80,8 @@ def test_verify_case_insensitive_headers():
 
 def test_verify_tampered_signature():
     headers = _headers()
-    headers[sig.H_V2] = "A" + headers[sig.H_V2][1:]
+    first = headers[sig.H_V2][0]
+    headers[sig.H_V2] = ("B" if first == "A" else "A") + headers[sig.H_V2][1:]
     headers[sig.H_MA_V2] = headers[sig.H_V2]
     result = sig.verify("POST", URL, headers, PARAMS, SUB, MAIN)
     assert not result.verified and not result.accept
@@ -124,3 +125,9 @@ def test_verify_no_token_accepts_unverified():
     result = sig.verify("POST", URL, {}, PARAMS, None)
     assert result.accept and not result.verified
     assert result.reason == "unverified: no token configured"
+
+
+def test_verify_non_ascii_signature_is_a_mismatch_not_a_crash():
+    headers = {**_headers(), sig.H_V2: "sïgnature", sig.H_MA_V2: "sïgnature"}
+    result = sig.verify("POST", URL, headers, PARAMS, SUB, MAIN)
+    assert not result.accept and result.reason.startswith("wrong token")
