@@ -161,6 +161,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.busy = False
         self.tried = False  # a submit was attempted: empty required fields now count as errors
         self._shown: dict[str, str] = {}
+        self._focus_before: Widget | None = None
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -249,7 +250,11 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.tried = True
         errors = self.field_errors()
         if errors:
-            self.show_errors(errors)
+            count = len(errors)
+            names = ", ".join(name.replace("_", " ") for name in errors)
+            self.show_errors(
+                errors, top=f"Not sent: {count} field{'s' * (count > 1)} to fix ({names})"
+            )
             target = self.first_error_widget(errors)
             if target is not None:
                 target.focus()
@@ -264,11 +269,16 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.dismiss(None)
 
     def set_busy(self, busy: bool) -> None:
+        """Disable the buttons while a request is on its way; give the focus back after."""
+        if busy:
+            self._focus_before = self.focused
         self.busy = busy
         button = self.query_one("#submit", Button)
         button.disabled = busy
         button.label = "Submitting…" if busy else self.SUBMIT_LABEL
         self.query_one("#cancel", Button).disabled = busy
+        if not busy and self._focus_before is not None and self._focus_before.is_attached:
+            self.set_focus(self._focus_before)
 
     def deliver(self, call: Callable[[], Submitted]) -> None:
         """Run the gateway call (in the submit thread) and post its outcome to the screen."""
@@ -298,6 +308,9 @@ class FormScreen(ModalScreen[Submitted | None]):
         if name and self.query(f"#{name}-error"):
             errors[name] = message.message
         self.show_errors(errors, top=message.message)
+        target = self.first_error_widget(errors)
+        if target is not None:
+            target.focus()
         self.notify(message.message, title=self.FAILURE_TITLE, severity="error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

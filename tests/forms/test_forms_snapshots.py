@@ -1,0 +1,93 @@
+"""What the forms look like: each one empty and with a validation (or gateway) error."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, TextArea
+
+from tui.forms import BrandForm, CampaignForm, LinkForm, UnlinkConfirm
+from tui.gateway_types import GatewayError
+
+SIZE = (120, 40)
+
+
+def loaded(wait):
+    async def run_before(pilot) -> None:
+        await wait(pilot, "load", "usecases")
+
+    return run_before
+
+
+def test_brand_form_empty(snap_compare, host, gateway, wait):
+    assert snap_compare(
+        host(lambda: BrandForm(gateway)), terminal_size=SIZE, run_before=loaded(wait)
+    )
+
+
+def test_brand_form_errors(snap_compare, host, gateway, wait):
+    async def run_before(pilot) -> None:
+        await wait(pilot, "load")
+        form = pilot.app.screen
+        form.query_one("#profile_uuid", Select).value = "p-solo"
+        form.query_one("#business_contact_email", Input).value = "ops at acme"
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+
+    assert snap_compare(host(lambda: BrandForm(gateway)), terminal_size=SIZE, run_before=run_before)
+
+
+def test_campaign_form_empty(snap_compare, host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry))
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded(wait))
+
+
+def test_campaign_form_errors(snap_compare, host, gateway, registry, wait):
+    async def run_before(pilot) -> None:
+        await wait(pilot, "usecases")
+        form = pilot.app.screen
+        form.query_one("#usecase", Select).value = "MIXED"
+        form.query_one("#alias", Input).value = "acme-alerts"
+        form.query_one("#vertical", Select).value = "RETAIL"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_link_form_empty(snap_compare, host, gateway, registry, wait):
+    app = host(lambda: LinkForm(gateway, registry))
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded(wait))
+
+
+def test_link_form_errors(snap_compare, host, gateway, registry, wait):
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#numbers", TextArea).text = "+1 484 555 1234\n484-555-1235, abc\n12345"
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+
+    app = host(lambda: LinkForm(gateway, registry, campaign_id="CACT001"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_unlink_confirm(snap_compare, host, gateway, wait):
+    app = host(lambda: UnlinkConfirm(gateway, "CACT001", "14845551234"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded(wait))
+
+
+def test_unlink_confirm_refused(snap_compare, host, gateway, wait):
+    gateway.fail_with = GatewayError(
+        "unlink 14845551234 from campaign CACT001 failed: The number 14845551234 is still "
+        "PROCESSING; wait for the link to finish",
+        status=400,
+    )
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+
+    app = host(lambda: UnlinkConfirm(gateway, "CACT001", "14845551234"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
