@@ -206,9 +206,15 @@ class Registry:
             if not rid:
                 continue
             res = self._resources.get((rtype, rid))
-            if res is not None and res.timeline and res.timeline[-1].ref == record.id:
+            if res is not None and any(t.ref == record.id for t in res.timeline):
                 continue  # the same request applied twice
             old = res.badge if res is not None else None
+            if res is not None and self._answered_since(res, cycle, record.at):
+                # Plivo's callbacks for this very request beat our record of it (they can
+                # arrive before the HTTP response): keep their state, just note the request.
+                self._note_request(res, record, parent, name, callback_url)
+                changed.append(copy_resource(res))
+                continue
             if res is None:
                 res = self._create(rtype, rid, badge, cycle, record.at)
             res.cycle = cycle
@@ -230,6 +236,37 @@ class Registry:
             changed.append(copy_resource(res))
             messages.append(_message(res, old, None))
         return changed, _join(messages)
+
+    @staticmethod
+    def _answered_since(res: Resource, cycle: Cycle, at: float) -> bool:
+        """A callback of `cycle` arrived at or after `at` (the time the request was sent)."""
+        if res.cycle != cycle:
+            return False
+        return any(t.cause == Cause.CALLBACK and t.at >= at for t in reversed(res.timeline))
+
+    @staticmethod
+    def _note_request(
+        res: Resource,
+        record: RequestRecord,
+        parent: str | None,
+        name: object,
+        callback_url: str | None,
+    ) -> None:
+        if parent:
+            res.parent_id = parent
+        if isinstance(name, str) and name:
+            res.name = name
+        res.callback_url = callback_url
+        res.timeline.append(
+            TimelineEntry(
+                record.at,
+                Cause.REQUEST,
+                res.badge,
+                f"{record.action} requested (its callbacks arrived first)",
+                record.id,
+            )
+        )
+        res.timeline.sort(key=lambda t: t.at)
 
     # -- reconciliation ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from receiver.registry import Registry
 
 B, C, N = ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER
 NUM = "14155550100"
+NOW = 1_700_000_000.0  # the conftest factories' default time
 
 
 def test_brand_request_submits_with_name_callback_url_and_wait_start(rq):
@@ -83,7 +84,7 @@ def test_new_cycle_clears_the_previous_rejection_reasons(ev, rq):
         ev(Kind.CAMPAIGN, "rejected", campaign_id="C1", params={"error_reason": "bad"})
     )
     assert reg.get(C, "C1").detail == {"error_reason": "bad"}
-    reg.apply_request(rq("campaign.update", brand_id="B1", campaign_id="C1"), None)
+    reg.apply_request(rq("campaign.update", brand_id="B1", campaign_id="C1", at=NOW + 60), None)
     assert reg.get(C, "C1").detail == {}
 
 
@@ -239,3 +240,36 @@ def test_to_dict_round_trip_keeps_state_and_ranks(ev, rq):
         ev(Kind.NUMBER_UNLINKING, "created", campaign_id="C1", number=NUM)
     )
     assert copy.rank(N, NUM) == 1 and changed[0].badge == Badge.UNLINKING
+
+
+def test_callbacks_that_beat_the_request_record_are_not_undone(ev, rq):
+    """Plivo may call back before its HTTP answer reaches us: the request must not reset state."""
+    reg = Registry()
+    reg.apply_callback(ev(Kind.BRAND, "created", brand_id="B1", at=100.2))
+    reg.apply_callback(ev(Kind.BRAND, "registered", brand_id="B1", at=100.4))
+    record = rq("brand.create", brand_id="B1", at=100.0, params={"brand_alias": "Acme"})
+    changed, _ = reg.apply_request(record, "http://cb/")
+    res = reg.get(B, "B1")
+    assert (res.badge, res.cycle_terminal, res.name, res.callback_url) == (
+        Badge.REGISTERED, True, "Acme", "http://cb/",
+    )  # fmt: skip
+    assert changed[0].badge == Badge.REGISTERED
+    assert [t.cause for t in res.timeline] == [Cause.REQUEST, Cause.CALLBACK, Cause.CALLBACK]
+    assert res.timeline[0].detail == "brand.create requested (its callbacks arrived first)"
+    assert reg.apply_request(record, "http://cb/") == ([], "")  # the same request twice
+
+
+def test_link_created_before_its_request_record_keeps_pending_then_terminal(ev, rq):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.NUMBER_LINKING, "created", campaign_id="C1", number=NUM, at=50.5))
+    reg.apply_request(rq("number.link", campaign_id="C1", numbers=(NUM,), at=50.0), None)
+    assert reg.get(N, NUM).badge == Badge.PENDING
+    reg.apply_callback(ev(Kind.NUMBER_LINKING, "success", campaign_id="C1", number=NUM, at=51.0))
+    assert reg.get(N, NUM).badge == Badge.LINKED
+
+
+def test_a_retry_after_a_terminal_state_starts_a_new_cycle(ev, rq):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number=NUM, at=10.0))
+    reg.apply_request(rq("number.link", campaign_id="C1", numbers=(NUM,), at=20.0), None)
+    assert reg.get(N, NUM).badge == Badge.SUBMITTED
