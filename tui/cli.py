@@ -140,13 +140,28 @@ def events(db: Path | None, fmt: str) -> None:
 @main.command(context_settings=CONTEXT)
 @_db_option
 @click.option("--json", "as_json", is_flag=True, default=None, help="JSON output (default when stdout is not a terminal).")
-def status(db: Path | None, as_json: bool | None) -> None:
+@click.option("--refresh", is_flag=True, help="First reconcile with the API (PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN).")
+@click.option("--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo.")
+def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None) -> None:
     """Print brands, campaigns and numbers with their status."""
     from receiver.export import run_status
 
+    db_path = db or default_db_path()
+    if refresh:
+        from tui.reconcile import run_refresh
+
+        code = run_refresh(
+            db_path,
+            auth_id=os.environ.get("PLIVO_AUTH_ID"),
+            auth_token=os.environ.get("PLIVO_AUTH_TOKEN"),
+            api_url=api_url,
+            err=sys.stderr,
+        )
+        if code:
+            sys.exit(code)
     if as_json is None:
         as_json = not sys.stdout.isatty()
-    sys.exit(run_status(db or default_db_path(), as_json, sys.stdout))
+    sys.exit(run_status(db_path, as_json, sys.stdout))
 
 
 @main.command(context_settings=CONTEXT)
