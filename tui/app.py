@@ -44,6 +44,10 @@ class TendlcApp(App[None]):
 
     def on_mount(self) -> None:
         self.services.on_tunnel_change(self._tunnel_changed)
+        # After the first refresh, so a failure to start never ends the app mid-compose.
+        self.call_after_refresh(self._run_services)
+
+    def _run_services(self) -> None:
         self.run_worker(
             self._start_services(),
             name="services",

@@ -39,7 +39,7 @@ class EventLog(DataTable):
     @property
     def following(self) -> bool:
         """True while the view sits at the newest row (the user has not scrolled up)."""
-        return self.scroll_y >= self.max_scroll_y
+        return self.row_count == 0 or self.scroll_y >= self.max_scroll_y
 
     def selected(self) -> Entry | None:
         if not self.row_count:

@@ -55,14 +55,14 @@ COLUMNS: dict[ResourceType, tuple[tuple[str, str, int | None], ...]] = {
     ResourceType.CAMPAIGN: (
         ("Campaign", "id", 14),
         ("Name", "name", 20),
-        ("Brand", "parent", 26),
+        ("Brand", "parent", 30),
         ("Status", "badge", None),
         ("Updated", "updated", 8),
         ("Last change", "last", None),
     ),
     ResourceType.NUMBER: (
         ("Number", "id", 14),
-        ("Campaign", "parent", 26),
+        ("Campaign", "parent", 36),
         ("Status", "badge", None),
         ("Updated", "updated", 8),
         ("Last change", "last", None),

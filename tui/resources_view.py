@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from receiver.models import Resource, ResourceType
 from tui.resource_table import Lookup, ResourceTable, Scope
@@ -15,6 +15,13 @@ TAB_TITLES = {
     ResourceType.BRAND: "Brands",
     ResourceType.CAMPAIGN: "Campaigns",
     ResourceType.NUMBER: "Numbers",
+}
+
+
+EMPTY_HINTS = {
+    ResourceType.BRAND: "No brands yet. Press [b]b[/] to register one.",
+    ResourceType.CAMPAIGN: "No campaigns yet. Press [b]c[/] to create one for a registered brand.",
+    ResourceType.NUMBER: "No numbers yet. Press [b]l[/] to link numbers to a campaign.",
 }
 
 
@@ -35,6 +42,7 @@ class ResourcesView(Vertical):
         with TabbedContent(initial=pane_id(ResourceType.BRAND)):
             for type, title in TAB_TITLES.items():
                 with TabPane(title, id=pane_id(type)):
+                    yield Static(EMPTY_HINTS[type], id=f"{type.value}-empty", classes="empty-hint")
                     yield ResourceTable(type, self.lookup, id=f"{type.value}-table")
 
     @property
@@ -95,6 +103,7 @@ class ResourcesView(Vertical):
         for type, title in TAB_TITLES.items():
             table = self.table(type)
             shown, total = table.row_count, table.total
+            self.query_one(f"#{type.value}-empty", Static).display = total == 0
             count = f"{shown}" if shown == total else f"{shown}/{total}"
             label = f"{title} [dim]{count}[/]"
             if self._labels.get(type) != label:

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -146,6 +146,25 @@ def fill_registry():
 CALLBACK_URL = "https://demo.tendlc.test/tendlc_status/"
 
 
+class StillReceiver:
+    """A receiver that never binds, for snapshots: a fixed address, so no real port is shown."""
+
+    def __init__(self, config: ReceiverConfig) -> None:
+        self.config = config
+        self.port = config.port
+        self.warnings: list[str] = []
+        self.running = False
+
+    async def start(self) -> None:
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
+
+    def set_public_url(self, url: str | None) -> None:
+        self.config = replace(self.config, public_url=url)
+
+
 def _request(n: int, at: float, action: str, **fields) -> RequestRecord:
     params = fields.pop("params", {})
     return RequestRecord(
@@ -185,15 +204,15 @@ async def fill(store: Store) -> None:
         _request(8, 120, "number.unlink", campaign_id="CACME01", numbers=("14155550103",)),
     ]  # fmt: skip
     callbacks = [
-        (3, _callback(1, 3, B, "created", brand_id="BACME01")),
+        (3, _callback(1, 10, B, "created", brand_id="BACME01")),
         (3, _callback(2, 20, B, "registered", brand_id="BACME01")),
         (3, _callback(3, 22, B, "registered", brand_id="BGLOBX2")),
         (3, _callback(4, 25, B, "rejected", brand_id="BINIT03")),
         (5, _callback(5, 60, C, "registered", brand_id="BACME01", campaign_id="CACME01")),
         (5, _callback(6, 62, C, "created", brand_id="BGLOBX2", campaign_id="CGLOB01")),
-        (6, _callback(7, 100, L, "success", campaign_id="CACME01", number="14155550101")),
-        (6, _callback(8, 101, L, "failed", campaign_id="CACME01", number="14155550102")),
-        (6, _callback(9, 102, L, "success", campaign_id="CACME01", number="14155550103")),
+        (7, _callback(7, 100, L, "success", campaign_id="CACME01", number="14155550101")),
+        (7, _callback(8, 101, L, "failed", campaign_id="CACME01", number="14155550102")),
+        (7, _callback(9, 102, L, "success", campaign_id="CACME01", number="14155550103")),
         (8, _callback(10, 125, U, "created", campaign_id="CACME01", number="14155550103")),
         (8, _callback(11, 130, B, "registered", verified=False, brand_id="BFORGED")),
     ]  # fmt: skip
@@ -203,3 +222,31 @@ async def fill(store: Store) -> None:
         while pending and pending[0][0] == index:
             event = pending.pop(0)[1]
             await store.record_callback(event, apply=event.verified)
+
+
+PUBLIC_URL = "https://demo.tendlc.test"
+
+
+@pytest.fixture
+def snapshot_app(tmp_path: Path):
+    """`snapshot_app(filled)`: the app over a store reopened from disk, and a receiver that never binds."""
+
+    def build(filled: bool) -> TendlcApp:
+        path = tmp_path / "store"
+        clock = ticking_clock()
+        if filled:
+            store = Store.open(path, clock=clock)
+
+            async def write() -> None:
+                await fill(store)
+                await store.close()
+
+            asyncio.run(write())
+        store = Store.open(path, clock=clock)  # what a user sees after a restart
+        receiver = StillReceiver(ReceiverConfig(port=8765, public_url=PUBLIC_URL))
+        app = make_app(store=store, receiver=receiver, gateway=None, mode="SANDBOX", clock=clock)
+        app.animation_level = "none"
+        app.theme = "textual-dark"
+        return app
+
+    return build

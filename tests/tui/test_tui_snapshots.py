@@ -1,0 +1,50 @@
+"""Snapshot tests: what the screens look like, with fixed data, clock, size, theme and address."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+SIZE = (120, 40)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait for the (socket-free) services to start and the header to show their addresses."""
+    while not pilot.app.services.started:
+        await pilot.pause(0.01)
+    await pilot.pause()
+
+
+def test_empty_first_screen_in_sandbox_mode(snap_compare, snapshot_app) -> None:
+    assert snap_compare(snapshot_app(False), terminal_size=SIZE, run_before=settle)
+
+
+def test_populated_main_screen(snap_compare, snapshot_app) -> None:
+    assert snap_compare(snapshot_app(True), terminal_size=SIZE, run_before=settle)
+
+
+def test_numbers_narrowed_to_a_brand(snap_compare, snapshot_app) -> None:
+    assert snap_compare(snapshot_app(True), press=["n", "3"], terminal_size=SIZE, run_before=settle)
+
+
+def test_number_detail_timeline(snap_compare, snapshot_app) -> None:
+    press = ["3", "down", "down", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SIZE, run_before=settle)
+
+
+def test_unverified_callback_in_the_event_log(snap_compare, snapshot_app) -> None:
+    assert snap_compare(snapshot_app(True), press=["e"], terminal_size=SIZE, run_before=settle)
+
+
+def test_unverified_callback_raw_detail(snap_compare, snapshot_app) -> None:
+    press = ["e", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SIZE, run_before=settle)
+
+
+def test_filter_on_the_brands_tab(snap_compare, snapshot_app) -> None:
+    press = ["slash", *"reg"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SIZE, run_before=settle)
+
+
+def test_help_screen(snap_compare, snapshot_app) -> None:
+    press = ["question_mark"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SIZE, run_before=settle)
