@@ -41,6 +41,7 @@ class FakeGateway:
         self.calls: list[tuple[str, Any]] = []
         self.fail_with: GatewayError | None = None
         self.profiles_error: GatewayError | None = None
+        self.usecases_error: GatewayError | None = None
         self.hold = threading.Event()
         self.hold.set()
 
@@ -59,6 +60,8 @@ class FakeGateway:
 
     def brand_usecases(self, brand_id: str) -> list[Usecase]:
         self.calls.append(("brand.usecases", brand_id))
+        if self.usecases_error is not None:
+            raise self.usecases_error
         return list(USECASES.get(brand_id, ()))
 
     def create_brand(self, req: Any) -> Submitted:

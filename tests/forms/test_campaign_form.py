@@ -187,3 +187,39 @@ async def test_no_registered_brand_says_so(host, gateway, fake_registry, make_re
         await wait(pilot, "submit")
         assert "registered brand" in str(form.query_one("#brand_id-error", FieldError).render())
         assert gateway.submissions() == []
+
+
+async def test_preset_brand_loads_usecases_once(host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG002"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait(pilot, "usecases")
+        assert gateway.calls == [("brand.usecases", "BREG002")]
+        assert app.screen.query_one("#usecase", Select).value == "STARTER"
+        assert app.screen.query_one("#field-sub_usecases").display
+
+
+async def test_leaving_a_short_field_flags_it_before_submit(host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        form.query_one("#sample1", Input).focus()
+        await pilot.press(*"Hi there")
+        await pilot.press("tab")
+        await pilot.pause()
+        error = form.query_one("#sample1-error", FieldError)
+        assert error.display and "at least 20 characters (now 8)" in str(error.render())
+        # an untouched empty field is not scolded on blur
+        assert not form.query_one("#sample2-error", FieldError).display
+
+
+async def test_usecase_load_failure_offers_every_usecase_with_a_note(host, gateway, registry, wait):
+    from receiver import vocab
+
+    gateway.usecases_error = GatewayError("list use cases of brand BREG001 failed: timeout")
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait(pilot, "usecases")
+        form = app.screen
+        assert options(form.query_one("#usecase", Select)) == list(vocab.USECASES)
+        note = form.query_one("#usecase-note", Static)
+        assert note.display and "failed: timeout" in str(note.render())

@@ -91,6 +91,7 @@ class CampaignForm(FormScreen):
             self.initial_brand: str | None = brand_id
         else:
             self.initial_brand = ids[0] if len(ids) == 1 else None
+        self.usecases_for: str | None = None  # the brand whose use cases are loaded / loading
 
     def dialog_classes(self) -> str:
         return "-tall"
@@ -174,19 +175,28 @@ class CampaignForm(FormScreen):
         body = self.query_one("#form-body", VerticalScroll)
         self.call_after_refresh(body.scroll_home, animate=False)
         if self.initial_brand:
-            self.load_usecases(self.initial_brand)
+            self.start_usecases(self.initial_brand)
+
+    def start_usecases(self, brand_id: str) -> None:
+        """Ask the gateway for the brand's use cases (latest brand wins)."""
+        self.usecases_for = brand_id
+        self.query_one("#usecase", Select).prompt = "Loading use cases…"
+        self.load_usecases(brand_id)
 
     # -- use cases, loaded per brand -------------------------------------------------------------
 
     @on(Select.Changed, "#brand_id")
     def _brand_changed(self, event: Select.Changed) -> None:
+        brand_id = event.value if isinstance(event.value, str) else None
+        if brand_id == self.usecases_for:
+            return  # already loaded or loading (the preset brand announces itself on mount)
         usecase = self.query_one("#usecase", Select)
         usecase.set_options([])
         self.show_sub_usecases(False)
-        if isinstance(event.value, str):
-            usecase.prompt = "Loading use cases…"
-            self.load_usecases(event.value)
+        if brand_id:
+            self.start_usecases(brand_id)
         else:
+            self.usecases_for = None
             usecase.prompt = "Choose a brand first"
 
     @work(
