@@ -97,7 +97,7 @@ class CampaignForm(FormScreen):
         return "-tall"
 
     def text(self, name: str) -> Input:
-        label, placeholder, _ = TEXT_FIELDS[name]
+        _, placeholder, _ = TEXT_FIELDS[name]
         return Input(
             placeholder=placeholder,
             id=name,
