@@ -25,6 +25,7 @@ from tui.services import Services
 
 FLUSH_INTERVAL = 0.05  # seconds: changes arriving within this window are applied together
 MODE_LINES = {"SANDBOX": "SANDBOX · offline simulator", "LIVE": "LIVE · Plivo API"}
+FILTER_DELAY = 0.15  # seconds of no typing before the filter applies
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc"}
 
 
@@ -61,6 +62,7 @@ class MainScreen(FormActions, Screen):
         self.mode = mode
         self._pending: list[Change] = []
         self._flush_timer = None
+        self._filter_timer = None
         self._unsubscribe = None
         self.notices = Notices(self)
 
@@ -207,12 +209,20 @@ class MainScreen(FormActions, Screen):
         field.focus()
 
     def on_input_changed(self, message: Input.Changed) -> None:
+        """Filter once typing pauses: a rebuild of thousands of rows per key would lag."""
         if message.input.id == "filter":
-            self.resources.set_filter(message.value)
-            self.show_scope()
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            self._filter_timer = self.set_timer(FILTER_DELAY, self.apply_filter)
+
+    def apply_filter(self) -> None:
+        self._filter_timer = None
+        self.resources.set_filter(self.query_one("#filter", Input).value)
+        self.show_scope()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "filter":
+            self.apply_filter()
             if not message.value:
                 message.input.remove_class("-shown")
             self.resources.current_table.focus()
@@ -256,7 +266,11 @@ class MainScreen(FormActions, Screen):
         """esc / N: drop the filter of this tab first, then the narrowing."""
         field = self.query_one("#filter", Input)
         if field.value or field.has_class("-shown"):
-            field.value = ""
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+                self._filter_timer = None
+            with field.prevent(Input.Changed):
+                field.value = ""
             field.remove_class("-shown")
             self.resources.set_filter("")
             self.resources.current_table.focus()

@@ -151,7 +151,7 @@ async def test_filter_narrows_rows_and_escape_restores_them(stack, started, wait
         await wait_for(pilot, lambda: table.row_count == 2, "two brand rows")
 
         await pilot.press("slash", *"globex")
-        assert list(table.rows) == [other]
+        await wait_for(pilot, lambda: list(table.rows) == [other], "the filter to apply")
         assert "globex" in app.screen.sub_title
 
         await pilot.press("escape")

@@ -41,7 +41,7 @@ def test_unverified_callback_raw_detail(snap_compare, snapshot_app) -> None:
 
 
 def test_filter_on_the_brands_tab(snap_compare, snapshot_app) -> None:
-    press = ["slash", *"reg"]
+    press = ["slash", *"reg", "wait:400"]
     assert snap_compare(snapshot_app(True), press=press, terminal_size=SIZE, run_before=settle)
 
 
