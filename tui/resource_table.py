@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from receiver.models import Resource, ResourceType
-from tui.badges import badge_text
+from tui.badges import BADGE_WIDTH, badge_text
 from tui.formatting import clock_time, resource_label
 
 Lookup = Callable[[ResourceType, str], Resource | None]
@@ -48,24 +48,24 @@ COLUMNS: dict[ResourceType, tuple[tuple[str, str, int | None], ...]] = {
     ResourceType.BRAND: (
         ("Brand", "id", 14),
         ("Name", "name", 24),
-        ("Status", "badge", None),
+        ("Status", "badge", BADGE_WIDTH),
         ("Updated", "updated", 8),
-        ("Last change", "last", None),
+        ("Last change", "last", 32),
     ),
     ResourceType.CAMPAIGN: (
         ("Campaign", "id", 14),
         ("Name", "name", 20),
         ("Brand", "parent", 30),
-        ("Status", "badge", None),
+        ("Status", "badge", BADGE_WIDTH),
         ("Updated", "updated", 8),
-        ("Last change", "last", None),
+        ("Last change", "last", 32),
     ),
     ResourceType.NUMBER: (
         ("Number", "id", 14),
         ("Campaign", "parent", 36),
-        ("Status", "badge", None),
+        ("Status", "badge", BADGE_WIDTH),
         ("Updated", "updated", 8),
-        ("Last change", "last", None),
+        ("Last change", "last", 32),
     ),
 }
 

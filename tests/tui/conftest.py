@@ -228,6 +228,12 @@ PUBLIC_URL = "https://demo.tendlc.test"
 
 
 @pytest.fixture
+def still_receiver() -> StillReceiver:
+    """A receiver that never binds, at a fixed address."""
+    return StillReceiver(ReceiverConfig(port=8765, public_url=PUBLIC_URL))
+
+
+@pytest.fixture
 def snapshot_app(tmp_path: Path):
     """`snapshot_app(filled)`: the app over a store reopened from disk, and a receiver that never binds."""
 

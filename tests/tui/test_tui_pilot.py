@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import aiohttp
 
-from receiver.models import Badge, ResourceType
+from receiver.models import Badge, CallbackEvent, Kind, RequestRecord, ResourceType
 from receiver.signature import signature_headers
 from receiver.store import Store
+from tui.app import make_app
 from tui.detail_screen import ResourceDetailScreen
 from tui.entry_screen import EntryDetailScreen
 from tui.event_log import EventLog
@@ -248,3 +249,33 @@ async def test_quit_stops_the_receiver_and_closes_the_store(stack, started, wait
             pass
         else:
             raise AssertionError("the receiver still answers after quit")
+
+
+async def test_ten_thousand_numbers_update_in_place(
+    tmp_path, wait_for, monkeypatch, still_receiver
+) -> None:
+    """A callback for one of 10,000 numbers changes one cell; the cursor stays put."""
+    numbers = tuple(f"1415{i:07d}" for i in range(10_000))
+    store = Store.open(tmp_path / "store")
+    link = RequestRecord("rq1", 1.0, "number.link", {}, True, {}, campaign_id="C1", numbers=numbers)
+    app = make_app(store=store, receiver=still_receiver, gateway=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await store.record_request(link, callback_url="https://demo.tendlc.test/tendlc_status/")
+        table = app.screen.query_one("#number-table", ResourceTable)
+        await wait_for(pilot, lambda: table.row_count == 10_000, "10,000 number rows", 60)
+        await pilot.press("3")
+        table.move_cursor(row=5_000)
+        await pilot.pause()
+        rebuilt = []
+        monkeypatch.setattr(table, "clear", lambda *a, **k: rebuilt.append(a))
+        monkeypatch.setattr(table, "add_row", lambda *a, **k: rebuilt.append(a))
+
+        event = CallbackEvent(
+            "ev1", 2.0, "POST", "/tendlc_status/", {}, "", {}, Kind.NUMBER_LINKING, "success",
+            campaign_id="C1", number=numbers[9_999], verified=True,
+        )  # fmt: skip
+        await store.record_callback(event, apply=True)
+
+        await wait_for(pilot, lambda: cell_badge(table, numbers[9_999]) == "linked", "linked")
+        assert table.cursor_row == 5_000
+        assert rebuilt == []
