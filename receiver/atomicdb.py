@@ -67,8 +67,22 @@ def load_tables(path: Path) -> dict[str, dict[str, Any]] | None:
     return data
 
 
+def encode(value: Any) -> str:
+    """Compact JSON text, as every store file is written."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return encode(data).encode("utf-8")
+
+
+def dump_encoded(tables: dict[str, list[tuple[str, str]]]) -> bytes:
+    """The bytes dump_tables would write, from documents already encoded as (doc id, JSON text)."""
+    parts = []
+    for name, docs in tables.items():
+        body = ",".join(f"{encode(doc_id)}:{text}" for doc_id, text in docs)
+        parts.append(f"{encode(name)}:{{{body}}}")
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
 
 
 def utc_stamp(at: float) -> str:
@@ -97,6 +111,10 @@ class AtomicStorage(Storage):
     all TinyDB mutates). `write()` serialises, calls `write_file`, and only then adopts the new
     data, so a failed write leaves the cache equal to what is on disk. `preload` seeds the cache
     (data the caller already parsed, or `{}` for a file it is about to create).
+
+    With `immutable_docs=True` (the journal: documents are only ever inserted, never changed)
+    each document is encoded once and its JSON text reused by every later rewrite of the file,
+    so a commit costs CPU in proportion to what it adds, not to the size of the file.
     """
 
     def __init__(
@@ -106,8 +124,12 @@ class AtomicStorage(Storage):
         write_file: WriteFile = atomic_write,
         preload: dict[str, dict[str, Any]] | None = None,
         on_write: Callable[[int], None] | None = None,
+        immutable_docs: bool = False,
     ) -> None:
         self.path = Path(path)
+        self._encoded: dict[tuple[str, str], tuple[Any, str]] | None = (
+            {} if immutable_docs else None
+        )
         self._write_file = write_file
         self._on_write = on_write
         self._data: dict[str, dict[str, Any]] | None = preload
@@ -127,9 +149,27 @@ class AtomicStorage(Storage):
         return None if self._data is None else dict(self._data)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        payload = dump_tables(data)
+        payload = dump_tables(data) if self._encoded is None else self._dump_cached(data)
         self._write_file(self.path, payload)
         self._data = data
         self._loaded = True
         if self._on_write is not None:
             self._on_write(len(payload))
+
+    def _dump_cached(self, data: dict[str, dict[str, Any]]) -> bytes:
+        cache = self._encoded
+        assert cache is not None
+        fresh: dict[tuple[str, str], tuple[Any, str]] = {}
+        tables: dict[str, list[tuple[str, str]]] = {}
+        for name, table in data.items():
+            docs = tables[name] = []
+            for doc_id, doc in table.items():
+                key = (name, doc_id)
+                hit = cache.get(key)
+                if hit is None or hit[0] is not doc:
+                    hit = (doc, encode(doc))
+                fresh[key] = hit
+                docs.append((doc_id, hit[1]))
+        payload = dump_encoded(tables)
+        self._encoded = fresh  # only what the file now holds; kept even if the write fails
+        return payload

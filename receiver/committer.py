@@ -63,18 +63,31 @@ class GroupCommitter:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._pending:
-                room = self.journal.room()
-                batch, self._pending = self._pending[:room], self._pending[room:]
-                entries = [item.entry for item in batch]
+            job = self._start(loop)
+            while job is not None:
+                batch, writing = job
                 try:
-                    seqs = await loop.run_in_executor(self._executor, self.journal.append, entries)
+                    seqs = await writing
                 except Exception as exc:  # every failure means this batch is not durable
                     self._on_fail(batch, exc)
+                    job = self._start(loop)
                     continue
+                # The writer is idle and the journal settled: hand it the next batch before
+                # settling this one, so its fsync overlaps the loop's work on these acks.
+                job = self._start(loop)
                 self._on_commit(batch, seqs)
         finally:
             self._task = None
+
+    def _start(
+        self, loop: asyncio.AbstractEventLoop
+    ) -> tuple[list[Pending], asyncio.Future[list[int]]] | None:
+        if not self._pending:
+            return None
+        room = self.journal.room()
+        batch, self._pending = self._pending[:room], self._pending[room:]
+        entries = [item.entry for item in batch]
+        return batch, loop.run_in_executor(self._executor, self.journal.append, entries)
 
     def drop_pending(self) -> list[Pending]:
         """Remove and return the entries not yet handed to the writer."""

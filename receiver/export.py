@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ from receiver.models import CallbackEvent, RequestRecord, Resource, ResourceType
 
 CSV_COLUMNS = (
     "seq", "type", "id", "time", "kind", "status", "brand_id", "campaign_id", "number",
-    "verified", "reason", "http_status", "replay_of", "method", "url", "params", "body",
+    "verified", "reason", "http_status", "replay_of", "replays", "method", "url", "params", "body",
 )  # fmt: skip
 STATUS_COLUMNS = ("type", "id", "name", "parent", "badge", "api status", "updated")
 
@@ -90,33 +90,65 @@ def entry_row(entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
     }
 
 
-def write_events(entries: Iterator[CallbackEvent | RequestRecord], fmt: str, out: TextIO) -> int:
-    """Write journal entries as jsonl or csv; returns how many."""
+def write_events(
+    entries: Iterable[CallbackEvent | RequestRecord],
+    fmt: str,
+    out: TextIO,
+    replays: Callable[[str], int] | None = None,
+) -> int:
+    """Write journal entries as jsonl or csv; returns how many.
+
+    `replays(id)` gives how many times a callback was received again; callbacks then carry a
+    `replays` count (jsonl and csv).
+    """
     count = 0
+
+    def with_replays(data: dict[str, Any], entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
+        if replays is not None and isinstance(entry, CallbackEvent):
+            data["replays"] = replays(entry.id)
+        return data
+
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for entry in entries:
-            writer.writerow(entry_row(entry))
+            writer.writerow(with_replays(entry_row(entry), entry))
             count += 1
     else:
         for entry in entries:
-            out.write(json.dumps(entry_dict(entry), ensure_ascii=False, default=str) + "\n")
+            data = with_replays(entry_dict(entry), entry)
+            out.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
             count += 1
     out.flush()
     return count
 
 
 def run_events(db_path: Path, fmt: str, out: TextIO, *, err: TextIO | None = None) -> int:
-    """`tendlc events`: the whole journal, oldest first, as jsonl or csv."""
+    """`tendlc events`: the whole journal and the kept unverified callbacks, oldest first."""
     err = err or sys.stderr
     try:
         with open_readonly(db_path, err, "tendlc events") as store:
-            write_events(store.journal(), fmt, out)
+            write_events(stored_events(store), fmt, out, store.replay_count)
     except ExportError as exc:
         err.write(f"tendlc events: {exc}\n")
         return 1
     return 0
+
+
+def _time(entry: CallbackEvent | RequestRecord) -> float:
+    return entry.received_at if isinstance(entry, CallbackEvent) else entry.at
+
+
+def stored_events(store: Any) -> Iterator[CallbackEvent | RequestRecord]:
+    """The journal in order, with the kept unverified callbacks (seq 0) merged in by time."""
+    unverified = list(store.unverified())
+    i = 0
+    for entry in store.journal():
+        while i < len(unverified) and _time(unverified[i]) < _time(entry):
+            yield unverified[i]
+            i += 1
+        yield entry
+    yield from unverified[i:]
 
 
 def resources_in_order(registry: Any) -> list[Resource]:

@@ -32,6 +32,7 @@ def event_line(event: CallbackEvent) -> dict[str, Any]:
         "verified": event.verified,
         "reason": event.reason,
         "http_status": event.http_status,
+        "replay_of": event.replay_of,
     }
 
 
@@ -60,6 +61,8 @@ class _Session:
     def __init__(self, out: TextIO, err: TextIO, stop: asyncio.Event) -> None:
         self.out, self.err, self.stop = out, err, stop
         self.exit_code = 0
+        self._lines: list[str] = []
+        self._flush_soon: asyncio.Handle | None = None
 
     def say(self, message: str) -> None:
         try:
@@ -73,10 +76,21 @@ class _Session:
         return 1
 
     def on_change(self, change: Change) -> None:
+        """Queue the event's JSON line; a burst is written and flushed once per loop turn."""
         if change.event is None:
             return
+        self._lines.append(json.dumps(event_line(change.event)) + "\n")
+        if self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the queued lines to stdout."""
+        self._flush_soon = None
+        lines, self._lines = self._lines, []
+        if not lines or self.exit_code:
+            return
         try:
-            self.out.write(json.dumps(event_line(change.event)) + "\n")
+            self.out.write("".join(lines))
             self.out.flush()
         except (OSError, ValueError):
             self.exit_code = 1
@@ -178,6 +192,7 @@ async def _serve(
         if tunnel is not None:
             await tunnel.stop()
         unsubscribe()
+        session.flush()
         try:
             await store.close()
         except (StoreError, OSError) as exc:

@@ -175,6 +175,7 @@ class Journal:
             write_file=self._write_file,
             preload=preload,
             on_write=self._wrote,
+            immutable_docs=True,
         )
 
     def _wrote(self, nbytes: int) -> None:

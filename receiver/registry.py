@@ -108,6 +108,7 @@ class Registry:
     def __init__(self) -> None:
         self._resources: dict[tuple[ResourceType, str], Resource] = {}
         self._ranks: dict[tuple[ResourceType, str], int] = {}
+        self._dirty: dict[tuple[ResourceType, str], None] = {}  # touched since take_dirty()
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -168,6 +169,7 @@ class Registry:
             return [], ""  # late, duplicate, or a terminal state already reached
         else:
             old = res.badge
+        self._dirty[key] = None
         res.cycle = cycle
         if parent:
             res.parent_id = parent
@@ -208,6 +210,8 @@ class Registry:
             res = self._resources.get((rtype, rid))
             if res is not None and any(t.ref == record.id for t in res.timeline):
                 continue  # the same request applied twice
+            if res is not None:
+                self._dirty[(rtype, rid)] = None
             old = res.badge if res is not None else None
             if res is not None and self._answered_since(res, cycle, record.at):
                 # Plivo's callbacks for this very request beat our record of it (they can
@@ -293,6 +297,7 @@ class Registry:
                 res.awaiting_since = None
             res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
             return [copy_resource(res)], _message(res, None, None)
+        self._dirty[key] = None
         meta_changed = self._update_meta(res, obs, api)
         target = self._api_target(obs.type, api, res)
         if target is not None:
@@ -359,6 +364,7 @@ class Registry:
         res = Resource(type=rtype, id=rid, badge=badge, updated_at=at, cycle=cycle)
         self._resources[(rtype, rid)] = res
         self._ranks[(rtype, rid)] = SUBMITTED
+        self._dirty[(rtype, rid)] = None
         return res
 
     def _set_state(
@@ -382,13 +388,25 @@ class Registry:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (fresh containers: safe to serialise on another thread)."""
-        return {
-            "version": 1,
-            "resources": [
-                {**r.to_dict(), "detail": dict(r.detail), "rank": self._ranks[key]}
-                for key, r in self._resources.items()
-            ],
-        }
+        return {"version": 1, "resources": [self.item_data(key) for key in self._resources]}
+
+    def keys(self) -> list[tuple[ResourceType, str]]:
+        """Keys of every resource, in creation order (the order of to_dict's resources)."""
+        return list(self._resources)
+
+    def item_data(self, key: tuple[ResourceType, str]) -> dict[str, Any]:
+        """One resource as it appears in to_dict()["resources"]."""
+        r = self._resources[key]
+        return {**r.to_dict(), "detail": dict(r.detail), "rank": self._ranks[key]}
+
+    def take_dirty(self) -> list[tuple[ResourceType, str]]:
+        """Keys of resources created or possibly changed since the last call, in first-touch order.
+
+        Every apply_* marks each resource it may modify (a superset of what changed), so an
+        incremental copy of to_dict() stays exact when it re-reads just these keys.
+        """
+        dirty, self._dirty = list(self._dirty), {}
+        return dirty
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Registry:

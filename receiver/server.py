@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import ipaddress
 import logging
+import os
+import random
+import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from receiver.config import ReceiverConfig, normalise_callback_path
-from receiver.models import CallbackEvent, Clock, IdFactory, Kind, random_ids, system_clock
+from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.signature import H_V2, H_V2_NONCE, H_V3, H_V3_NONCE, Verification, verify
 from receiver.store import StoreError
@@ -26,7 +32,7 @@ log.addHandler(logging.NullHandler())  # never write to a screen on its own
 RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
 REPLAY_MEMORY = 4096
-EVENT_IDS = random_ids("ev")
+_REPLAY_HEADERS = ((H_V2_NONCE, H_V2), (H_V3_NONCE, H_V3))
 NO_TOKEN_WARNING = (
     "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
     "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
@@ -41,6 +47,20 @@ class BodyTooLarge(Exception):
     """The request body is over the configured limit."""
 
 
+def time_ids(prefix: str) -> IdFactory:
+    """Ids shaped like models.random_ids (12 hex digits of microseconds, 8 random hex digits),
+    drawn from a seeded PRNG instead of a syscall per id (ids need to be unique, not secret)."""
+    draw = random.Random(os.urandom(16)).getrandbits
+
+    def make() -> str:
+        return f"{prefix}{time.time_ns() // 1000:012x}{draw(32):08x}"
+
+    return make
+
+
+EVENT_IDS = time_ids("ev")
+
+
 def is_loopback(host: str) -> bool:
     """True for localhost and loopback addresses (what the receiver may bind without warning)."""
     if host.lower() == "localhost":
@@ -53,8 +73,11 @@ def is_loopback(host: str) -> bool:
 
 async def read_limited(request: web.Request, limit: int) -> bytes:
     """The request body, never buffering more than `limit` bytes."""
-    if request.content_length is not None and request.content_length > limit:
+    length = request.content_length
+    if length is not None and length > limit:
         raise BodyTooLarge
+    if length is not None and not request.headers.get("Transfer-Encoding"):
+        return await request.content.readexactly(length) if length else b""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(16 * 1024):
@@ -65,13 +88,18 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _replay_key(headers: dict[str, str]) -> str | None:
-    lowered = {k.lower(): v for k, v in headers.items()}
-    for nonce_h, sig_h in ((H_V2_NONCE, H_V2), (H_V3_NONCE, H_V3)):
-        nonce, sig = lowered.get(nonce_h.lower()), lowered.get(sig_h.lower())
+def _replay_key(headers: Mapping[str, str]) -> str | None:
+    """nonce:signature of a signed callback (the same key for the same delivery), else None."""
+    lowered = headers if isinstance(headers, CIMultiDictProxy) else _lowered(headers)
+    for nonce_h, sig_h in _REPLAY_HEADERS:
+        nonce, sig = lowered.get(nonce_h), lowered.get(sig_h)
         if nonce and sig:
             return f"{nonce}:{sig}"
     return None
+
+
+def _lowered(headers: Mapping[str, str]) -> CIMultiDict[str]:
+    return CIMultiDict(headers)
 
 
 class Receiver:
@@ -93,7 +121,8 @@ class Receiver:
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
         self._warned_no_token = False
-        self._seen: OrderedDict[str, str] = OrderedDict()
+        self._seen: OrderedDict[str, str] = OrderedDict()  # replay key -> first event id
+        self._inflight: dict[str, asyncio.Future[None]] = {}  # replay key -> its first write
         self._remember_recent()
 
     @property
@@ -184,7 +213,7 @@ class Receiver:
         config = self.config
         path = request.raw_path
         url = config.public_base + path
-        headers = dict(request.headers)
+        headers = request.headers  # case-insensitive: signature lookups need no copy
         reached = f"{request.scheme}://{request.host}{path}"
         result = verify(
             request.method, url, headers, signed, config.auth_token, config.main_auth_token, reached
@@ -243,10 +272,6 @@ class Receiver:
         self._check_token()
         found = classify(parsed.params)
         check = self._verify(request, parsed.signed)
-        replay_of = self._seen.get(_replay_key(headers) or "") if check.verified else None
-        reason = (
-            f"{check.reason}; replay of {replay_of}, not applied" if replay_of else check.reason
-        )
         event = CallbackEvent(
             **base,
             params=parsed.params,
@@ -256,23 +281,49 @@ class Receiver:
             campaign_id=found.campaign_id,
             number=found.number,
             verified=check.verified,
-            reason=reason,
+            reason=check.reason,
             http_status=200 if check.accept else 403,
-            replay_of=replay_of,
         )
-        text = "ok\n" if check.accept else f"forbidden: {check.reason}\n"
-        return await self._record(event, apply=check.accept and replay_of is None, text=text)
+        if not check.accept:
+            return await self._record(event, apply=False, text=f"forbidden: {check.reason}\n")
+        key = _replay_key(request.headers) if check.verified else None
+        if key is None:
+            return await self._record(event, apply=True, text="ok\n")
+        return await self._record_signed(event, key)
+
+    async def _record_signed(self, event: CallbackEvent, key: str) -> web.Response:
+        """A verified callback: the first copy is stored and applied, later copies are replays.
+
+        A copy arriving while the first is still being written waits for that write: if it
+        fails (503), this copy becomes the first, so a replay never points at a lost event.
+        """
+        while (original := self._seen.get(key)) is not None:
+            pending = self._inflight.get(key)
+            if pending is None:
+                replay = replace(
+                    event,
+                    replay_of=original,
+                    reason=f"{event.reason}; replay of {original}: acknowledged, not stored again",
+                )
+                return await self._record(replay, apply=False, text="ok\n")
+            await asyncio.shield(pending)
+        self._seen[key] = event.id
+        while len(self._seen) > REPLAY_MEMORY:
+            self._seen.popitem(last=False)
+        done = self._inflight[key] = asyncio.get_running_loop().create_future()
+        try:
+            response = await self._record(event, apply=True, text="ok\n")
+        finally:
+            del self._inflight[key]
+            done.set_result(None)
+        if response.status != 200 and self._seen.get(key) == event.id:
+            del self._seen[key]
+        return response
 
     async def _record(self, event: CallbackEvent, *, apply: bool, text: str) -> web.Response:
-        key = _replay_key(event.headers) if event.http_status == 200 else None
-        reserved = key is not None and key not in self._seen
-        if reserved:
-            self._remember(event)
         try:
             await self.store.record_callback(event, apply=apply)
         except Exception as exc:  # noqa: BLE001 - Plivo must see a retryable answer, never a 500
-            if reserved:
-                self._seen.pop(key, None)
             if isinstance(exc, StoreError):
                 log.error("callback %s not stored: %s", event.id, exc)
                 return _unavailable(f"not stored: {exc}")

@@ -1,4 +1,9 @@
-"""Lazy registry snapshots: registry.json rewritten at most once per interval, off the ack path."""
+"""Lazy registry snapshots: registry.json rewritten at most once per interval, off the ack path.
+
+The registry is encoded incrementally: each resource's JSON text is kept and re-encoded only
+when the registry reports it touched, so a snapshot costs the loop time in proportion to what
+changed, and the writer thread only joins ready-made text (no long GIL hold as history grows).
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,45 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from receiver.atomicdb import WriteFile
-from receiver.storefiles import write_snapshot
+from receiver.atomicdb import WriteFile, encode
+from receiver.registry import Registry
+from receiver.storefiles import write_snapshot_parts
 
 logger = logging.getLogger(__name__)
+
+
+class RegistryEncoder:
+    """The JSON text of each resource of a registry, refreshed for the resources it marks touched."""
+
+    def __init__(self) -> None:
+        self._registry: Registry | None = None
+        self._texts: dict[Any, str] = {}
+
+    def parts(self, registry: Registry) -> list[str]:
+        """One JSON text per resource, in the registry's order (loop thread only)."""
+        if registry is not self._registry:  # a new registry (e.g. loaded at open): encode all
+            self._registry = registry
+            registry.take_dirty()
+            self._texts = {key: encode(registry.item_data(key)) for key in registry.keys()}
+            return list(self._texts.values())
+        texts = self._texts
+        for key in registry.take_dirty():
+            texts[key] = encode(registry.item_data(key))
+        return list(texts.values())
 
 
 class Snapshotter:
     """Writes the registry (as of a journal position) on its own thread, so commits never wait.
 
-    `state()` runs on the loop thread and returns (seq, registry data) for a consistent view.
+    `state()` runs on the loop thread and returns (seq, JSON text per resource) for a
+    consistent view (see RegistryEncoder).
     """
 
     def __init__(
         self,
         path: Path,
         *,
-        state: Callable[[], tuple[int, dict[str, Any]]],
+        state: Callable[[], tuple[int, list[str]]],
         clock: Callable[[], float],
         write_file: WriteFile,
         interval: float,
@@ -56,11 +83,17 @@ class Snapshotter:
         """Start writing now (unless one is in flight or nothing is new); returns its future."""
         if self._running is not None:
             return self._running
-        seq, data = self._state()
+        seq, parts = self._state()
         if seq <= self.seq:
             return None
         fut = loop.run_in_executor(
-            self._executor, write_snapshot, self.path, seq, data, self._clock(), self._write_file
+            self._executor,
+            write_snapshot_parts,
+            self.path,
+            seq,
+            parts,
+            self._clock(),
+            self._write_file,
         )
         self._running = fut
 
@@ -91,11 +124,11 @@ class Snapshotter:
 
     def write_now(self) -> None:
         """Synchronous snapshot (open, close_sync); a failure is kept in last_error."""
-        seq, data = self._state()
+        seq, parts = self._state()
         if seq <= self.seq:
             return
         try:
-            write_snapshot(self.path, seq, data, self._clock(), self._write_file)
+            write_snapshot_parts(self.path, seq, parts, self._clock(), self._write_file)
         except OSError as exc:
             self.last_error = f"registry snapshot failed: {exc}"
             return

@@ -7,19 +7,23 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from receiver.atomicdb import WriteFile, atomic_write
 from receiver.committer import GroupCommitter, Pending
 from receiver.entries import (
+    ENTRY_REPLAY,
     Entry,
     EntryIndex,
     callback_entry,
     entry_object,
+    entry_resource_keys,
     reconcile_entry,
+    replay_marker,
     request_entry,
+    resource_key,
 )
 from receiver.journal import Journal
 from receiver.models import (
@@ -29,53 +33,30 @@ from receiver.models import (
     Clock,
     Observation,
     RequestRecord,
-    Resource,
     ResourceType,
     system_clock,
 )
 from receiver.registry import Registry
-from receiver.snapshotter import Snapshotter
+from receiver.snapshotter import RegistryEncoder, Snapshotter
 from receiver.storefiles import JOURNAL_DIR, SNAPSHOT_NAME, LockHeldError, WriterLock
 from receiver.storeload import load
+from receiver.storetypes import (
+    StoreError,
+    StoreLockedError,
+    StoreStats,
+    StoreWriteError,
+    Work,
+    apply_work,
+)
+from receiver.unverified import DEFAULT_LIMIT, UNVERIFIED_NAME, UnverifiedRing
+
+__all__ = ["Store", "StoreError", "StoreLockedError", "StoreStats", "StoreWriteError"]
 
 logger = logging.getLogger(__name__)
 
-
-class StoreError(Exception):
-    """The store cannot do what was asked; the message says what went wrong and what to do."""
-
-
-class StoreLockedError(StoreError):
-    """Another process writes this store."""
-
-
-class StoreWriteError(StoreError):
-    """A commit failed (disk full / read-only); the entries of that batch are NOT durable."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    """Counters since open. A commit is one journal write holding one batch of entries."""
-
-    commits: int
-    failed_commits: int
-    entries: int
-    replayed: int  # journal entries replayed onto the snapshot at open
-    snapshots: int
-    bytes_written: int  # journal bytes written (snapshots not included)
-    last_commit_bytes: int
-
-
-@dataclass(slots=True)
-class _Work:
-    """What to apply once an entry is durable."""
-
-    event: CallbackEvent | None = None
-    apply: bool = False
-    record: RequestRecord | None = None
-    callback_url: str | None = None
-    observations: list[Observation] = field(default_factory=list)
-    at: float = 0.0
+HEALTH_FAILING = "store: write failing — "
+HEALTH_RECOVERED = "store: writes recovered"
+"""Messages of the Changes (no event, request or resources) announcing a change of `healthy`."""
 
 
 class Store:
@@ -94,6 +75,7 @@ class Store:
         write_file: WriteFile,
         lock: WriterLock | None,
         snapshot_interval: float,
+        unverified_limit: int = DEFAULT_LIMIT,
     ) -> None:
         """Use Store.open(); this only sets up an empty, unloaded store."""
         self.path = path
@@ -111,13 +93,18 @@ class Store:
         self._applied_seq = 0
         self._closed = False
         self._counts = {"commits": 0, "failed_commits": 0, "entries": 0, "replayed": 0}
+        self._replays: dict[str, int] = {}
+        self._ring = UnverifiedRing(
+            path / UNVERIFIED_NAME, limit=unverified_limit, write_file=write_file, clock=clock
+        )
         self._journal = Journal(path / JOURNAL_DIR, segment_size=1)
         self._committer = GroupCommitter(
             self._journal, on_commit=self._committed, on_fail=self._failed
         )
+        self._encoder = RegistryEncoder()
         self._snapshots = Snapshotter(
             path / SNAPSHOT_NAME,
-            state=lambda: (self._applied_seq, self.registry.to_dict()),
+            state=lambda: (self._applied_seq, self._encoder.parts(self.registry)),
             clock=clock,
             write_file=write_file,
             interval=snapshot_interval,
@@ -134,8 +121,13 @@ class Store:
         write_file: WriteFile | None = None,
         snapshot_interval: float = 1.0,
         recent_size: int = 1000,
+        unverified_limit: int = DEFAULT_LIMIT,
     ) -> Store:
-        """Open (or create) the store directory; sync. `write_file` replaces the atomic writer."""
+        """Open (or create) the store directory; sync. `write_file` replaces the atomic writer.
+
+        `unverified_limit`: how many callbacks that failed verification (403) to keep, newest
+        first; older ones are only counted (see receiver/unverified.py).
+        """
         path = Path(path).expanduser()
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory; pass --db DIR instead")
@@ -148,6 +140,7 @@ class Store:
             write_file=write_file,
             lock=lock,
             snapshot_interval=snapshot_interval,
+            unverified_limit=unverified_limit,
         )
         try:
             loaded = load(
@@ -158,18 +151,23 @@ class Store:
                 now=clock(),
                 recent_size=recent_size,
             )
+            store._ring.load(readonly=readonly, now=clock())
         except BaseException:
             store._shutdown()
             raise
         store.registry, store._journal = loaded.registry, loaded.journal
         store._committer.journal = loaded.journal
         store._index = loaded.index
-        store._recent = deque(loaded.tail, maxlen=recent_size)
+        tail = sorted([*loaded.tail, *store._ring.events()], key=_entry_time)
+        store._recent = deque(tail, maxlen=recent_size)
+        store._replays = loaded.replays
         store._applied_seq = loaded.journal.last_seq
         store._counts["replayed"] = loaded.replayed
         store._snapshots.seq = loaded.snapshot_seq
         store.warnings.extend(loaded.warnings)
+        store.warnings.extend(store._ring.warnings)
         if not readonly:
+            store._encoder.parts(store.registry)  # encode every resource now, not on the loop
             store._snapshots.write_now()  # so the next open need not replay this tail again
         try:
             store._loop = asyncio.get_running_loop()
@@ -180,10 +178,32 @@ class Store:
     # -- recording ---------------------------------------------------------------------------
 
     async def record_callback(self, event: CallbackEvent, *, apply: bool) -> Change:
-        """Journal a callback (durable on return), apply it if `apply`, notify subscribers."""
+        """Record a callback, apply it if `apply`, notify subscribers. Where it goes:
+
+        - `event.replay_of` set (the same nonce and signature as an acknowledged callback):
+          a small replay marker is journaled (durable on return), counted on the original
+          (`replay_count`), never applied; the Change's event is the marker's view.
+        - `event.http_status == 403` (failed verification): kept in the bounded unverified
+          ring (`unverified()`), not in the journal, never applied; written lazily.
+        - anything else (verified, accepted without a token, 400 undecodable): journaled,
+          durable on return.
+        """
         self._check_writable()
-        work = _Work(event=event, apply=apply)
+        if event.replay_of:
+            return await self._submit(replay_marker(event), Work(event=event))
+        if event.http_status == 403:
+            return self._keep_unverified(event)
+        work = Work(event=event, apply=apply)
         return await self._submit(callback_entry(event, applied=apply), work)
+
+    def _keep_unverified(self, event: CallbackEvent) -> Change:
+        loop = self._bind_loop()
+        event = replace(event, seq=0)
+        self._ring.add(event, loop)
+        change = Change(Cause.CALLBACK, (), event=event)
+        self._recent.append(event)
+        self._notify(change)
+        return change
 
     async def record_request(
         self, record: RequestRecord, *, callback_url: str | None = None
@@ -195,7 +215,7 @@ class Store:
             json.dumps(entry)
         except (TypeError, ValueError) as exc:
             raise StoreError(f"request {record.id} cannot be stored: {exc}") from exc
-        return await self._submit(entry, _Work(record=record, callback_url=callback_url))
+        return await self._submit(entry, Work(record=record, callback_url=callback_url))
 
     def record_request_threadsafe(
         self, record: RequestRecord, *, callback_url: str | None = None
@@ -224,7 +244,7 @@ class Store:
         if not observations:
             return Change(cause=Cause.RECONCILE, resources=())
         at = self._clock()
-        work = _Work(observations=list(observations), at=at)
+        work = Work(observations=list(observations), at=at)
         return await self._submit(reconcile_entry(observations, at), work)
 
     def attach_loop(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -245,7 +265,7 @@ class Store:
             return loop
         raise StoreError("the store is in use by another event loop")
 
-    async def _submit(self, entry: dict[str, Any], work: _Work) -> Change:
+    async def _submit(self, entry: dict[str, Any], work: Work) -> Change:
         return await self._committer.submit(self._bind_loop(), entry, work)
 
     def _failed(self, batch: list[Pending], exc: Exception) -> None:
@@ -256,56 +276,46 @@ class Store:
             f"could not write the journal in {self.path} ({reason}); {len(batch)} "
             "entries were not stored and were refused. Free disk space or fix permissions."
         )
+        was_healthy = self.healthy
         self.healthy, self.last_error = False, message
         self._counts["failed_commits"] += 1
         for item in batch:
             if not item.future.done():
                 item.future.set_exception(StoreWriteError(message))
+        if was_healthy:
+            logger.warning("store: write failing — %s", message)
+            self._notify(Change(Cause.CALLBACK, (), message=f"{HEALTH_FAILING}{message}"))
 
     def _committed(self, batch: list[Pending], seqs: list[int]) -> None:
-        self.healthy, self.last_error = True, None
+        if not self.healthy:
+            self.healthy, self.last_error = True, None
+            logger.warning("store: writes recovered in %s", self.path)
+            self._notify(Change(Cause.CALLBACK, (), message=HEALTH_RECOVERED))
         self._counts["commits"] += 1
         self._counts["entries"] += len(batch)
         for item, seq in zip(batch, seqs, strict=True):
             self._index.add(item.entry, seq)
             self._applied_seq = seq
             try:
-                change = self._apply(item.work, seq)
+                change = apply_work(self.registry, item.work, seq, self._replays)
             except Exception:  # the entry is durable; a registry bug must not lose the ack
                 logger.debug("could not apply journal entry %s", seq, exc_info=True)
                 change = Change(Cause.CALLBACK if item.work.event else Cause.REQUEST, ())
             stored = change.event or change.request
             if stored is not None:
                 self._recent.append(stored)
-            for fn in list(self._subscribers):
-                try:
-                    fn(change)
-                except Exception:  # a subscriber must not break the store
-                    logger.debug("store subscriber %r failed", fn, exc_info=True)
+            self._notify(change)
             if not item.future.done():
                 item.future.set_result(change)
         if not self._closed and self._loop is not None:
             self._snapshots.soon(self._loop, self._applied_seq)
 
-    def _apply(self, work: _Work, seq: int) -> Change:
-        if work.event is not None:
-            event = replace(work.event, seq=seq)
-            changed, message = self.registry.apply_callback(event) if work.apply else ([], "")
-            return Change(Cause.CALLBACK, tuple(changed), event=event, message=message)
-        if work.record is not None:
-            record = replace(work.record, seq=seq)
-            changed, message = self.registry.apply_request(record, work.callback_url)
-            return Change(Cause.REQUEST, tuple(changed), request=record, message=message)
-        by_key: dict[str, Resource] = {}
-        messages = []
-        for obs in work.observations:
-            got, msg = self.registry.apply_observation(obs, work.at)
-            by_key.update((r.key, r) for r in got)
-            messages += [msg] if msg else []
-        message = messages[0] if messages else ""
-        if len(messages) > 1:
-            message += f" (+{len(messages) - 1} more)"
-        return Change(Cause.RECONCILE, tuple(by_key.values()), message=message)
+    def _notify(self, change: Change) -> None:
+        for fn in list(self._subscribers):
+            try:
+                fn(change)
+            except Exception:  # a subscriber must not break the store
+                logger.debug("store subscriber %r failed", fn, exc_info=True)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -329,20 +339,46 @@ class Store:
         return list(self._recent)[-limit:] if limit > 0 else []
 
     def journal(self, *, after_seq: int = 0) -> Iterator[Entry]:
-        """Callbacks and requests with seq > after_seq, in order. Reconcile entries are skipped."""
+        """Callbacks and requests with seq > after_seq, in order.
+
+        Reconcile entries and replay markers are skipped: each callback appears once (see
+        replay_count); unverified callbacks are not in the journal (see unverified()).
+        """
         for entry in self._journal.iter_entries(after_seq):
+            if entry.get("entry") == ENTRY_REPLAY:
+                continue
             obj = entry_object(entry)
             if obj is not None:
                 yield obj
 
     def find_entry(self, entry_id: str) -> Entry | None:
+        """A callback, request or replay marker by id, or an unverified callback in the ring."""
         seq = self._index.seq_of(entry_id)
-        return None if seq is None else entry_object(self._journal.get(seq))
+        if seq is None:
+            return self._ring.find(entry_id)
+        return entry_object(self._journal.get(seq))
 
     def entries_for(self, type: ResourceType, id: str) -> list[Entry]:
-        """Callbacks and requests mentioning the resource (as brand_id, campaign_id, number(s))."""
+        """Callbacks and requests mentioning the resource (as brand_id, campaign_id, number(s)),
+        unverified ones from the ring included, oldest first."""
         found = (entry_object(self._journal.get(seq)) for seq in self._index.seqs_for(type, id))
-        return [obj for obj in found if obj is not None]
+        entries: list[Entry] = [obj for obj in found if obj is not None]
+        key = resource_key(type, id)
+        kept = [e for e in self._ring.events() if key in entry_resource_keys(e.to_dict())]
+        return sorted([*entries, *kept], key=_entry_time) if kept else entries
+
+    def replay_count(self, entry_id: str) -> int:
+        """How many times the callback `entry_id` was received again (acknowledged, not stored)."""
+        return self._replays.get(entry_id, 0)
+
+    def unverified(self) -> list[CallbackEvent]:
+        """The newest callbacks that failed verification (at most unverified_limit), oldest first."""
+        return self._ring.events()
+
+    @property
+    def unverified_dropped(self) -> int:
+        """How many older unverified callbacks were let go to keep the ring bounded."""
+        return self._ring.dropped
 
     @property
     def stats(self) -> StoreStats:
@@ -376,6 +412,7 @@ class Store:
         await self._committer.drain()
         if not self.readonly and not self._closed:
             await self._snapshots.flush()
+            await self._ring.flush()
 
     async def close(self) -> None:
         """Flush, snapshot the registry, stop the writer threads, release the lock; idempotent."""
@@ -397,12 +434,15 @@ class Store:
         if not self.readonly:
             self._snapshots.shutdown()
             self._snapshots.write_now()
+            self._ring.shutdown()
+            self._ring.write_now()
         self._shutdown()
 
     def _shutdown(self) -> None:
         self._closed = True
         self._committer.shutdown()
         self._snapshots.shutdown()
+        self._ring.shutdown()
         if self._lock is not None:
             self._lock.release()
 
@@ -421,6 +461,10 @@ def _lock(path: Path) -> WriterLock:
             f"cannot open the store {path} for writing ({exc.strerror or exc}); "
             "check its permissions or pass --db DIR"
         ) from exc
+
+
+def _entry_time(entry: Entry) -> float:
+    return entry.received_at if isinstance(entry, CallbackEvent) else entry.at
 
 
 def _refuse(fut: asyncio.Future[Change]) -> None:

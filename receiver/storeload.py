@@ -10,6 +10,7 @@ from typing import Any
 from receiver.atomicdb import DamagedFileError, WriteFile, move_aside
 from receiver.entries import (
     ENTRY_CALLBACK,
+    ENTRY_REPLAY,
     ENTRY_REQUEST,
     Entry,
     EntryIndex,
@@ -31,6 +32,9 @@ class Loaded:
     index: EntryIndex
     tail: list[Entry]
     replayed: int
+    replays: dict[str, int] = field(
+        default_factory=dict
+    )  # original event id -> times received again
     warnings: list[str] = field(default_factory=list)
 
 
@@ -53,14 +57,18 @@ def load(
     index = EntryIndex()
     tail: deque[dict[str, Any]] = deque(maxlen=recent_size)
     unreplayable: list[int] = []
+    replays: dict[str, int] = {}
     replayed = 0
 
     def visit(entry: dict[str, Any]) -> None:
         nonlocal replayed
         seq = entry["seq"]
         index.add(entry, seq)
-        if entry.get("entry") in (ENTRY_CALLBACK, ENTRY_REQUEST):
+        kind = entry.get("entry")
+        if kind in (ENTRY_CALLBACK, ENTRY_REQUEST, ENTRY_REPLAY):
             tail.append(entry)
+        if kind == ENTRY_REPLAY and isinstance(entry.get("replay_of"), str):
+            replays[entry["replay_of"]] = replays.get(entry["replay_of"], 0) + 1
         if seq > snap_seq:
             try:
                 replay_entry(registry, entry)
@@ -84,7 +92,7 @@ def load(
         )
     journal.skip_to(snap_seq)  # never reuse a position the snapshot already covers
     objects = [obj for e in tail if (obj := entry_object(e)) is not None]
-    return Loaded(registry, snap_seq, journal, index, objects, replayed, warnings)
+    return Loaded(registry, snap_seq, journal, index, objects, replayed, replays, warnings)
 
 
 def _load_snapshot(

@@ -29,6 +29,7 @@ LINE_KEYS = {
     "verified",
     "reason",
     "http_status",
+    "replay_of",
 }
 LISTENING = re.compile(
     r"^listening on (http://127\.0\.0\.1:(\d+)/tendlc_status/) \(public URL: (\S+)\)$"
@@ -97,7 +98,8 @@ async def test_receive_prints_json_lines_and_stops_cleanly_on_sigterm(tmp_path):
     assert "Traceback" not in rest
     store = Store.open(tmp_path / "db", readonly=True)
     try:
-        assert [e.brand_id for e in store.journal()] == ["B1", None]
+        assert [e.brand_id for e in store.journal()] == ["B1"]
+        assert [(e.kind, e.http_status) for e in store.unverified()] == [("campaign", 403)]
     finally:
         store.close_sync()
 
@@ -225,7 +227,7 @@ async def test_serve_in_process_with_public_url(tmp_path):
     assert json.loads(out.getvalue()) == {
         "id": "ev000001", "received_at": "1970-01-01T00:00:00.500Z", "kind": "number_linking",
         "status": "success", "brand_id": None, "campaign_id": "C1", "number": "14845007032",
-        "verified": True, "reason": "V2+V3 ok", "http_status": 200,
+        "verified": True, "reason": "V2+V3 ok", "http_status": 200, "replay_of": None,
     }  # fmt: skip
 
 

@@ -65,7 +65,7 @@ async def test_verified_callbacks_reach_the_registry(setup):
     assert [e.seq for e in store.journal()] == [1, 2, 3, 4]
 
 
-async def test_forged_and_undecodable_callbacks_are_journaled_but_not_applied(setup):
+async def test_forged_callbacks_go_to_the_ring_undecodable_ones_to_the_journal(setup):
     receiver, client, store, _ = setup
     forged = {"brand_id": "B2", "status": "registered"}
     resp = await client.post(
@@ -81,8 +81,9 @@ async def test_forged_and_undecodable_callbacks_are_journaled_but_not_applied(se
     assert (
         await client.get(PATH, params={"hello": "x"}, headers=sign(receiver, {"hello": "x"}, "GET"))
     ).status == 200
-    first, second, third = store.journal()
-    assert (first.kind, first.verified, first.http_status) == (Kind.BRAND, False, 403)
+    [first] = store.unverified()
+    assert (first.kind, first.verified, first.http_status, first.seq) == (Kind.BRAND, False, 403, 0)
+    second, third = store.journal()
     assert (second.kind, second.http_status, second.body) == (
         Kind.UNKNOWN,
         400,
@@ -90,6 +91,7 @@ async def test_forged_and_undecodable_callbacks_are_journaled_but_not_applied(se
     )
     assert (third.kind, third.verified, third.params) == (Kind.UNKNOWN, True, {"hello": "x"})
     assert store.registry.all() == []
+    assert [e.id for e in store.recent()] == [first.id, second.id, third.id]
 
 
 async def test_disk_full_answers_503_and_health_follows(setup):
@@ -123,6 +125,16 @@ async def test_replays_are_remembered_across_restarts(tmp_path):
             assert (await client.post(PATH, data=payload, headers=headers)).status == 200
         await store.close()
     store = Store.open(tmp_path / "db", readonly=True)
-    first, second = store.journal()
+    [first] = store.journal()  # stored once…
+    replay = store.find_entry("r1-000001")
+    count = store.replay_count(first.id)
+    recent = store.recent()
     store.close_sync()
-    assert second.replay_of == first.id == "r0-000001"
+    assert first.id == "r0-000001" and first.replay_of is None
+    assert (replay.replay_of, replay.http_status, replay.headers, replay.body) == (
+        first.id,
+        200,
+        {},
+        "",
+    )  # …and flagged as a replay: a marker without the payload, counted on the original
+    assert count == 1 and [e.id for e in recent] == ["r0-000001", "r1-000001"]

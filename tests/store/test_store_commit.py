@@ -82,7 +82,11 @@ async def test_a_failed_write_refuses_the_whole_batch_then_recovers(open_store, 
     assert all(isinstance(r, StoreWriteError) for r in results)
     assert "No space left on device" in str(results[0]) and "3 entries" in str(results[0])
     assert store.healthy is False and "No space left on device" in store.last_error
-    assert store.stats.failed_commits == 1 and seen == []  # nothing applied, nothing announced
+    assert store.stats.failed_commits == 1
+    # nothing applied or announced but the health change itself
+    [notice] = seen
+    assert (notice.event, notice.request, notice.resources) == (None, None, ())
+    assert notice.message == "store: write failing — " + store.last_error
     assert store.registry.get(ResourceType.BRAND, "B1") is None
     table = json.loads((store_dir / "journal" / "000001.json").read_text())["journal"]
     assert list(table) == ["1"]
@@ -93,6 +97,8 @@ async def test_a_failed_write_refuses_the_whole_batch_then_recovers(open_store, 
     )
     assert change.event.seq == 2  # the refused entries left no gap and no trace
     assert store.healthy is True and store.last_error is None
+    assert [c.message for c in seen[1:]] == ["store: writes recovered", change.message]
+    assert seen[2].event.id == "ok"
     table = json.loads((store_dir / "journal" / "000001.json").read_text())["journal"]
     assert [d["id"] for d in table.values()] == ["ev000001", "ok"]
     await store.close()
