@@ -371,6 +371,11 @@ class Store:
         """How many times the callback `entry_id` was received again (acknowledged, not stored)."""
         return self._replays.get(entry_id, 0)
 
+    @property
+    def replay_total(self) -> int:
+        """How many replay markers the journal holds (copies acknowledged but not stored)."""
+        return sum(self._replays.values())
+
     def unverified(self) -> list[CallbackEvent]:
         """The newest callbacks that failed verification (at most unverified_limit), oldest first."""
         return self._ring.events()

@@ -13,7 +13,7 @@ import aiohttp
 
 from receiver.config import ReceiverConfig
 from receiver.headless import event_line, serve
-from receiver.models import sequential_ids
+from receiver.models import ResourceType, sequential_ids
 from receiver.signature import signature_headers
 from receiver.store import Store
 
@@ -305,3 +305,42 @@ def test_event_line_is_the_documented_shape():
 
     event = CallbackEvent("ev1", 1.0, "GET", "/", {}, "", {}, Kind.UNKNOWN, None)
     assert set(event_line(event)) == LINE_KEYS
+
+
+async def test_a_damaged_segment_at_start_is_moved_aside_said_on_stderr_and_it_serves(tmp_path):
+    db = tmp_path / "db"
+    proc = await spawn(db)
+    url, _ = await wait_listening(proc)
+    async with aiohttp.ClientSession() as session:
+        payload, headers = callback(url, "B1")
+        async with session.post(url, data=payload, headers=headers) as resp:
+            assert resp.status == 200
+    proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(proc.wait(), DEADLINE) == 0
+    segment = db / "journal" / "000001.json"
+    damaged = segment.read_bytes()[:40]  # a torn copy, as a bad disk or a hand edit leaves
+    segment.write_bytes(damaged)
+
+    again = await spawn(db)
+    url, before = await wait_listening(again)
+    [line] = [line for line in before if "000001.json" in line]
+    assert line.startswith(
+        "tendlc receive: warning: journal segment journal/000001.json was damaged"
+    )
+    assert "moved to journal/000001.json.damaged-" in line and "Traceback" not in "".join(before)
+    [moved] = (db / "journal").glob("000001.json.damaged-*")
+    assert moved.read_bytes() == damaged
+    async with aiohttp.ClientSession() as session:
+        payload, headers = callback(url, "B2")
+        async with session.post(url, data=payload, headers=headers) as resp:
+            assert resp.status == 200
+    first = json.loads(await asyncio.wait_for(again.stdout.readline(), DEADLINE))
+    assert (first["brand_id"], first["http_status"]) == ("B2", 200)
+    again.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(again.wait(), DEADLINE) == 0
+    store = Store.open(db, readonly=True)
+    try:
+        assert [e.brand_id for e in store.journal()] == ["B2"] and store.warnings == []
+        assert store.registry.get(ResourceType.BRAND, "B1") is not None  # kept by the snapshot
+    finally:
+        store.close_sync()
