@@ -44,7 +44,6 @@ def callback_renderable(event: CallbackEvent) -> RenderableType:
         "brand": event.brand_id or "—",
         "campaign": event.campaign_id or "—",
         "number": event.number or "—",
-        "journal seq": str(event.seq),
     }
     if event.replay_of:
         facts["replay of"] = event.replay_of
@@ -71,7 +70,6 @@ def request_renderable(record: RequestRecord) -> RenderableType:
         "brand": record.brand_id or "—",
         "campaign": record.campaign_id or "—",
         "numbers": ", ".join(record.numbers) or "—",
-        "journal seq": str(record.seq),
     }
     parts: list[RenderableType] = [heading, outcome, Text(""), _pairs("Request", facts)]
     parts.append(_json("Parameters", record.params))

@@ -43,22 +43,33 @@ async def test_brand_goes_submitted_then_registered(stack, started, wait_for) ->
     app = stack.app
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
+        # hold the sandbox's callbacks so `submitted` is seen before any callback races it
+        stack.sandbox.suppress_callbacks(True)
         brand_id = await stack.create_brand("Acme Dental")
         table = brands(app)
         await wait_for(
             pilot,
-            lambda: brand_id in table.rows and cell_badge(table, brand_id) == "registered",
-            "the brand row to show registered",
+            lambda: brand_id in table.rows and cell_badge(table, brand_id) == "submitted",
+            "the brand row to show submitted",
         )
-        timeline = [
-            t.badge for t in stack.store.registry.get(ResourceType.BRAND, brand_id).timeline
-        ]
-        assert timeline[0] is Badge.SUBMITTED and timeline[-1] is Badge.REGISTERED
+        status = await post_callback(
+            stack, {"brand_id": brand_id, "event": "brand", "status": "registered"}, signed=True
+        )
+        assert status == 200
+        await wait_for(pilot, lambda: cell_badge(table, brand_id) == "registered", "registered")
+        timeline = stack.store.registry.get(ResourceType.BRAND, brand_id).timeline
+        assert [t.badge for t in timeline] == [Badge.SUBMITTED, Badge.REGISTERED]
         log = app.screen.query_one(EventLog)
         kinds = [log.get_cell(key, "kind") for key in log.rows]
-        assert "brand.create" in kinds and "brand" in kinds
-        titles = [n.title for n in app._notifications]
-        assert "brand" in titles
+        assert kinds == ["brand.create", "brand"]
+        await wait_for(
+            pilot,
+            lambda: any(
+                n.title == "brand" and n.message.endswith("submitted → registered")
+                for n in app._notifications
+            ),
+            "a toast naming the change",
+        )
 
 
 async def test_rejected_brand_shows_rejected_and_an_error_toast(stack, started, wait_for) -> None:
