@@ -49,6 +49,16 @@ def callback_entry(event: CallbackEvent, *, applied: bool) -> dict[str, Any]:
     }
 
 
+def with_seq(event: CallbackEvent, seq: int) -> CallbackEvent:
+    """The event at journal position `seq` (dataclasses.replace, minus its introspection)."""
+    e = event
+    return CallbackEvent(
+        e.id, e.received_at, e.method, e.url, e.headers, e.body, e.params, e.kind, e.status,
+        e.brand_id, e.campaign_id, e.number, e.verified, e.reason, e.http_status, e.replay_of,
+        seq,
+    )  # fmt: skip
+
+
 def replay_marker(event: CallbackEvent) -> dict[str, Any]:
     """A callback received again (same nonce and signature as `event.replay_of`): a small marker."""
     marker = {"entry": ENTRY_REPLAY, **{name: getattr(event, name) for name in REPLAY_FIELDS}}

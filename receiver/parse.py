@@ -197,11 +197,19 @@ def parse_body(method: str, content_type: str | None, body: bytes, query: str) -
     return ParsedBody(params={**query_flat, **flat}, signed=signed)
 
 
-def lookup(params: Mapping[str, str], names: Iterable[str]) -> str | None:
-    """First non-empty value among `names`, keys compared case-insensitively."""
+def _lowered(params: Mapping[str, str]) -> dict[str, str]:
     lowered: dict[str, str] = {}
     for key, value in params.items():
         lowered.setdefault(key.lower(), value)
+    return lowered
+
+
+def lookup(params: Mapping[str, str], names: Iterable[str]) -> str | None:
+    """First non-empty value among `names`, keys compared case-insensitively."""
+    return _first(_lowered(params), names)
+
+
+def _first(lowered: Mapping[str, str], names: Iterable[str]) -> str | None:
     for name in names:
         value = lowered.get(name)
         if value is not None and value.strip():
@@ -227,13 +235,14 @@ def event_kind(value: str | None) -> Kind | None:
 
 def classify(params: Mapping[str, str]) -> Classified:
     """Kind, status and ids of a callback, by the fields present (see the module docstring)."""
-    status = lookup(params, STATUS_KEYS)
+    lowered = _lowered(params)
+    status = _first(lowered, STATUS_KEYS)
     status = status.lower() if status else None
-    brand_id = lookup(params, BRAND_KEYS)
-    campaign_id = lookup(params, CAMPAIGN_KEYS)
-    raw_number = lookup(params, NUMBER_KEYS)
+    brand_id = _first(lowered, BRAND_KEYS)
+    campaign_id = _first(lowered, CAMPAIGN_KEYS)
+    raw_number = _first(lowered, NUMBER_KEYS)
     number = normalise_number(raw_number)
-    kind = event_kind(lookup(params, EVENT_KEYS))
+    kind = event_kind(_first(lowered, EVENT_KEYS))
     if kind is None:
         if raw_number is not None:
             unlinking = status is not None and "unlink" in status

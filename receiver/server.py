@@ -20,7 +20,15 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
-from receiver.signature import H_V2, H_V2_NONCE, H_V3, H_V3_NONCE, Verification, verify
+from receiver.signature import (
+    H_V2,
+    H_V2_NONCE,
+    H_V3,
+    H_V3_NONCE,
+    SIGNATURE_HEADERS,
+    Verification,
+    verify,
+)
 from receiver.store import StoreError
 
 if TYPE_CHECKING:
@@ -33,6 +41,7 @@ RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
 REPLAY_MEMORY = 4096
 _REPLAY_HEADERS = ((H_V2_NONCE, H_V2), (H_V3_NONCE, H_V3))
+_SIGNATURE_NAMES = frozenset(h.lower() for h in SIGNATURE_HEADERS)  # all verify() reads
 NO_TOKEN_WARNING = (
     "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
     "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
@@ -213,7 +222,7 @@ class Receiver:
         config = self.config
         path = request.raw_path
         url = config.public_base + path
-        headers = request.headers  # case-insensitive: signature lookups need no copy
+        headers = {k: v for k, v in request.headers.items() if k.lower() in _SIGNATURE_NAMES}
         reached = f"{request.scheme}://{request.host}{path}"
         result = verify(
             request.method, url, headers, signed, config.auth_token, config.main_auth_token, reached

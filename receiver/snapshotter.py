@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,24 +22,49 @@ from receiver.storefiles import write_snapshot_parts
 logger = logging.getLogger(__name__)
 
 
+STEP = 250
+"""Resources re-encoded per loop turn while a snapshot is prepared (a few ms at most)."""
+
+
 class RegistryEncoder:
     """The JSON text of each resource of a registry, refreshed for the resources it marks touched."""
 
     def __init__(self) -> None:
         self._registry: Registry | None = None
         self._texts: dict[Any, str] = {}
+        self._todo: deque[Any] = deque()
 
-    def parts(self, registry: Registry) -> list[str]:
-        """One JSON text per resource, in the registry's order (loop thread only)."""
+    def step(self, registry: Registry, budget: int | None) -> bool:
+        """Re-encode up to `budget` touched resources (None: all); True once none is left.
+
+        A resource touched again after it was encoded is caught by the final take_dirty(), so
+        when this returns True every text matches the registry as it is now (loop thread only).
+        """
         if registry is not self._registry:  # a new registry (e.g. loaded at open): encode all
             self._registry = registry
             registry.take_dirty()
+            self._todo.clear()
             self._texts = {key: encode(registry.item_data(key)) for key in registry.keys()}
-            return list(self._texts.values())
-        texts = self._texts
-        for key in registry.take_dirty():
-            texts[key] = encode(registry.item_data(key))
-        return list(texts.values())
+            return True
+        todo, texts = self._todo, self._texts
+        todo.extend(registry.take_dirty())
+        while True:
+            n = len(todo) if budget is None else min(budget, len(todo))
+            for _ in range(n):
+                key = todo.popleft()
+                texts[key] = encode(registry.item_data(key))
+            more = registry.take_dirty()
+            if not more and not todo:
+                return True
+            todo.extend(more)
+            if budget is not None and len(todo) > budget:
+                return False
+            budget = None  # what is left fits in this turn
+
+    def parts(self, registry: Registry) -> list[str]:
+        """One JSON text per resource, in the registry's order, all current (loop thread only)."""
+        self.step(registry, None)
+        return list(self._texts.values())
 
 
 class Snapshotter:
@@ -57,12 +83,15 @@ class Snapshotter:
         write_file: WriteFile,
         interval: float,
         seq: int = 0,
+        prepare: Callable[[int | None], bool] | None = None,
     ) -> None:
         self.path = path
         self.seq = seq  # journal position the file on disk covers
         self.count = 0  # snapshots written since open
         self.last_error: str | None = None
         self._state = state
+        self._prepare = prepare  # prepare(budget) -> ready: spreads the encoding over loop turns
+        self._stepping: asyncio.Handle | None = None
         self._clock = clock
         self._write_file = write_file
         self._interval = interval
@@ -75,6 +104,10 @@ class Snapshotter:
         if self._timer is None and applied_seq > self.seq:
             self._timer = loop.call_later(self._interval, self._due, loop)
 
+    def _step(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._stepping = None
+        self.start(loop)
+
     def _due(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
         self.start(loop)
@@ -83,6 +116,10 @@ class Snapshotter:
         """Start writing now (unless one is in flight or nothing is new); returns its future."""
         if self._running is not None:
             return self._running
+        if self._prepare is not None and not self._prepare(STEP):
+            if self._stepping is None:
+                self._stepping = loop.call_soon(self._step, loop)
+            return None
         seq, parts = self._state()
         if seq <= self.seq:
             return None
@@ -118,6 +155,8 @@ class Snapshotter:
         loop = asyncio.get_running_loop()
         if self._running is not None:
             await asyncio.wait([self._running])
+        if self._prepare is not None:
+            self._prepare(None)
         fut = self.start(loop)
         if fut is not None:
             await asyncio.wait([fut])
@@ -136,6 +175,9 @@ class Snapshotter:
         self.count += 1
 
     def shutdown(self) -> None:
+        if self._stepping is not None:
+            self._stepping.cancel()
+            self._stepping = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

@@ -105,6 +105,7 @@ class Store:
         self._snapshots = Snapshotter(
             path / SNAPSHOT_NAME,
             state=lambda: (self._applied_seq, self._encoder.parts(self.registry)),
+            prepare=lambda budget: self._encoder.step(self.registry, budget),
             clock=clock,
             write_file=write_file,
             interval=snapshot_interval,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from receiver.entries import entry_object, replay_marker
+from receiver.entries import entry_object, replay_marker, with_seq
 from receiver.models import (
     CallbackEvent,
     Cause,
@@ -61,11 +61,11 @@ def apply_work(registry: Registry, work: Work, seq: int, replays: dict[str, int]
     if work.event is not None and work.event.replay_of:
         original = work.event.replay_of
         replays[original] = replays.get(original, 0) + 1
-        marker = entry_object(replay_marker(replace(work.event, seq=seq)))
+        marker = entry_object(replay_marker(with_seq(work.event, seq)))
         assert isinstance(marker, CallbackEvent)
         return Change(Cause.CALLBACK, (), event=marker, message=f"replay of {original}")
     if work.event is not None:
-        event = replace(work.event, seq=seq)
+        event = with_seq(work.event, seq)
         changed, message = registry.apply_callback(event) if work.apply else ([], "")
         return Change(Cause.CALLBACK, tuple(changed), event=event, message=message)
     if work.record is not None:

@@ -110,3 +110,25 @@ def test_parts_file_is_byte_identical_to_the_tinydb_write_and_reads_back(tmp_pat
     snap = read_snapshot(tmp_path / "a.json")
     assert snap.seq == 7 and snap.registry.to_dict() == registry.to_dict()
     assert dump_tables({"t": {"1": {"a": 1}}}) == b'{"t":{"1":{"a":1}}}'
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    rounds=st.lists(st.lists(st.one_of(CALLBACKS, REQUESTS, OBSERVATIONS), max_size=6), max_size=8),
+    budget=st.integers(min_value=1, max_value=3),
+)
+def test_a_snapshot_prepared_over_several_turns_is_current_when_ready(rounds, budget):
+    registry, encoder = Registry(), RegistryEncoder()
+    encoder.step(registry, budget)
+    for batch in rounds:  # applies land between the steps, as callbacks do between loop turns
+        for item in batch:
+            if isinstance(item, CallbackEvent):
+                registry.apply_callback(item)
+            elif isinstance(item, RequestRecord):
+                registry.apply_request(item, "https://cb.example/")
+            else:
+                registry.apply_observation(*item)
+        if encoder.step(registry, budget):
+            full = [encode(r) for r in registry.to_dict()["resources"]]
+            assert list(encoder._texts.values()) == full
+    assert encoder.parts(registry) == [encode(r) for r in registry.to_dict()["resources"]]

@@ -188,3 +188,14 @@ async def test_requests_must_be_json_and_closed_stores_refuse(open_store, rq, ev
     await store.close()
     with pytest.raises(StoreError, match="closed"):
         await store.record_callback(ev(Kind.BRAND, "created", brand_id="B1"), apply=True)
+
+
+def test_with_seq_copies_every_field_like_replace():
+    from dataclasses import fields, replace
+
+    from receiver.entries import with_seq
+    from receiver.models import CallbackEvent
+
+    values = {f.name: f"v{i}" for i, f in enumerate(fields(CallbackEvent))}
+    event = CallbackEvent(**{**values, "kind": Kind.BRAND})
+    assert with_seq(event, 7) == replace(event, seq=7)
