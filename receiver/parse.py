@@ -23,8 +23,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -152,6 +150,9 @@ def _json_scalar(value: Any) -> str:
 
 
 def _multipart_fields(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, Any]]:
+    from email.parser import BytesParser  # only multipart needs it: keep imports cheap
+    from email.policy import HTTP
+
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + body
     )

@@ -390,6 +390,10 @@ class Registry:
         """Plain JSON-ready data (fresh containers: safe to serialise on another thread)."""
         return {"version": 1, "resources": [self.item_data(key) for key in self._resources]}
 
+    def size(self) -> int:
+        """How many resources it holds."""
+        return len(self._resources)
+
     def keys(self) -> list[tuple[ResourceType, str]]:
         """Keys of every resource, in creation order (the order of to_dict's resources)."""
         return list(self._resources)

@@ -25,6 +25,11 @@ logger = logging.getLogger(__name__)
 STEP = 250
 """Resources re-encoded per loop turn while a snapshot is prepared (a few ms at most)."""
 
+TAIL_SHARE = 4
+"""A lazy snapshot waits until the journal tail it would cover reaches 1/TAIL_SHARE of the
+registry's size: replaying that tail at open stays cheap, and the bytes snapshots write per
+callback stay constant as the registry grows (a full rewrite per second would not)."""
+
 
 class RegistryEncoder:
     """The JSON text of each resource of a registry, refreshed for the resources it marks touched."""
@@ -99,9 +104,11 @@ class Snapshotter:
         self._running: asyncio.Future[int] | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="tendlc-store-snapshot")
 
-    def soon(self, loop: asyncio.AbstractEventLoop, applied_seq: int) -> None:
-        """Schedule a snapshot `interval` seconds from now unless one is already scheduled."""
-        if self._timer is None and applied_seq > self.seq:
+    def soon(self, loop: asyncio.AbstractEventLoop, applied_seq: int, size: int = 0) -> None:
+        """Schedule a snapshot `interval` seconds from now unless one is already scheduled,
+        once the entries since the last one are worth it for a registry of `size` resources."""
+        tail = applied_seq - self.seq
+        if self._timer is None and tail > 0 and tail * TAIL_SHARE >= size:
             self._timer = loop.call_later(self._interval, self._due, loop)
 
     def _step(self, loop: asyncio.AbstractEventLoop) -> None:

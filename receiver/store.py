@@ -309,7 +309,7 @@ class Store:
             if not item.future.done():
                 item.future.set_result(change)
         if not self._closed and self._loop is not None:
-            self._snapshots.soon(self._loop, self._applied_seq)
+            self._snapshots.soon(self._loop, self._applied_seq, self.registry.size())
 
     def _notify(self, change: Change) -> None:
         for fn in list(self._subscribers):
