@@ -38,7 +38,7 @@ from receiver.models import (
 )
 from receiver.registry import Registry
 from receiver.snapshotter import RegistryEncoder, Snapshotter
-from receiver.storefiles import JOURNAL_DIR, SNAPSHOT_NAME, LockHeldError, WriterLock
+from receiver.storefiles import JOURNAL_DIR, SNAPSHOT_NAME, WriterLock
 from receiver.storeload import load
 from receiver.storetypes import (
     StoreError,
@@ -47,6 +47,9 @@ from receiver.storetypes import (
     StoreWriteError,
     Work,
     apply_work,
+    entry_time,
+    refuse,
+    writer_lock,
 )
 from receiver.unverified import DEFAULT_LIMIT, UNVERIFIED_NAME, UnverifiedRing
 
@@ -132,7 +135,7 @@ class Store:
         path = Path(path).expanduser()
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory; pass --db DIR instead")
-        lock = None if readonly else _lock(path)
+        lock = None if readonly else writer_lock(path)
         write_file = write_file or atomic_write
         store = cls(
             path,
@@ -159,7 +162,7 @@ class Store:
         store.registry, store._journal = loaded.registry, loaded.journal
         store._committer.journal = loaded.journal
         store._index = loaded.index
-        tail = sorted([*loaded.tail, *store._ring.events()], key=_entry_time)
+        tail = sorted([*loaded.tail, *store._ring.events()], key=entry_time)
         store._recent = deque(tail, maxlen=recent_size)
         store._replays = loaded.replays
         store._applied_seq = loaded.journal.last_seq
@@ -366,7 +369,7 @@ class Store:
         entries: list[Entry] = [obj for obj in found if obj is not None]
         key = resource_key(type, id)
         kept = [e for e in self._ring.events() if key in entry_resource_keys(e.to_dict())]
-        return sorted([*entries, *kept], key=_entry_time) if kept else entries
+        return sorted([*entries, *kept], key=entry_time) if kept else entries
 
     def replay_count(self, entry_id: str) -> int:
         """How many times the callback `entry_id` was received again (acknowledged, not stored)."""
@@ -436,7 +439,7 @@ class Store:
         for item in self._committer.drop_pending():
             loop = item.future.get_loop()
             if not item.future.done() and not loop.is_closed():
-                loop.call_soon_threadsafe(_refuse, item.future)
+                loop.call_soon_threadsafe(refuse, item.future)
         if not self.readonly:
             self._snapshots.shutdown()
             self._snapshots.write_now()
@@ -451,28 +454,3 @@ class Store:
         self._ring.shutdown()
         if self._lock is not None:
             self._lock.release()
-
-
-def _lock(path: Path) -> WriterLock:
-    try:
-        (path / JOURNAL_DIR).mkdir(parents=True, exist_ok=True)
-        return WriterLock.acquire(path)
-    except LockHeldError as exc:
-        pid = exc.pid if exc.pid is not None else "unknown"
-        raise StoreLockedError(
-            f"{path} is in use by another tendlc process (pid {pid}); stop it or pass --db DIR"
-        ) from None
-    except OSError as exc:
-        raise StoreError(
-            f"cannot open the store {path} for writing ({exc.strerror or exc}); "
-            "check its permissions or pass --db DIR"
-        ) from exc
-
-
-def _entry_time(entry: Entry) -> float:
-    return entry.received_at if isinstance(entry, CallbackEvent) else entry.at
-
-
-def _refuse(fut: asyncio.Future[Change]) -> None:
-    if not fut.done():
-        fut.set_exception(StoreError("the store was closed before this entry was written"))

@@ -1,10 +1,12 @@
-"""The store's value types: its errors, its counters, and what a commit applies to the registry."""
+"""The store's errors and counters, what a commit applies to the registry, and the writer lock."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from receiver.entries import entry_object, replay_marker, with_seq
+from receiver.entries import Entry, entry_object, replay_marker, with_seq
 from receiver.models import (
     CallbackEvent,
     Cause,
@@ -14,6 +16,7 @@ from receiver.models import (
     Resource,
 )
 from receiver.registry import Registry
+from receiver.storefiles import JOURNAL_DIR, LockHeldError, WriterLock
 
 
 class StoreError(Exception):
@@ -82,3 +85,31 @@ def apply_work(registry: Registry, work: Work, seq: int, replays: dict[str, int]
     if len(messages) > 1:
         message += f" (+{len(messages) - 1} more)"
     return Change(Cause.RECONCILE, tuple(by_key.values()), message=message)
+
+
+def writer_lock(path: Path) -> WriterLock:
+    """Take the store's one-writer lock, or raise a StoreError that says what to do."""
+    try:
+        (path / JOURNAL_DIR).mkdir(parents=True, exist_ok=True)
+        return WriterLock.acquire(path)
+    except LockHeldError as exc:
+        pid = exc.pid if exc.pid is not None else "unknown"
+        raise StoreLockedError(
+            f"{path} is in use by another tendlc process (pid {pid}); stop it or pass --db DIR"
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the store {path} for writing ({exc.strerror or exc}); "
+            "check its permissions or pass --db DIR"
+        ) from exc
+
+
+def entry_time(entry: Entry) -> float:
+    """When a callback was received or a request sent."""
+    return entry.received_at if isinstance(entry, CallbackEvent) else entry.at
+
+
+def refuse(fut: asyncio.Future[Change]) -> None:
+    """Settle a pending entry's future: the store closed before writing it."""
+    if not fut.done():
+        fut.set_exception(StoreError("the store was closed before this entry was written"))
