@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tui.gateway import Gateway
 
 Mode = Literal["SANDBOX", "LIVE"]
+DEFAULT_OVERDUE_AFTER = 120.0
 
 
 class TendlcApp(App[None]):
@@ -31,11 +32,19 @@ class TendlcApp(App[None]):
     TITLE = "tendlc"
     BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
 
-    def __init__(self, services: Services, *, mode: Mode, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        mode: Mode,
+        clock: Clock = system_clock,
+        overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
+    ) -> None:
         super().__init__()
         self.services = services
         self.mode = mode
         self.clock = clock
+        self.overdue_after = overdue_after  # seconds without a callback before "overdue"
         self.main_screen: MainScreen | None = None
 
     def get_default_screen(self) -> MainScreen:
@@ -97,9 +106,14 @@ def make_app(
     mode: Mode = "SANDBOX",
     clock: Clock = system_clock,
     tunnel: str | Tunnel | None = None,
+    overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
 ) -> TendlcApp:
-    """The app with every dependency handed in; `gateway` may be a factory called after start."""
+    """The app with every dependency handed in; `gateway` may be a factory called after start.
+
+    `overdue_after`: seconds a resource may await a callback before it is flagged and
+    reconciled (None: never).
+    """
     services = Services(
         store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, tunnel=tunnel
     )
-    return TendlcApp(services, mode=mode, clock=clock)
+    return TendlcApp(services, mode=mode, clock=clock, overdue_after=overdue_after)

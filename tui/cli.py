@@ -66,9 +66,10 @@ def receiver_config(host: str, port: int, public_url: str | None, callback_path:
 @_db_option
 @_receiver_options
 @_tunnel_option
+@click.option("--overdue", "overdue", type=click.FloatRange(0), default=120.0, show_default=True, metavar="SECONDS", help="Flag and reconcile a resource awaiting a callback this long (0 = never).")
 @click.version_option(package_name="tendlc")
 @click.pass_context
-def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str) -> None:
+def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str, overdue: float) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
     With PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN set it talks to Plivo (LIVE); without them,
@@ -86,6 +87,7 @@ def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: in
         sandbox=not live,
         tunnel=tunnel,
         auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
+        overdue_after=overdue or None,
     )
     sys.exit(run_tui(options))
 

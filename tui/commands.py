@@ -1,4 +1,4 @@
-"""Command palette entries for every action on the main screen, with namespaced titles."""
+"""Command palette entries for every action, with namespaced titles, per screen."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-# (title, help, action on the main screen)
-COMMANDS: tuple[tuple[str, str, str], ...] = (
+Command = tuple[str, str, str]  # (title, help, action on the screen the palette was opened from)
+
+COMMANDS: tuple[Command, ...] = (
     ("brand: create…", "Register a new 10DLC brand", "new_brand"),
     ("campaign: create…", "Register a campaign under a brand", "new_campaign"),
     ("number: link…", "Link numbers to a campaign", "link_numbers"),
     ("number: unlink…", "Unlink the selected number from its campaign", "unlink_number"),
+    ("registry: reconcile all", "Read brands, campaigns and numbers from the API and record every difference", "reconcile_all"),
+    ("resource: reconcile", "Read the selected brand, campaign or number from the API", "reconcile_selected"),
+    ("event: replay…", "Re-send the event selected in the log, freshly signed, to our receiver or a URL", "replay_event"),
+    ("event: copy as curl", "Copy the event selected in the log as a signed curl command", "copy_curl"),
+    ("log: export…", "Write the event log to a JSON lines or CSV file", "export_log"),
     ("view: filter", "Filter the rows of the current tab", "filter"),
     ("view: narrow to selection", "Show only the selected brand or campaign and what belongs to it", "narrow"),
     ("view: show everything", "Clear narrowing and filter", "clear_scope"),
@@ -24,17 +30,29 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("help: keys", "Show every key", "help"),
 )  # fmt: skip
 
+EVENT_COMMANDS: tuple[Command, ...] = (
+    ("event: replay…", "Re-send this callback, freshly signed, to our receiver or a URL", "replay_event"),
+    ("event: copy as curl", "Copy this callback as a signed curl command", "copy_curl"),
+)  # fmt: skip
 
-class MainCommands(Provider):
-    """Offers the main screen's actions; runs them on the screen the palette was opened from."""
+RESOURCE_COMMANDS: tuple[Command, ...] = (
+    ("resource: reconcile", "Read this resource from the API and record every difference", "reconcile"),
+    ("resource: export timeline…", "Write this resource's timeline to a JSON lines or CSV file", "export_timeline"),
+)  # fmt: skip
+
+
+class ScreenCommands(Provider):
+    """Offers `COMMAND_LIST`; runs each on the screen the palette was opened from."""
+
+    COMMAND_LIST: tuple[Command, ...] = ()
 
     async def discover(self) -> Hits:
-        for title, help, action in COMMANDS:
+        for title, help, action in self.COMMAND_LIST:
             yield DiscoveryHit(title, partial(self.screen.run_action, action), help=help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help, action in COMMANDS:
+        for title, help, action in self.COMMAND_LIST:
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
@@ -43,3 +61,21 @@ class MainCommands(Provider):
                     partial(self.screen.run_action, action),
                     help=help,
                 )
+
+
+class MainCommands(ScreenCommands):
+    """The main screen's actions."""
+
+    COMMAND_LIST = COMMANDS
+
+
+class EventCommands(ScreenCommands):
+    """An event detail's actions."""
+
+    COMMAND_LIST = EVENT_COMMANDS
+
+
+class ResourceCommands(ScreenCommands):
+    """A resource detail's actions."""
+
+    COMMAND_LIST = RESOURCE_COMMANDS

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -13,8 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from receiver.models import Change, Resource, ResourceType
+from receiver.models import Change, Clock, Resource, ResourceType
 from tui.badges import badge_text
+from tui.commands import ResourceCommands
+from tui.exports import ExportFailed, default_name, export_timeline, target_path
+from tui.flags import RowFlags
 from tui.formatting import (
     Entry,
     clock_time,
@@ -28,17 +34,32 @@ from tui.formatting import (
 )
 from tui.messages import RegistryChanged
 from tui.payload_view import PayloadView
+from tui.prompt import PromptScreen
 
 if TYPE_CHECKING:
     from receiver.store import Store
 
 
-def summary_renderable(resource: Resource, parent: Resource | None) -> Table:
-    """Badge and facts of a resource, two columns."""
+@dataclass(frozen=True, slots=True)
+class DetailHooks:
+    """What the detail view borrows from the main screen: flags, reconcile, URL and clock."""
+
+    flags: RowFlags
+    reconcile: Callable[[ResourceType, str], None]
+    callback_url: Callable[[], str]
+    clock: Clock
+
+
+def summary_renderable(
+    resource: Resource, parent: Resource | None, flags: list[tuple[str, Text]] | None = None
+) -> Table:
+    """Badge, flags and facts of a resource, two columns."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("status", badge_text(resource.badge))
+    for label, text in flags or ():
+        grid.add_row(Text(label, style="bold #e6b422"), text)
     if resource.name:
         grid.add_row("name", resource.name)
     if resource.parent_id:
@@ -58,16 +79,25 @@ def summary_renderable(resource: Resource, parent: Resource | None) -> Table:
 class ResourceDetailScreen(Screen):
     """Opened with `enter` on a resource row; `esc` goes back. Follows changes live."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="detail.back")]
+    COMMANDS = {ResourceCommands}
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("r", "reconcile", "Reconcile", id="resource.reconcile"),
+        Binding("x", "export_timeline", "Export timeline", id="resource.export"),
+    ]
 
-    def __init__(self, store: Store, type: ResourceType, id: str) -> None:
+    def __init__(
+        self, store: Store, type: ResourceType, id: str, hooks: DetailHooks | None = None
+    ) -> None:
         super().__init__()
         self.store = store
+        self.hooks = hooks
         self.resource_type = type
         self.resource_id = id
         self._entries: dict[str, Entry] = {}
         self._timeline_rows = 0
         self._unsubscribe = None
+        self._unflag = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -96,12 +126,66 @@ class ResourceDetailScreen(Screen):
         journal.add_column("Status", key="status", width=10)
         journal.add_column("Verification", key="trust")
         self._unsubscribe = self.store.subscribe(lambda c: self.post_message(RegistryChanged(c)))
+        if self.hooks is not None:
+            self._unflag = self.hooks.flags.subscribe(self._flags_changed)
         self.refresh_view()
         timeline.focus()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._unflag is not None:
+            self._unflag()
+
+    def _flags_changed(self, keys: set[str]) -> None:
+        if f"{self.resource_type.value}:{self.resource_id}" in keys:
+            self.refresh_view()
+
+    def flag_lines(self, resource: Resource) -> list[tuple[str, Text]]:
+        if self.hooks is None:
+            return []
+        return self.hooks.flags.lines(resource, self.hooks.callback_url())
+
+    def action_reconcile(self) -> None:
+        if self.hooks is None:
+            self.notify("Reconcile from the main screen (r).", title="reconcile")
+            return
+        self.hooks.reconcile(self.resource_type, self.resource_id)
+
+    def action_export_timeline(self) -> None:
+        resource = self.resource
+        if resource is None:
+            self.notify("Not in the registry: nothing to export.", severity="warning")
+            return
+        clock = self.hooks.clock if self.hooks is not None else None
+        now = clock() if clock is not None else resource.updated_at
+        default = default_name(f"{resource.type.value}-{resource.id}", now)
+        prompt = PromptScreen(
+            f"Export the timeline of {resource.type.value} {resource.id} to",
+            default,
+            hint="a new file (.jsonl, or .csv for CSV) or a directory",
+            check=lambda text: None if text.strip() else "type a file name",
+        )
+
+        def chosen(typed: str | None) -> None:
+            if typed:
+                self.run_worker(
+                    self._export(resource, target_path(typed, default)),
+                    group="export",
+                    exit_on_error=False,
+                    description="export a timeline",
+                )
+
+        self.app.push_screen(prompt, chosen)
+
+    async def _export(self, resource: Resource, path) -> None:
+        try:
+            count = await asyncio.to_thread(export_timeline, self.resource or resource, path)
+        except ExportFailed as exc:
+            self.notify(str(exc), title="export failed", severity="error", timeout=10)
+            return
+        noun = "entry" if count == 1 else "entries"
+        self.notify(f"{count} timeline {noun} → {path.resolve()}", title="timeline exported")
 
     @property
     def resource(self) -> Resource | None:
@@ -120,7 +204,9 @@ class ResourceDetailScreen(Screen):
         parent = self.store.registry.get(parent_type, resource.parent_id or "")
         self.title = f"{resource.type.value} {resource_label(resource)}"
         self.sub_title = resource.badge.value
-        self.query_one("#summary", Static).update(summary_renderable(resource, parent))
+        self.query_one("#summary", Static).update(
+            summary_renderable(resource, parent, self.flag_lines(resource))
+        )
         timeline = self.query_one("#timeline", DataTable)
         for entry in resource.timeline[self._timeline_rows :]:
             timeline.add_row(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from receiver.models import ResourceType
 from tui.forms import BrandForm, CampaignForm, LinkForm, UnlinkConfirm
+from tui.preflight import Preflight
 
 if TYPE_CHECKING:
     from tui.gateway import Gateway
@@ -37,21 +38,31 @@ class FormActions:
         scope = self.resources.scope
         return scope.id if scope is not None and scope.type is type else None
 
+    def _preflight(self, gateway: Gateway) -> Preflight:
+        return Preflight(gateway, self.services.store)
+
     def action_new_brand(self) -> None:
         if (gateway := self._gateway()) is not None:
-            self.app.push_screen(BrandForm(gateway), self._submitted_to(ResourceType.BRAND))
+            form = BrandForm(gateway, preflight=self._preflight(gateway))
+            self.app.push_screen(form, self._submitted_to(ResourceType.BRAND))
 
     def action_new_campaign(self) -> None:
         if (gateway := self._gateway()) is not None:
             form = CampaignForm(
-                gateway, self.services.store.registry, self._scoped(ResourceType.BRAND)
+                gateway,
+                self.services.store.registry,
+                self._scoped(ResourceType.BRAND),
+                preflight=self._preflight(gateway),
             )
             self.app.push_screen(form, self._submitted_to(ResourceType.CAMPAIGN))
 
     def action_link_numbers(self) -> None:
         if (gateway := self._gateway()) is not None:
             form = LinkForm(
-                gateway, self.services.store.registry, self._scoped(ResourceType.CAMPAIGN)
+                gateway,
+                self.services.store.registry,
+                self._scoped(ResourceType.CAMPAIGN),
+                preflight=self._preflight(gateway),
             )
             self.app.push_screen(form, self._submitted_to(ResourceType.NUMBER))
 

@@ -19,6 +19,7 @@ class StatusBar(Vertical):
     receiver_address: reactive[str] = reactive("starting…")
     tunnel_state: reactive[str] = reactive("off")
     tunnel_reason: reactive[str] = reactive("")
+    tunnel_url: reactive[str] = reactive("")
     callbacks: reactive[int] = reactive(0)
     unverified: reactive[int] = reactive(0)
     store_error: reactive[str | None] = reactive(None)
@@ -56,6 +57,9 @@ class StatusBar(Vertical):
     def watch_tunnel_reason(self) -> None:
         self._show_tunnel()
 
+    def watch_tunnel_url(self) -> None:
+        self._show_tunnel()
+
     def watch_callbacks(self) -> None:
         self._show_counters()
 
@@ -82,6 +86,8 @@ class StatusBar(Vertical):
         state = self.tunnel_state.lower()
         style = TUNNEL_STYLES.get(state, "")
         reason = f" [dim]{escape(self.tunnel_reason)}[/]" if self.tunnel_reason else ""
+        if state == "up" and self.tunnel_url:
+            reason = f" {escape(self.tunnel_url)}"
         self._label("tunnel").update(f"[b]tunnel[/] [{style}]{state.upper()}[/]{reason}")
 
     def _show_receiver(self) -> None:

@@ -24,6 +24,7 @@ class LaunchOptions:
     sandbox: bool
     tunnel: str = "none"
     auth_id: str | None = None
+    overdue_after: float | None = 120.0  # seconds awaiting a callback before "overdue"; None: never
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -125,6 +126,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
         sandbox=sandbox,
         mode="SANDBOX" if sandbox is not None else "LIVE",
         tunnel=options.tunnel,
+        overdue_after=options.overdue_after,
     )
     try:
         app.run()

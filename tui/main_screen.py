@@ -10,8 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, TabbedConte
 
 from receiver.models import CallbackEvent, Change, Resource, ResourceType
 from tui.commands import MainCommands
-from tui.detail_screen import ResourceDetailScreen
-from tui.entry_screen import EntryDetailScreen
+from tui.event_actions import EventActions
 from tui.event_log import EventLog
 from tui.form_actions import FormActions
 from tui.formatting import Entry, resource_label
@@ -22,6 +21,7 @@ from tui.notices import Notices
 from tui.resource_table import ResourceTable, Scope
 from tui.resources_view import ResourcesView
 from tui.services import Services
+from tui.upkeep import Upkeep
 
 FLUSH_INTERVAL = 0.05  # seconds: changes arriving within this window are applied together
 MODE_LINES = {"SANDBOX": "SANDBOX · offline simulator", "LIVE": "LIVE · Plivo API"}
@@ -34,7 +34,7 @@ def key_label(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
-class MainScreen(FormActions, Screen):
+class MainScreen(FormActions, Upkeep, EventActions, Screen):
     """Coordinates its widgets; store changes arrive as RegistryChanged and are coalesced."""
 
     COMMANDS = {MainCommands}
@@ -52,6 +52,8 @@ class MainScreen(FormActions, Screen):
         Binding("3", "show_tab('number')", "Numbers", show=False, id="view.numbers"),
         Binding("e", "focus_log", "Event log", show=False, id="view.log"),
         Binding("y", "copy_url", "Copy URL", id="callback_url.copy"),
+        Binding("r", "reconcile_all", "Reconcile", id="registry.reconcile"),
+        Binding("x", "export_log", "Export log", show=False, id="log.export"),
         Binding("question_mark", "help", "Help", id="help"),
     ]
 
@@ -65,6 +67,7 @@ class MainScreen(FormActions, Screen):
         self._filter_timer = None
         self._unsubscribe = None
         self.notices = Notices(self)
+        self.init_upkeep()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -108,6 +111,7 @@ class MainScreen(FormActions, Screen):
         self.set_interval(1.0, self.check_store)
         for warning in self.store.warnings:
             self.notify(warning, title="store", severity="warning", timeout=15)
+        self.start_upkeep()
         if self.services.started:
             self.on_services_started(ServicesStarted())
         self.resources.current_table.focus()
@@ -131,13 +135,17 @@ class MainScreen(FormActions, Screen):
         status = self.services.tunnel_status
         self.status_bar.tunnel_state = status.state.value
         self.status_bar.tunnel_reason = status.reason
+        self.status_bar.tunnel_url = status.url or ""
         for warning in self.services.receiver.warnings:
             self.notify(warning, title="receiver", severity="warning", timeout=15)
+        self.upkeep_started()
 
     def on_tunnel_changed(self, message: TunnelChanged) -> None:
         self.status_bar.tunnel_state = message.status.state.value
         self.status_bar.tunnel_reason = message.status.reason
+        self.status_bar.tunnel_url = message.status.url or ""
         self.show_addresses()
+        self.check_public_url()
         if message.status.state.value == "down":
             self.notify(message.status.reason, title="tunnel down", severity="error", timeout=15)
 
@@ -161,6 +169,7 @@ class MainScreen(FormActions, Screen):
             entries.extend(e for e in (change.event, change.request) if e is not None)
         with self.app.batch_update():
             self.resources.apply(latest.values())
+            self.reflag(latest.values())
             self.event_log.add_entries(entries)
         self.count_callbacks(entries)
         self.notices.announce(changes)
@@ -184,24 +193,24 @@ class MainScreen(FormActions, Screen):
         if self.focused is self.event_log:
             entry = self.event_log.selected()
             if entry is not None:
-                self.app.push_screen(EntryDetailScreen(entry))
+                self.open_entry(entry)
             return
         resource = self.selected()
         if resource is None:
             self.notify("Nothing selected.", severity="warning")
             return
-        self.app.push_screen(ResourceDetailScreen(self.store, resource.type, resource.id))
+        self.open_resource(resource)
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         message.stop()
         if isinstance(message.data_table, EventLog):
             entry = message.data_table.selected()
             if entry is not None:
-                self.app.push_screen(EntryDetailScreen(entry))
+                self.open_entry(entry)
         elif isinstance(message.data_table, ResourceTable):
             resource = message.data_table.selected()
             if resource is not None:
-                self.app.push_screen(ResourceDetailScreen(self.store, resource.type, resource.id))
+                self.open_resource(resource)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -218,6 +227,7 @@ class MainScreen(FormActions, Screen):
     def apply_filter(self) -> None:
         self._filter_timer = None
         self.resources.set_filter(self.query_one("#filter", Input).value)
+        self.redecorate()
         self.show_scope()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
@@ -259,6 +269,7 @@ class MainScreen(FormActions, Screen):
                 else ResourceType.NUMBER
             )
         self.resources.narrow(scope)
+        self.redecorate()
         self.resources.show(target)
         self.show_scope()
 
@@ -276,6 +287,7 @@ class MainScreen(FormActions, Screen):
             self.resources.current_table.focus()
         elif self.resources.scope is not None:
             self.resources.narrow(None)
+        self.redecorate()
         self.show_scope()
 
     def show_scope(self) -> None:
@@ -308,6 +320,21 @@ class MainScreen(FormActions, Screen):
                     ("← →", "switch tabs (when the tab bar is focused)"),
                     ("tab", "move focus: tabs → table → event log"),
                     ("enter", "open the detail of the row (or the raw event in the log)"),
+                ],
+            ),
+            (
+                "Resource detail",
+                [("r", "reconcile this resource with the API"), ("x", "export its timeline")],
+            ),
+            (
+                "Event detail",
+                [("p", "replay the callback to our receiver or a URL"), ("c", "copy as curl")],
+            ),
+            (
+                "Row marks",
+                [
+                    ("⏰", "callback overdue: reconciled automatically"),
+                    ("⚠", "its callbacks go to an old public URL"),
                 ],
             ),
             ("Anywhere", [("esc", "back / close"), ("ctrl+p", "command palette"), ("q", "quit")]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from receiver.config import ReceiverConfig
 from receiver.models import Badge, CallbackEvent, Kind, RequestRecord, ResourceType, sequential_ids
 from receiver.server import Receiver
 from receiver.store import Store
+from receiver.tunnel import Tunnel, TunnelState, TunnelStatus
 from sandbox.server import Sandbox
 from tui.app import TendlcApp, make_app
 from tui.gateway import Gateway
@@ -94,11 +96,42 @@ class Stack:
         return submitted.brand_id
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Stack:
-    """Sandbox (delay 0, seed 7) + receiver on port 0 + store in tmp_path + gateway."""
-    clock = ticking_clock()
-    store = Store.open(tmp_path / "store", clock=clock)
+class ManualClock:
+    """A clock that stands still until a test moves it with `advance(seconds)`."""
+
+    def __init__(self, start: float = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakeTunnel(Tunnel):
+    """A tunnel whose status the test sets: `start()` reports `initial`, `go()` moves it."""
+
+    kind = "fake"
+
+    def __init__(self, initial: TunnelStatus, local_url: str = "http://127.0.0.1:8765") -> None:
+        super().__init__(local_url)
+        self.initial = initial
+        self.stopped = False
+
+    async def start(self) -> TunnelStatus:
+        return self._set_status(self.initial.state, self.initial.url, self.initial.reason)
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    def go(self, state: TunnelState, url: str | None = None, reason: str = "") -> None:
+        self._set_status(state, url, reason)
+
+
+def build_stack(path: Path, clock: Callable[[], float], **app_options) -> Stack:
+    """Sandbox (delay 0, seed 7) + receiver on port 0 + store at `path` + gateway."""
+    store = Store.open(path, clock=clock)
     sandbox = Sandbox(delay=0, seed=7)
     config = ReceiverConfig(
         port=0, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
@@ -116,9 +149,59 @@ def stack(tmp_path: Path) -> Stack:
             ids=sequential_ids("rq"),
         )
 
-    app = make_app(store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, clock=clock)
-    yield Stack(app, store, sandbox, receiver, tmp_path / "store")
-    store.close_sync()
+    app = make_app(
+        store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, clock=clock, **app_options
+    )
+    return Stack(app, store, sandbox, receiver, path)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Stack:
+    """Sandbox (delay 0, seed 7) + receiver on port 0 + store in tmp_path + gateway."""
+    made = build_stack(tmp_path / "store", ticking_clock())
+    yield made
+    made.store.close_sync()
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    """A clock at T0 that moves only with `advance(seconds)`."""
+    return ManualClock()
+
+
+@pytest.fixture
+def fake_tunnel() -> type[FakeTunnel]:
+    """The FakeTunnel class: `fake_tunnel(TunnelStatus(...))`, then `.go(state, url, reason)`."""
+    return FakeTunnel
+
+
+def rendered(widget, width: int = 160) -> str:
+    """The plain text a Static shows (its content rendered by rich)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+@pytest.fixture
+def text_of():
+    """`text_of(static)`: the plain text a Static shows."""
+    return rendered
+
+
+@pytest.fixture
+def make_stack(tmp_path: Path):
+    """`make_stack(clock, tunnel=..., overdue_after=...)`: a stack with its own clock and options."""
+    made: list[Stack] = []
+
+    def build(clock: Callable[[], float], **app_options) -> Stack:
+        made.append(build_stack(tmp_path / f"store{len(made)}", clock, **app_options))
+        return made[-1]
+
+    yield build
+    for one in made:
+        one.store.close_sync()
 
 
 @pytest.fixture
@@ -133,6 +216,8 @@ def started():
 
     async def wait(pilot: Pilot) -> None:
         await _wait_for(pilot, lambda: pilot.app.services.started, "services to start")
+        screen = pilot.app.main_screen
+        await _wait_for(pilot, lambda: screen.startup_reconciled, "the start-up reconcile")
 
     return wait
 
@@ -237,20 +322,35 @@ def still_receiver() -> StillReceiver:
 def snapshot_app(tmp_path: Path):
     """`snapshot_app(filled)`: the app over a store reopened from disk, and a receiver that never binds."""
 
-    def build(filled: bool) -> TendlcApp:
+    def build(
+        filled: bool,
+        *,
+        clock: Callable[[], float] | None = None,
+        public_url: str | None = PUBLIC_URL,
+        **app_options,
+    ) -> TendlcApp:
+        """`clock` for the app (default: ticking from T0); `app_options` go to make_app.
+
+        Overdue flags are off unless `overdue_after` is given: a snapshot must not depend on
+        how many times the ticking clock was read.
+        """
+        app_options.setdefault("overdue_after", None)
         path = tmp_path / "store"
-        clock = ticking_clock()
+        ticking = ticking_clock()
         if filled:
-            store = Store.open(path, clock=clock)
+            store = Store.open(path, clock=ticking)
 
             async def write() -> None:
                 await fill(store)
                 await store.close()
 
             asyncio.run(write())
+        clock = clock or ticking
         store = Store.open(path, clock=clock)  # what a user sees after a restart
-        receiver = StillReceiver(ReceiverConfig(port=8765, public_url=PUBLIC_URL))
-        app = make_app(store=store, receiver=receiver, gateway=None, mode="SANDBOX", clock=clock)
+        receiver = StillReceiver(ReceiverConfig(port=8765, public_url=public_url))
+        app = make_app(
+            store=store, receiver=receiver, gateway=None, mode="SANDBOX", clock=clock, **app_options
+        )
         app.animation_level = "none"
         app.theme = "textual-dark"
         return app

@@ -15,11 +15,13 @@ from textual.worker import Worker, WorkerState
 
 from receiver import vocab
 from tui.forms.common import FieldRule, FormScreen, field, switch_field
+from tui.forms.duplicate import DuplicateCheck
 from tui.gateway_types import GatewayError, Profile
 from tui.requests import BrandRequest
 
 if TYPE_CHECKING:
     from tui.gateway import Gateway
+    from tui.preflight import Preflight
 
 
 def profile_label(profile: Profile) -> str:
@@ -29,8 +31,10 @@ def profile_label(profile: Profile) -> str:
     return label if profile.has_ein else f"{label}  (no EIN: STARTER only)"
 
 
-class BrandForm(FormScreen):
+class BrandForm(DuplicateCheck, FormScreen):
     """Register a 10DLC brand for one of the account's profiles."""
+
+    ACTION = "brand.create"
 
     AUTO_FOCUS = "#profile_uuid"
     TITLE_TEXT = "Create brand"
@@ -45,9 +49,10 @@ class BrandForm(FormScreen):
         profiles: list[Profile]
         error: str | None = None
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Gateway, *, preflight: Preflight | None = None) -> None:
         super().__init__(gateway)
         self.profiles: dict[str, Profile] = {}
+        self.preflight = preflight
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="form-body"):

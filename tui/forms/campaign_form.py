@@ -15,12 +15,14 @@ from textual.widgets import Input, Select, SelectionList, Static, Switch
 from receiver import vocab
 from receiver.models import Badge, ResourceType
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
+from tui.forms.duplicate import DuplicateCheck
 from tui.gateway_types import GatewayError, Usecase
 from tui.requests import CampaignRequest
 
 if TYPE_CHECKING:
     from receiver.registry import Registry
     from tui.gateway import Gateway
+    from tui.preflight import Preflight
 
 # field -> (label, placeholder, minimum length for a live counter)
 TEXT_FIELDS: dict[str, tuple[str, str, int | None]] = {
@@ -62,8 +64,14 @@ def blocked_note(brands: Sequence[tuple[str, str, str]]) -> str:
     )
 
 
-class CampaignForm(FormScreen):
-    """Register a 10DLC campaign under a registered brand."""
+class CampaignForm(DuplicateCheck, FormScreen):
+    """Register a 10DLC campaign under a registered brand.
+
+    With a `preflight`, the brand's status and use cases are read from the API before
+    sending, and an earlier unanswered identical request is pointed out.
+    """
+
+    ACTION = "campaign.create"
 
     AUTO_FOCUS = "#alias"
     TITLE_TEXT = "Create campaign"
@@ -78,9 +86,17 @@ class CampaignForm(FormScreen):
         usecases: list[Usecase]
         error: str | None = None
 
-    def __init__(self, gateway: Gateway, registry: Registry, brand_id: str | None = None) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        registry: Registry,
+        brand_id: str | None = None,
+        *,
+        preflight: Preflight | None = None,
+    ) -> None:
         super().__init__(gateway)
         self.registry = registry
+        self.preflight = preflight
         brands = registry.all(ResourceType.BRAND)
         self.brands = [b for b in brands if b.badge == Badge.REGISTERED]
         self.blocked = [
@@ -265,4 +281,20 @@ class CampaignForm(FormScreen):
 
     @work(thread=True, exit_on_error=False, group="submit", description="campaign: create")
     def send(self, request: CampaignRequest) -> None:
+        if self.preflight is not None:
+            try:
+                findings = self.preflight.campaign(request)
+            except GatewayError as error:
+                self.post_message(
+                    self.Refused(
+                        f"not sent: could not check brand {request.brand_id} first: "
+                        f"{error.message}",
+                        "brand_id",
+                    )
+                )
+                return
+            blocking = [f for f in findings if f.blocking]
+            if blocking:
+                self.post_message(self.Refused(blocking[0].message, blocking[0].field))
+                return
         self.deliver(lambda: self.gateway.create_campaign(request))

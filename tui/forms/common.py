@@ -260,8 +260,15 @@ class FormScreen(ModalScreen[Submitted | None]):
                 target.focus()
             return
         self.show_errors({})
+        request = self.build_request()
+        if not self.ready_to_send(request):
+            return
         self.set_busy(True)
-        self.send(self.build_request())
+        self.send(request)
+
+    def ready_to_send(self, request: Any) -> bool:
+        """A last check on the loop before sending; False holds the request (e.g. to ask)."""
+        return True
 
     def action_cancel(self) -> None:
         if self.busy:

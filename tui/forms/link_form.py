@@ -12,11 +12,13 @@ from textual.widgets import Select, Static, TextArea
 
 from receiver.models import Badge, ResourceType
 from tui.forms.common import FormScreen, field, plus
+from tui.gateway_types import GatewayError
 from tui.requests import LinkRequest, parse_numbers
 
 if TYPE_CHECKING:
     from receiver.registry import Registry
     from tui.gateway import Gateway
+    from tui.preflight import Preflight
 
 PREVIEW_MAX = 6  # numbers listed in the preview before "… and N more"
 
@@ -46,9 +48,15 @@ class LinkForm(FormScreen):
     FAILURE_TITLE = "Numbers not linked"
 
     def __init__(
-        self, gateway: Gateway, registry: Registry, campaign_id: str | None = None
+        self,
+        gateway: Gateway,
+        registry: Registry,
+        campaign_id: str | None = None,
+        *,
+        preflight: Preflight | None = None,
     ) -> None:
         super().__init__(gateway)
+        self.preflight = preflight
         campaigns = registry.all(ResourceType.CAMPAIGN)
         self.campaigns = [c for c in campaigns if c.badge == Badge.REGISTERED]
         self.blocked = [c for c in campaigns if c.badge != Badge.REGISTERED]
@@ -113,4 +121,26 @@ class LinkForm(FormScreen):
 
     @work(thread=True, exit_on_error=False, group="submit", description="numbers: link")
     def send(self, request: LinkRequest) -> None:
+        if self.preflight is not None:
+            try:
+                check = self.preflight.link(request)
+            except GatewayError as error:
+                self.post_message(
+                    self.Refused(
+                        f"not sent: could not check campaign {request.campaign_id} first: "
+                        f"{error.message}",
+                        "campaign_id",
+                    )
+                )
+                return
+            for finding in check.findings:
+                if finding.blocking:
+                    self.post_message(self.Refused(finding.message, finding.field))
+                    return
+                self.app.call_from_thread(
+                    self.notify, finding.message, title="link", severity="warning", timeout=10
+                )
+            if check.request is None:
+                return
+            request = check.request
         self.deliver(lambda: self.gateway.link_numbers(request))
