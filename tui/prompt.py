@@ -66,14 +66,18 @@ class PromptScreen(ModalScreen[str | None]):
                 validators=[Function(lambda v: self.check(v) is None)],
                 validate_on=["submitted"],
             )
-            yield Static("", id="prompt-error", classes="prompt-error")
-            yield Label(f"{self.hint}  [dim]enter accept · esc cancel[/]", classes="prompt-hint")
+            error = Static("", id="prompt-error", classes="prompt-error")
+            error.display = False
+            yield error
+            yield Static(f"{self.hint}\n[dim]enter accept · esc cancel[/]", classes="prompt-hint")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         problem = self.check(event.value)
-        self.query_one("#prompt-error", Static).update(problem or "")
+        error = self.query_one("#prompt-error", Static)
+        error.update(problem or "")
+        error.display = problem is not None
         if problem is None:
             self.dismiss(event.value.strip())
 
