@@ -41,7 +41,6 @@ RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
 REPLAY_MEMORY = 4096
 _REPLAY_HEADERS = ((H_V2_NONCE, H_V2), (H_V3_NONCE, H_V3))
-_SIGNATURE_NAMES = frozenset(h.lower() for h in SIGNATURE_HEADERS)  # all verify() reads
 NO_TOKEN_WARNING = (
     "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
     "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
@@ -222,22 +221,18 @@ class Receiver:
         config = self.config
         path = request.raw_path
         url = config.public_base + path
-        headers = {k: v for k, v in request.headers.items() if k.lower() in _SIGNATURE_NAMES}
+        got = request.headers.get
+        headers = {h: v for h in SIGNATURE_HEADERS if (v := got(h)) is not None}
+        method, token, main = request.method, config.auth_token, config.main_auth_token
+        result = verify(method, url, headers, signed, token, main)
+        if result.accept:
+            return result
+        # Refused: check again knowing where the request arrived, to explain a URL mismatch.
         reached = f"{request.scheme}://{request.host}{path}"
-        result = verify(
-            request.method, url, headers, signed, config.auth_token, config.main_auth_token, reached
-        )
+        result = verify(method, url, headers, signed, token, main, reached)
         local = f"{config.local_base}{path}"
-        if not result.accept and result.reason.startswith("wrong token") and local != reached:
-            again = verify(
-                request.method,
-                url,
-                headers,
-                signed,
-                config.auth_token,
-                config.main_auth_token,
-                local,
-            )
+        if result.reason.startswith("wrong token") and local != reached:
+            again = verify(method, url, headers, signed, token, main, local)
             if again.reason.startswith("URL mismatch"):
                 return again
         return result

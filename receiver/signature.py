@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import secrets
+from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 H_V2 = "X-Plivo-Signature-V2"
@@ -17,11 +17,16 @@ H_V3 = "X-Plivo-Signature-V3"
 H_MA_V3 = "X-Plivo-Signature-Ma-V3"
 H_V3_NONCE = "X-Plivo-Signature-V3-Nonce"
 SIGNATURE_HEADERS = (H_V2, H_MA_V2, H_V2_NONCE, H_V3, H_MA_V3, H_V3_NONCE)
+_L_V2, _L_MA_V2, _L_V2_NONCE, _L_V3, _L_MA_V3, _L_V3_NONCE = (h.lower() for h in SIGNATURE_HEADERS)
+
+
+@lru_cache(maxsize=32)
+def _key(token: str) -> bytes:
+    return token.encode()
 
 
 def _hmac_b64(token: str, message: str) -> str:
-    digest = hmac.new(token.encode(), message.encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+    return b64encode(hmac.digest(_key(token), message.encode(), "sha256")).decode()
 
 
 def new_nonce() -> str:
@@ -29,6 +34,7 @@ def new_nonce() -> str:
     return "".join(str(secrets.randbelow(10)) for _ in range(20))
 
 
+@lru_cache(maxsize=256)
 def v2_base(url: str) -> str:
     """scheme://netloc/path: what V2 signs (query and fragment dropped)."""
     u = urlsplit(url)
@@ -67,25 +73,28 @@ def _params_string(params: Mapping[str, object]) -> str:
     return "".join(parts)
 
 
-def v3_base(method: str, url: str, params: Mapping[str, object] | None = None) -> str:
-    """The string V3 signs before `.nonce`, built as plivo-python's signature_v3 does."""
-    params = dict(params or {})
-    u = urlsplit(url)
-    base = f"{u.scheme}://{u.netloc}{u.path}"
-    url_query: dict[str, object] = {
-        k: v for k, v in parse_qs(u.query, keep_blank_values=True).items()
-    }
-    if method.upper() == "GET":
-        merged = {**params, **url_query}
-        query = _query_string(merged)
-        return f"{base}?{query}" if query else base
+@lru_cache(maxsize=256)
+def _v3_url(url: str) -> tuple[str, dict[str, object], str, str]:
+    """(base, query fields, what a POST without params signs, what precedes a POST's params)."""
+    base = v2_base(url)
+    url_query: dict[str, object] = dict(parse_qs(urlsplit(url).query, keep_blank_values=True))
     query = _query_string(url_query)
-    if not params:
+    bare = f"{base}?{query}" if query else base
+    return base, url_query, bare, f"{base}?{query}." if query else f"{base}?"
+
+
+def v3_base(method: str, url: str, params: Mapping[str, object] | None = None) -> str:
+    """The string V3 signs before `.nonce`, built as plivo-python's signature_v3 does.
+
+    The URL's parts are parsed once per URL (cached): callbacks arrive on one URL.
+    """
+    base, url_query, bare, prefix = _v3_url(url)
+    if method.upper() == "GET":
+        query = _query_string({**(params or {}), **url_query})
         return f"{base}?{query}" if query else base
-    out = f"{base}?{query}"
-    if query:
-        out += "."
-    return out + _params_string(params)
+    if not params:
+        return bare
+    return prefix + _params_string(params)
 
 
 def sign_v3(
@@ -126,18 +135,12 @@ class Verification:
     reason: str
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lname = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lname:
-            return value
-    return None
-
-
 def _matches(expected: str, header: str | None) -> bool:
     if not header:
         return False
     want = expected.encode()
+    if "," not in header:
+        return hmac.compare_digest(want, header.strip().encode())
     return any(hmac.compare_digest(want, s.strip().encode()) for s in header.split(","))
 
 
@@ -165,12 +168,12 @@ def verify(
     """
     if not token and not main_token:
         return Verification(False, True, "unverified: no token configured")
-    nonce = _header(headers, H_V2_NONCE)
-    v2 = _header(headers, H_V2)
-    ma_v2 = _header(headers, H_MA_V2)
-    v3_nonce = _header(headers, H_V3_NONCE)
-    v3 = _header(headers, H_V3)
-    ma_v3 = _header(headers, H_MA_V3)
+    lowered: dict[str, str] = {}
+    for key, value in headers.items():
+        lowered.setdefault(key.lower(), value)  # the first of a name, matched case-insensitively
+    get = lowered.get
+    nonce, v2, ma_v2 = get(_L_V2_NONCE), get(_L_V2), get(_L_MA_V2)
+    v3_nonce, v3, ma_v3 = get(_L_V3_NONCE), get(_L_V3), get(_L_MA_V3)
     has_v2 = bool(nonce and (v2 or ma_v2))
     has_v3 = bool(v3_nonce and (v3 or ma_v3))
     if not has_v2 and not has_v3:
