@@ -20,6 +20,7 @@ log = logging.getLogger("tendlc.sandbox.scheduler")
 
 Payload = dict[str, str]
 Settle = Callable[[], Payload | None]
+CREATED_AFTER = 0.25  # seconds from the API answer to the `created` callback (delay > 0)
 
 
 class Scheduler:
@@ -130,6 +131,9 @@ class Scheduler:
         task.add_done_callback(self.tasks.discard)
 
     async def _run(self, url: str, method: str, created: Payload, settle: Settle) -> None:
+        if self.delay > 0:
+            # Like Plivo, answer the request first and call back a moment later.
+            await asyncio.sleep(min(CREATED_AFTER, self.delay / 4))
         first = self.dispatcher.send(url, method, created)
         if first is not None:
             await asyncio.wait([first])  # `created` is attempted before the terminal status
