@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, TabbedContent
+from textual.widgets import Footer, Header, Input, Label, TabbedContent
 
 from receiver.models import CallbackEvent, Change, Resource, ResourceType
 from tui.commands import MainCommands
@@ -22,6 +22,7 @@ from tui.resource_table import ResourceTable, Scope
 from tui.resources_view import ResourcesView
 from tui.services import Services
 from tui.upkeep import Upkeep
+from tui.virtual_table import VirtualTable
 
 FLUSH_INTERVAL = 0.05  # seconds: changes arriving within this window are applied together
 MODE_LINES = {"SANDBOX": "SANDBOX · offline simulator", "LIVE": "LIVE · Plivo API"}
@@ -173,6 +174,7 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
             self.event_log.add_entries(entries)
         self.count_callbacks(entries)
         self.notices.announce(changes)
+        self.fetch_reasons(changes)
 
     def count_callbacks(self, entries: list[Entry]) -> None:
         events = [e for e in entries if isinstance(e, CallbackEvent)]
@@ -201,14 +203,15 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
             return
         self.open_resource(resource)
 
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+    def on_virtual_table_row_selected(self, message: VirtualTable.RowSelected) -> None:
+        """A click on the highlighted row opens it, as enter does."""
         message.stop()
-        if isinstance(message.data_table, EventLog):
-            entry = message.data_table.selected()
+        if isinstance(message.table, EventLog):
+            entry = message.table.selected()
             if entry is not None:
                 self.open_entry(entry)
-        elif isinstance(message.data_table, ResourceTable):
-            resource = message.data_table.selected()
+        elif isinstance(message.table, ResourceTable):
+            resource = message.table.selected()
             if resource is not None:
                 self.open_resource(resource)
 

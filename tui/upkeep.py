@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
-from receiver.models import Resource, ResourceType
+from receiver.models import Badge, Cause, Change, Resource, ResourceType
+from receiver.registry import REASON_KEYS
 from receiver.store import StoreError
 from tui.detail_screen import DetailHooks, ResourceDetailScreen
 from tui.entry_screen import EntryDetailScreen
@@ -137,8 +138,31 @@ class Upkeep:
                 description=f"reconcile: {type.value} {id}",
             )
 
+    def fetch_reasons(self, changes: Iterable[Change]) -> None:
+        """A rejection arrives by callback without its reasons: read them from the API, quietly."""
+        gateway = self.services.gateway
+        if gateway is None:
+            return
+        for change in changes:
+            if change.cause is not Cause.CALLBACK:
+                continue
+            for res in change.resources:
+                if res.badge is Badge.REJECTED and not any(k in res.detail for k in REASON_KEYS):
+                    self.run_worker(
+                        self._reconcile(gateway, (res.type, res.id), silent=True),
+                        group="reconcile-one",
+                        exit_on_error=False,
+                        description=f"read why {res.type.value} {res.id} was rejected",
+                    )
+
     async def _reconcile(
-        self, gateway: Gateway, target: Target | None, *, quiet: bool = False, startup: bool = False
+        self,
+        gateway: Gateway,
+        target: Target | None,
+        *,
+        quiet: bool = False,
+        startup: bool = False,
+        silent: bool = False,
     ) -> None:
         what = "everything" if target is None else f"{target[0].value} {target[1]}"
         try:
@@ -153,6 +177,8 @@ class Upkeep:
             if startup:
                 self.startup_reconciled = True
         count = len(change.resources)
+        if silent:
+            return
         if count or not quiet:
             self.notify(f"{plural(count, 'change')} ({what})", title="reconcile")
 

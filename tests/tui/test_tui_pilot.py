@@ -90,6 +90,14 @@ async def test_rejected_brand_shows_rejected_and_an_error_toast(stack, started, 
             ),
             "an error toast naming the brand",
         )
+        # The callback carries no reasons: the app reads them from the API by itself.
+        await wait_for(
+            pilot,
+            lambda: stack.store.registry.get(ResourceType.BRAND, brand_id).detail.get(
+                "declined_reasons"
+            ),
+            "the declined reasons fetched from the API",
+        )
 
 
 async def test_callback_updates_badge_in_place_without_moving_cursor(
