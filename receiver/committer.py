@@ -86,8 +86,13 @@ class GroupCommitter:
             return None
         room = self.journal.room()
         batch, self._pending = self._pending[:room], self._pending[room:]
-        entries = [item.entry for item in batch]
-        return batch, loop.run_in_executor(self._executor, self.journal.append, entries)
+        try:  # numbered and encoded here, so the writer thread barely needs the GIL
+            prepared = self.journal.prepare([item.entry for item in batch])
+        except Exception as exc:  # e.g. an entry that is not JSON: this batch is not durable
+            failed: asyncio.Future[list[int]] = loop.create_future()
+            failed.set_exception(exc)
+            return batch, failed
+        return batch, loop.run_in_executor(self._executor, self.journal.write, prepared)
 
     def drop_pending(self) -> list[Pending]:
         """Remove and return the entries not yet handed to the writer."""

@@ -1,4 +1,9 @@
-"""The append-only journal: numbered TinyDB segment files; only the open segment is ever rewritten."""
+"""The append-only journal: numbered TinyDB segment files; only the open segment is ever rewritten.
+
+Files are TinyDB documents ({"journal": {"<seq>": {...}}}), read with TinyDB's layout, but the
+open segment is written without TinyDB: each entry is encoded once, on the loop thread, when its
+batch is prepared, and the writer thread only joins the texts, writes and fsyncs (little GIL).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.table import Document
-
-from receiver.atomicdb import AtomicStorage, DamagedFileError, WriteFile, atomic_write, load_tables
+from receiver.atomicdb import DamagedFileError, WriteFile, atomic_write, encode, load_tables
 from receiver.atomicdb import move_aside as _move_aside
 
 TABLE = "journal"
@@ -30,7 +32,22 @@ class _Segment:
     first_seq: int
     last_seq: int
     count: int
-    db: TinyDB | None = None  # only the open segment keeps its TinyDB (and data) in memory
+    # Only the open segment keeps its documents (by str(seq)) and their JSON texts in memory;
+    # both are replaced, never mutated, so readers on other threads see a consistent table.
+    table: dict[str, Any] | None = None
+    texts: list[str] | None = None  # '"<seq>":{...}' per document, in file order
+    others: str = ""  # any other tables of the file, as '"name":{...},' (kept as they were)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A batch ready for the writer thread: its seqs, documents and their encoded texts."""
+
+    segment: _Segment
+    new_segment: bool
+    first: int
+    docs: dict[str, Any]
+    texts: list[str]
 
 
 def segment_name(number: int) -> str:
@@ -116,9 +133,9 @@ class Journal:
             seg.last_seq = docs[-1][0] if docs else 0
             journal.last_seq = max(journal.last_seq, seg.last_seq)
             if journal._open is not None:
-                journal._open.db = None  # only the last segment stays open
+                journal._open.table = journal._open.texts = None  # only the last stays open
             journal._segments.append(seg)
-            seg.db = journal._make_db(path, preload=tables or {})
+            _hold(seg, tables or {})
             journal._open = seg
         return journal
 
@@ -135,48 +152,58 @@ class Journal:
         """Make the next seq larger than `seq` (entries up to it exist elsewhere, e.g. a snapshot)."""
         self.last_seq = max(self.last_seq, seq)
 
-    def append(self, entries: list[dict[str, Any]]) -> list[int]:
-        """Write entries (with new seqs) in one atomic replace of the open segment; OSError on failure.
-
-        On failure nothing changes in memory: the open segment's cache still equals the file.
-        """
-        if not entries:
-            return []
+    def prepare(self, entries: list[dict[str, Any]]) -> Prepared:
+        """Number and encode entries for `write` (loop thread; no write may be in flight)."""
         if len(entries) > self.room():
             raise ValueError(f"append of {len(entries)} entries exceeds segment room {self.room()}")
         seg = self._open
         new = seg is None or seg.count >= self.segment_size
         if new:
             number = self._max_number + 1
-            path = self.directory / segment_name(number)
-            seg = _Segment(number, path, 0, 0, 0, self._make_db(path, preload={}))
-        assert seg is not None and seg.db is not None
+            seg = _Segment(number, self.directory / segment_name(number), 0, 0, 0, {}, [])
+        assert seg is not None
         first = self.last_seq + 1
-        docs = [Document({**e, "seq": first + i}, doc_id=first + i) for i, e in enumerate(entries)]
-        seg.db.table(TABLE).insert_multiple(docs)
-        last = first + len(docs) - 1
+        docs: dict[str, Any] = {}
+        texts: list[str] = []
+        for i, entry in enumerate(entries):
+            key = str(first + i)
+            doc = docs[key] = {**entry, "seq": first + i}
+            texts.append(f'"{key}":{encode(doc)}')
+        return Prepared(seg, new, first, docs, texts)
+
+    def write(self, batch: Prepared) -> list[int]:
+        """Write a prepared batch in one atomic replace of its segment; OSError on failure.
+
+        On failure nothing changes in memory: the open segment's table still equals the file.
+        """
+        if not batch.docs:
+            return []
+        seg = batch.segment
+        texts = [*(seg.texts or ()), *batch.texts]
+        payload = f'{{{seg.others}"{TABLE}":{{{",".join(texts)}}}}}'.encode()
+        self._write_file(seg.path, payload)
+        self._wrote(len(payload))
+        last = batch.first + len(batch.docs) - 1
         with self._lock:
-            if new:
+            if batch.new_segment:
                 if self._open is not None:
-                    self._open.db = None  # closed for good: never rewritten, read from disk
+                    self._open.table = self._open.texts = None  # closed: read from disk
                 self._segments.append(seg)
                 self._open = seg
                 self._max_number = seg.number
-            seg.first_seq = seg.first_seq or first
+            seg.table = {**(seg.table or {}), **batch.docs}
+            seg.texts = texts
+            seg.first_seq = seg.first_seq or batch.first
             seg.last_seq = last
-            seg.count += len(docs)
+            seg.count += len(batch.docs)
             self.last_seq = last
-        return list(range(first, last + 1))
+        return list(range(batch.first, last + 1))
 
-    def _make_db(self, path: Path, *, preload: dict[str, Any]) -> TinyDB:
-        return TinyDB(
-            path,
-            storage=AtomicStorage,
-            write_file=self._write_file,
-            preload=preload,
-            on_write=self._wrote,
-            immutable_docs=True,
-        )
+    def append(self, entries: list[dict[str, Any]]) -> list[int]:
+        """prepare + write in one call (entries get new seqs); OSError on failure."""
+        if not entries:
+            return []
+        return self.write(self.prepare(entries))
 
     def _wrote(self, nbytes: int) -> None:
         self.bytes_written += nbytes
@@ -208,11 +235,9 @@ class Journal:
                     yield table[key]
 
     def _table(self, seg: _Segment) -> dict[str, Any]:
-        db = seg.db
-        if db is not None:
-            storage = db.storage
-            assert isinstance(storage, AtomicStorage)
-            return storage.data.get(TABLE, {})
+        table = seg.table
+        if table is not None:
+            return table
         with self._lock:
             cached = self._cache.get(seg.number)
             if cached is not None:
@@ -227,6 +252,16 @@ class Journal:
             while len(self._cache) > _CACHED_SEGMENTS:
                 self._cache.popitem(last=False)
         return table
+
+
+def _hold(seg: _Segment, tables: dict[str, Any]) -> None:
+    """Keep a loaded segment open: its documents and their texts (encoded once, at open)."""
+    table = tables.get(TABLE, {})
+    seg.table = table
+    seg.texts = [f"{encode(key)}:{encode(doc)}" for key, doc in table.items()]
+    seg.others = "".join(
+        f"{encode(name)}:{encode(other)}," for name, other in tables.items() if name != TABLE
+    )
 
 
 def _damaged_message(rel: str, exc: Exception, path: Path, now: float, readonly: bool) -> str:
