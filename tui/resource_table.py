@@ -1,4 +1,4 @@
-"""A DataTable of one resource type, keyed by resource id, updated cell by cell."""
+"""A virtual table of one resource type, keyed by resource id, updated row by row."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from receiver.models import Resource, ResourceType
 from tui.badges import BADGE_WIDTH, badge_text
 from tui.formatting import clock_time, resource_label
+from tui.virtual_table import Cell, Column, VirtualTable
 
 Lookup = Callable[[ResourceType, str], Resource | None]
 
@@ -70,20 +70,20 @@ COLUMNS: dict[ResourceType, tuple[tuple[str, str, int | None], ...]] = {
 }
 
 
-class ResourceTable(DataTable):
-    """Rows of one resource type; filter and scope hide rows without losing the others."""
+class ResourceTable(VirtualTable):
+    """Rows of one resource type; filter and scope hide rows without losing the others.
+
+    Cells are computed from the resource when a row is first drawn, so loading 10,000
+    resources costs a dict and a list; a change re-draws its one line."""
 
     def __init__(self, type: ResourceType, lookup: Lookup, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        columns = [Column(key, label, width) for label, key, width in COLUMNS[type]]
+        super().__init__(columns, source=self._source, zebra_stripes=True, id=id)
         self.resource_type = type
         self.lookup = lookup
         self.filter_text = ""
         self.scope: Scope | None = None
         self._resources: dict[str, Resource] = {}
-
-    def on_mount(self) -> None:
-        for label, key, width in COLUMNS[self.resource_type]:
-            self.add_column(label, key=key, width=width)
 
     @property
     def total(self) -> int:
@@ -91,10 +91,8 @@ class ResourceTable(DataTable):
 
     def selected(self) -> Resource | None:
         """The resource under the cursor, if any."""
-        if not self.row_count:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return self._resources.get(key or "")
+        key = self.cursor_key
+        return None if key is None else self._resources.get(key)
 
     def visible(self, resource: Resource) -> bool:
         if self.scope is not None and not self.scope.contains(resource, self.lookup):
@@ -107,7 +105,7 @@ class ResourceTable(DataTable):
             for part in (resource.id, resource.name, resource.badge.value, resource.parent_id or "")
         )
 
-    def cells(self, resource: Resource) -> dict[str, object]:
+    def cells(self, resource: Resource) -> dict[str, Cell]:
         parent_type = (
             ResourceType.BRAND if resource.type is ResourceType.CAMPAIGN else ResourceType.CAMPAIGN
         )
@@ -122,39 +120,31 @@ class ResourceTable(DataTable):
             "last": Text(last, style="dim"),
         }
 
-    def _row(self, resource: Resource) -> list[object]:
-        cells = self.cells(resource)
-        return [cells[key] for _, key, _ in COLUMNS[self.resource_type]]
+    def _source(self, key: str) -> list[Cell]:
+        cells = self.cells(self._resources[key])
+        return [cells[column.key] for column in self.columns]
 
     def load(self, resources: Iterable[Resource]) -> None:
-        """Replace all rows (start-up, filter or scope change); keeps the cursor on its row."""
+        """Replace all rows (start-up); keeps the cursor on its row."""
         self._resources = {r.id: r for r in resources}
+        self.drop_cells()
         self.rebuild()
 
     def rebuild(self) -> None:
-        current = self.selected()
-        self.clear()
-        for resource in self._resources.values():
-            if self.visible(resource):
-                self.add_row(*self._row(resource), key=resource.id)
-        if current is not None and current.id in self.rows:
-            self.move_cursor(row=self.get_row_index(current.id), animate=False)
+        """Show the resources that pass the filter and scope, in registry order."""
+        self.set_rows(r.id for r in self._resources.values() if self.visible(r))
 
     def apply(self, resources: Iterable[Resource]) -> None:
-        """Bring changed resources up to date in place: update cells, add or drop rows."""
-        keys = [key for _, key, _ in COLUMNS[self.resource_type]]
+        """Bring changed resources up to date in place: redraw their rows, add or drop rows."""
+        hidden, new = [], []
         for resource in resources:
-            self._resources[resource.id] = resource
-            shown = resource.id in self.rows
-            if not self.visible(resource):
-                if shown:
-                    self.remove_row(resource.id)
-                continue
-            if not shown:
-                self.add_row(*self._row(resource), key=resource.id)
-                continue
-            cells = self.cells(resource)
-            old = self.get_row(resource.id)
-            for key, before in zip(keys, old, strict=True):
-                if cells[key] != before:
-                    self.update_cell(resource.id, key, cells[key])
+            key = resource.id
+            self._resources[key] = resource
+            self.update_row(key)  # cells are taken afresh when drawn, even for hidden rows
+            shown = key in self.rows
+            if shown and not self.visible(resource):
+                hidden.append(key)
+            elif not shown and self.visible(resource):
+                new.append((key, None))
+        self.append_rows(new)
+        self.remove_rows(hidden)

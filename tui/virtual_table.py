@@ -1,0 +1,413 @@
+"""A keyed, fixed-column table that renders only the rows in view (Textual's Line API).
+
+DataTable measures every cell of every new row and re-indexes on each change, which costs
+seconds at 10,000 rows. Here columns have fixed widths (one may fill the rest), rows are an
+ordered list of keys, cells are computed only when a row is first drawn (or given up front),
+and a change re-renders one line. Rows look like DataTable's: header, zebra stripes, row cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets.data_table import RowKey
+
+Cell = str | Text
+CellSource = Callable[[str], Sequence[Cell]]
+
+MIN_FILL = 12  # narrowest a filling column gets
+PADDING = 1  # blank cells either side of each column, as DataTable draws them
+MAX_CACHED = 2_000  # rendered lines kept; a few screens' worth
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: its key (for get_cell/update_cell), header label and width (None: fill)."""
+
+    key: str
+    label: str
+    width: int | None = None
+
+
+class RowKeys:
+    """The shown rows' keys in order, like DataTable.rows: `key in rows`, iteration, len."""
+
+    def __init__(self, table: VirtualTable) -> None:
+        self._table = table
+
+    def __contains__(self, key: object) -> bool:
+        return _plain(key) in self._table._positions
+
+    def __iter__(self) -> Iterator[RowKey]:
+        return (RowKey(key) for key in list(self._table._keys))
+
+    def __len__(self) -> int:
+        return len(self._table._keys)
+
+
+def _plain(key: object) -> str | None:
+    if isinstance(key, RowKey):
+        return key.value
+    return key if isinstance(key, str) else None
+
+
+def _cell_text(value: Cell, width: int) -> Text:
+    """The value as one line of exactly `width` cells (cut with an ellipsis when too long)."""
+    text = value.copy() if isinstance(value, Text) else Text(str(value))
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    """Rows keyed by string, drawn on demand; the cursor follows its row across changes."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first_row", "First row", show=False),
+        Binding("end,ctrl+end", "last_row", "Last row", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--even-row",
+        "virtual-table--odd-row",
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable {
+        background: $surface;
+        color: $foreground;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .virtual-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .virtual-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        &:dark > .virtual-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .virtual-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .virtual-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        & > .virtual-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    @dataclass
+    class RowSelected(Message):
+        """Enter was pressed on the highlighted row, or it was clicked."""
+
+        table: VirtualTable
+        key: str
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        source: CellSource | None = None,
+        zebra_stripes: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """`source(key)` gives a row's cells when it is first drawn, if none were given."""
+        super().__init__(id=id, classes=classes)
+        self.columns = tuple(columns)
+        self.source = source
+        self.zebra_stripes = zebra_stripes
+        self._column_index = {c.key: i for i, c in enumerate(self.columns)}
+        self._keys: list[str] = []
+        self._positions: dict[str, int] = {}
+        self._cells: dict[str, list[Cell]] = {}
+        self._cursor = 0
+        self._strips: dict[tuple[str, str], Strip] = {}
+        self._style_key: object = None
+        self._base = Style()
+
+    # ---- reading ------------------------------------------------------------------------
+    @property
+    def rows(self) -> RowKeys:
+        return RowKeys(self)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._keys[self._cursor] if self._keys else None
+
+    def get_row_index(self, key: str | RowKey) -> int:
+        return self._positions[_plain(key) or ""]
+
+    def get_cell(self, key: str | RowKey, column: str) -> Cell:
+        return self._row_cells(_plain(key) or "")[self._column_index[column]]
+
+    def _row_cells(self, key: str) -> list[Cell]:
+        cells = self._cells.get(key)
+        if cells is None:
+            if key not in self._positions:
+                raise KeyError(key)
+            if self.source is None:
+                raise KeyError(f"row {key!r} has no cells and the table no source")
+            cells = self._cells[key] = list(self.source(key))
+        return cells
+
+    # ---- changing -----------------------------------------------------------------------
+    def set_rows(self, keys: Iterable[str]) -> None:
+        """Show exactly `keys`, in this order; the cursor stays on its row if it is still shown."""
+        current = self.cursor_key
+        self._keys = list(keys)
+        self._positions = {key: i for i, key in enumerate(self._keys)}
+        self._strips.clear()
+        self._resized_rows()
+        if current is not None and current in self._positions:
+            self.move_cursor(row=self._positions[current])
+        else:
+            self.move_cursor(row=min(self._cursor, max(0, len(self._keys) - 1)))
+        self.refresh()
+
+    def add_row(self, *cells: Cell, key: str) -> None:
+        """Append a row; with no cells, `source` gives them when it is drawn."""
+        if key in self._positions:
+            raise ValueError(f"row {key!r} already exists")
+        self.append_rows([(key, cells or None)])
+
+    def append_rows(self, rows: Iterable[tuple[str, Sequence[Cell] | None]]) -> int:
+        """Append (key, cells) rows in one go, skipping keys already shown; returns how many.
+
+        Cells None: `source` gives them when the row is drawn. Only lines in view redraw."""
+        first = len(self._keys)
+        for key, cells in rows:
+            if key in self._positions:
+                continue
+            self._positions[key] = len(self._keys)
+            self._keys.append(key)
+            if cells is None:
+                self._cells.pop(key, None)
+            else:
+                self._cells[key] = list(cells)
+        added = len(self._keys) - first
+        if added:
+            self._resized_rows()
+            for index in range(first, min(len(self._keys), first + self.size.height)):
+                self._refresh_index(index)
+        return added
+
+    def remove_rows(self, keys: Iterable[str]) -> None:
+        """Drop rows (one pass however many); the cursor stays on its row if it remains."""
+        gone = {k for k in keys if k in self._positions}
+        if not gone:
+            return
+        for key in gone:
+            self._cells.pop(key, None)
+        self.set_rows([k for k in self._keys if k not in gone])
+
+    def drop_cells(self) -> None:
+        """Forget every row's cells (rows stay): `source` gives them again when drawn."""
+        self._cells.clear()
+        self._strips.clear()
+        self.refresh()
+
+    def clear(self) -> None:
+        """Drop every row and every cached cell."""
+        self._cells.clear()
+        self.set_rows([])
+
+    def update_cell(self, key: str | RowKey, column: str, value: Cell) -> None:
+        """Change one cell; redraws that line only (if it is in view)."""
+        key = _plain(key) or ""
+        self._row_cells(key)[self._column_index[column]] = value
+        self._changed(key)
+
+    def update_row(self, key: str, cells: Sequence[Cell] | None = None) -> None:
+        """Replace a row's cells (None: ask `source` again when drawn); redraws that line only.
+
+        Works for rows not shown too, so they are fresh when shown again."""
+        if cells is None:
+            self._cells.pop(key, None)
+        else:
+            self._cells[key] = list(cells)
+        self._changed(key)
+
+    def _changed(self, key: str) -> None:
+        for kind in ("cursor", "even", "odd", "plain"):
+            self._strips.pop((key, kind), None)
+        index = self._positions.get(key)
+        if index is not None:
+            self._refresh_index(index)
+
+    def _resized_rows(self) -> None:
+        self.virtual_size = Size(self._table_width(), len(self._keys) + 1)
+
+    def _refresh_index(self, index: int) -> None:
+        top = round(self.scroll_y)
+        if top <= index < top + self.size.height - 1:
+            self.refresh_line(index + 1)  # line 0 is the header
+
+    # ---- cursor -------------------------------------------------------------------------
+    def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
+        """Put the cursor on `row` (clamped) and scroll it into view."""
+        row = max(0, min(row, len(self._keys) - 1)) if self._keys else 0
+        old, self._cursor = self._cursor, row
+        if old != row:
+            for index in (old, row):
+                if index < len(self._keys):
+                    self._changed(self._keys[index])
+        if scroll:
+            self._scroll_to_cursor(animate)
+
+    def _scroll_to_cursor(self, animate: bool = False) -> None:
+        rows_in_view = self.size.height - 1
+        if rows_in_view <= 0:
+            return  # not laid out yet: on_resize does it
+        top = round(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=animate, force=True)
+        elif self._cursor >= top + rows_in_view:
+            self.scroll_to(y=self._cursor - rows_in_view + 1, animate=animate, force=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self._resized_rows()
+        self._scroll_to_cursor()
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self._cursor - max(1, self.size.height - 2))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self._cursor + max(1, self.size.height - 2))
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(row=len(self._keys) - 1)
+
+    def action_select_cursor(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.RowSelected(self, key))
+
+    def on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y - 1
+        if event.y < 1 or index >= len(self._keys):
+            return
+        if index == self._cursor:
+            self.post_message(self.RowSelected(self, self._keys[index]))
+        else:
+            self.move_cursor(row=index)
+
+    # ---- drawing ------------------------------------------------------------------------
+    def _widths(self) -> list[int]:
+        fixed = sum((c.width or 0) + 2 * PADDING for c in self.columns)
+        fills = [c for c in self.columns if c.width is None]
+        spare = max(0, self.size.width - fixed - 2 * PADDING * len(fills))
+        fill = max(MIN_FILL, spare // len(fills)) if fills else 0
+        return [c.width if c.width is not None else fill for c in self.columns]
+
+    def _table_width(self) -> int:
+        return sum(w + 2 * PADDING for w in self._widths())
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style
+        style_key = (self._base, self.has_focus, self.size.width)
+        if style_key != self._style_key:  # focus, theme or width moved: draw afresh
+            self._style_key = style_key
+            self._strips.clear()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        base = self._base
+        if y == 0:
+            strip = self._strip("", "header")
+        else:
+            index = scroll_y + y - 1
+            if index >= len(self._keys):
+                return Strip.blank(width, base)
+            if index == self._cursor:
+                kind = "cursor"
+            elif self.zebra_stripes:
+                kind = "odd" if index % 2 else "even"
+            else:
+                kind = "plain"
+            strip = self._strip(self._keys[index], kind)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _strip(self, key: str, kind: str) -> Strip:
+        cached = self._strips.get((key, kind))
+        if cached is not None:
+            return cached
+        if kind == "header":
+            cells: Sequence[Cell] = [Text(c.label) for c in self.columns]
+            style = self.get_component_rich_style("virtual-table--header")
+        else:
+            cells = self._row_cells(key)
+            style = {
+                "cursor": self.get_component_rich_style("virtual-table--cursor"),
+                "even": self.get_component_rich_style("virtual-table--even-row"),
+                "odd": self.get_component_rich_style("virtual-table--odd-row"),
+                "plain": self._base,
+            }[kind]
+        line = Text(no_wrap=True, end="")
+        pad = " " * PADDING
+        for value, width in zip(cells, self._widths(), strict=False):
+            line.append(pad)
+            line.append_text(_cell_text(value, width))
+            line.append(pad)
+        # Like DataTable: the cursor's colour wins over the cells', their backgrounds stay.
+        post = Style.from_color(style.color) if kind == "cursor" else None
+        segments = Segment.apply_style(line.render(self.app.console), style, post)
+        strip = Strip(list(segments)).extend_cell_length(max(self.size.width, 1), style)
+        if len(self._strips) >= MAX_CACHED:
+            self._strips.clear()
+        self._strips[(key, kind)] = strip
+        return strip
