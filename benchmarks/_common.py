@@ -30,6 +30,14 @@ class Server:
     proc: subprocess.Popen
     url: str
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process (all its threads) has used so far (Linux; else nan)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -103,10 +111,31 @@ class LoadResult:
     latencies: list[float]
     elapsed: float
     errors: int
+    client_cpu: float = float("nan")  # seconds of this process's CPU while sending
+    server_cpu: float = float("nan")  # seconds of the server's CPU while it was sent this load
 
     @property
     def throughput(self) -> float:
         return len(self.acked) / self.elapsed if self.elapsed else 0.0
+
+
+WARMUP = 200
+"""Callbacks every server gets before its measured load (first connections, lazy imports)."""
+
+
+async def measure(
+    server: Server, items: list[tuple[bytes, dict[str, str], str]], concurrency: int
+) -> LoadResult:
+    """Warm the server up, then send `items` and note both sides' CPU time per run."""
+    await send_load(server.url, callbacks(server.url, WARMUP, start=10**8), concurrency)
+    before = server.cpu_seconds()
+    result = await send_load(server.url, items, concurrency)
+    result.server_cpu = server.cpu_seconds() - before
+    return result
+
+
+def _own_cpu() -> float:
+    return time.process_time()
 
 
 async def send_load(
@@ -142,10 +171,10 @@ async def send_load(
                 except aiohttp.ClientError:
                     errors += 1
 
-        t0 = time.perf_counter()
+        c0, t0 = _own_cpu(), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - t0
-    return LoadResult(len(items), acked, latencies, elapsed, errors)
+        elapsed, cpu = time.perf_counter() - t0, _own_cpu() - c0
+    return LoadResult(len(items), acked, latencies, elapsed, errors, client_cpu=cpu)
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -1,8 +1,12 @@
 """Ingest benchmark: signed callbacks into `tendlc receive` vs a bare aiohttp handler and naive TinyDB.
 
 Every server runs in its own subprocess; this process is the one aiohttp client that drives all
-three in turn (bodies signed and encoded before the clock starts, connections kept alive).
+three in turn, with the same load (bodies signed and encoded before the clock starts, connections
+kept alive, 200 warm-up callbacks to each server before its clock starts).
 `lost` counts callbacks acknowledged with 200 but absent from the store after a clean stop.
+`srv us` / `cli us` are the CPU microseconds per callback the server process (all threads) and
+this client spent: `bare` is bound by the client, so `vs bare` compares tendlc with the load
+generator's own ceiling on this machine (one client: two would only contend for the same cores).
 
 Run: python benchmarks/ingest.py [-n 10000] [-c 50] [--tinydb-n 2000]
 """
@@ -19,8 +23,8 @@ from _common import (
     ROOT,
     LoadResult,
     callbacks,
+    measure,
     percentile,
-    send_load,
     start_server,
     stored_brand_ids,
     tendlc_receive,
@@ -38,7 +42,8 @@ def row(name: str, result: LoadResult, bare: LoadResult | None, lost: int | None
     return (
         f"{name:<8} {result.sent:>6} {result.throughput:8.0f} {ratio:>7} "
         f"{percentile(ms, 50):7.1f} {percentile(ms, 99):7.1f} {max(ms, default=float('nan')):7.1f} "
-        f"{len(result.acked):>6} {result.errors:>6} {lost_txt:>5}"
+        f"{len(result.acked):>6} {result.errors:>6} {lost_txt:>5} "
+        f"{1e6 * result.server_cpu / result.sent:6.0f} {1e6 * result.client_cpu / result.sent:6.0f}"
     )
 
 
@@ -50,20 +55,20 @@ async def run(n: int, concurrency: int, tinydb_n: int) -> int:
 
     bare = start_server([py, baseline, "bare"])
     try:
-        results["bare"] = await send_load(bare.url, callbacks(bare.url, n), concurrency)
+        results["bare"] = await measure(bare, callbacks(bare.url, n), concurrency)
     finally:
         bare.stop()
 
     naive = start_server([py, baseline, "tinydb", str(tmp / "naive.json")])
     try:
-        results["tinydb"] = await send_load(naive.url, callbacks(naive.url, tinydb_n), concurrency)
+        results["tinydb"] = await measure(naive, callbacks(naive.url, tinydb_n), concurrency)
     finally:
         naive.stop()
 
     db = tmp / "store"
     server = tendlc_receive(db)
     try:
-        results["tendlc"] = await send_load(server.url, callbacks(server.url, n), concurrency)
+        results["tendlc"] = await measure(server, callbacks(server.url, n), concurrency)
     finally:
         server.stop()
     lost = len(set(results["tendlc"].acked) - stored_brand_ids(db))
@@ -71,7 +76,7 @@ async def run(n: int, concurrency: int, tinydb_n: int) -> int:
     print(f"ingest: signed form callbacks, concurrency {concurrency}, one aiohttp client")
     print(
         f"{'server':<8} {'sent':>6} {'cb/s':>8} {'vs bare':>7} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'acked':>6} {'errors':>6} {'lost':>5}"
+        f"{'max ms':>7} {'acked':>6} {'errors':>6} {'lost':>5} {'srv us':>6} {'cli us':>6}"
     )
     print(row("bare", results["bare"], None, None))
     print(row("tinydb", results["tinydb"], results["bare"], None))
