@@ -95,15 +95,13 @@ class ResourceTable(VirtualTable):
         return None if key is None else self._resources.get(key)
 
     def visible(self, resource: Resource) -> bool:
+        """Inside the scope, and the filter (any case) is in its id, name, status or parent."""
         if self.scope is not None and not self.scope.contains(resource, self.lookup):
             return False
         if not self.filter_text:
             return True
-        needle = self.filter_text.lower()
-        return any(
-            needle in part.lower()
-            for part in (resource.id, resource.name, resource.badge.value, resource.parent_id or "")
-        )
+        fields = (resource.id, resource.name, resource.badge, resource.parent_id or "")
+        return self.filter_text.lower() in "\0".join(fields).lower()
 
     def cells(self, resource: Resource) -> dict[str, Cell]:
         parent_type = (

@@ -152,6 +152,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._positions: dict[str, int] = {}
         self._cells: dict[str, list[Cell]] = {}
         self._cursor = 0
+        self._last_key: str | None = None
         self._strips: dict[tuple[str, str], Strip] = {}
         self._style_key: object = None
         self._base = Style()
@@ -191,8 +192,9 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # ---- changing -----------------------------------------------------------------------
     def set_rows(self, keys: Iterable[str]) -> None:
-        """Show exactly `keys`, in this order; the cursor stays on its row if it is still shown."""
-        current = self.cursor_key
+        """Show exactly `keys`, in this order; the cursor stays on its row if it is still shown
+        (or was, before a set of no rows: clearing a filter that matched nothing finds it)."""
+        current = self.cursor_key or self._last_key
         self._keys = list(keys)
         self._positions = {key: i for i, key in enumerate(self._keys)}
         self._strips.clear()
@@ -248,6 +250,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def clear(self) -> None:
         """Drop every row and every cached cell."""
         self._cells.clear()
+        self._last_key = None
         self.set_rows([])
 
     def update_cell(self, key: str | RowKey, column: str, value: Cell) -> None:
@@ -286,6 +289,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """Put the cursor on `row` (clamped) and scroll it into view."""
         row = max(0, min(row, len(self._keys) - 1)) if self._keys else 0
         old, self._cursor = self._cursor, row
+        self._last_key = self.cursor_key or self._last_key
         if old != row:
             for index in (old, row):
                 if index < len(self._keys):

@@ -115,6 +115,13 @@ async def test_filter_hides_rows_and_the_cursor_follows_its_row() -> None:
         assert keys(table) == [items[7].id]
         assert table.selected().id == items[7].id
 
+        table.filter_text = "c1"  # the campaign, in any case
+        table.rebuild()
+        assert table.row_count == 30 and table.selected().id == items[7].id
+        table.filter_text = "0000020\0c"  # never across two fields
+        table.rebuild()
+        assert table.row_count == 0
+
         table.filter_text = ""
         table.rebuild()
         assert keys(table) == [r.id for r in items]
