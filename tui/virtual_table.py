@@ -151,6 +151,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._positions: dict[str, int] = {}
         self._cells: dict[str, list[Cell]] = {}
+        self._by_hand: dict[str, dict[int, Cell]] = {}  # update_cell: column index → value
         self._cursor = 0
         self._last_key: str | None = None
         self._strips: dict[tuple[str, str], Strip] = {}
@@ -178,7 +179,16 @@ class VirtualTable(ScrollView, can_focus=True):
         return self._positions[_plain(key) or ""]
 
     def get_cell(self, key: str | RowKey, column: str) -> Cell:
-        return self._row_cells(_plain(key) or "")[self._column_index[column]]
+        key, index = _plain(key) or "", self._column_index[column]
+        by_hand = self._by_hand.get(key, {})
+        return by_hand[index] if index in by_hand else self._row_cells(key)[index]
+
+    def _drawn_cells(self, key: str) -> list[Cell]:
+        cells = self._row_cells(key)
+        by_hand = self._by_hand.get(key)
+        if by_hand:
+            cells = [by_hand.get(i, cell) for i, cell in enumerate(cells)]
+        return cells
 
     def _row_cells(self, key: str) -> list[Cell]:
         cells = self._cells.get(key)
@@ -239,30 +249,37 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         for key in gone:
             self._cells.pop(key, None)
+            self._by_hand.pop(key, None)
         self.set_rows([k for k in self._keys if k not in gone])
 
     def drop_cells(self) -> None:
         """Forget every row's cells (rows stay): `source` gives them again when drawn."""
         self._cells.clear()
+        self._by_hand.clear()
         self._strips.clear()
         self.refresh()
 
     def clear(self) -> None:
         """Drop every row and every cached cell."""
         self._cells.clear()
+        self._by_hand.clear()
         self._last_key = None
         self.set_rows([])
 
     def update_cell(self, key: str | RowKey, column: str, value: Cell) -> None:
-        """Change one cell; redraws that line only (if it is in view)."""
+        """Set one cell of a shown row until its row is replaced; redraws that line only (if
+        it is in view). Kept apart, so the rest of the row need not be computed for it."""
         key = _plain(key) or ""
-        self._row_cells(key)[self._column_index[column]] = value
+        if key not in self._positions:
+            raise KeyError(key)
+        self._by_hand.setdefault(key, {})[self._column_index[column]] = value
         self._changed(key)
 
     def update_row(self, key: str, cells: Sequence[Cell] | None = None) -> None:
         """Replace a row's cells (None: ask `source` again when drawn); redraws that line only.
 
         Works for rows not shown too, so they are fresh when shown again."""
+        self._by_hand.pop(key, None)
         if cells is None:
             self._cells.pop(key, None)
         else:
@@ -394,7 +411,7 @@ class VirtualTable(ScrollView, can_focus=True):
             cells: Sequence[Cell] = [Text(c.label) for c in self.columns]
             style = self.get_component_rich_style("virtual-table--header")
         else:
-            cells = self._row_cells(key)
+            cells = self._drawn_cells(key)
             style = {
                 "cursor": self.get_component_rich_style("virtual-table--cursor"),
                 "even": self.get_component_rich_style("virtual-table--even-row"),

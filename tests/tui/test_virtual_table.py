@@ -130,10 +130,17 @@ async def test_filter_hides_rows_and_the_cursor_follows_its_row() -> None:
 
 
 async def test_a_cell_set_by_hand_stays_until_its_resource_changes() -> None:
-    table, items = numbers_table(3)
+    drawn: list[str] = []
+    table, items = numbers_table(300)
+    source = table.source
+    table.source = lambda key: drawn.append(key) or source(key)
     async with TableApp(table).run_test(size=SIZE) as pilot:
         table.load(items)
         await pilot.pause()
+        for resource in items:  # marks on every row compute no row that is out of view
+            table.update_cell(resource.id, "last", "⚠ callbacks go to old URL")
+        assert len(drawn) <= 19
+        assert table.get_cell(items[299].id, "last") == "⚠ callbacks go to old URL"
         table.update_cell(items[1].id, "last", "⏰ callback overdue")
         table.filter_text = "1415"
         table.rebuild()
