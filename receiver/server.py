@@ -47,6 +47,15 @@ NO_TOKEN_WARNING = (
 )
 
 
+def bind_problem(host: str, port: int, exc: OSError) -> str:
+    """What to tell a person whose receiver could not bind host:port."""
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use: pass --port N (or --port 0) or stop the other process"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"not allowed to bind port {port} on {host}: pass --port above 1023"
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}): check --host"
+
+
 class ReceiverStartError(Exception):
     """The receiver could not bind; the message says what to do."""
 
@@ -169,23 +178,11 @@ class Receiver:
             await site.start()
         except OSError as exc:
             await runner.cleanup()
-            raise ReceiverStartError(self._bind_message(exc)) from exc
+            raise ReceiverStartError(bind_problem(self.config.host, self.config.port, exc)) from exc
         self._runner = runner
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
-
-    def _bind_message(self, exc: OSError) -> str:
-        host, port = self.config.host, self.config.port
-        if exc.errno == errno.EADDRINUSE:
-            return (
-                f"port {port} on {host} is in use: pass --port N (or --port 0) "
-                "or stop the other process"
-            )
-        if exc.errno in (errno.EACCES, errno.EPERM):
-            return f"not allowed to bind port {port} on {host}: pass --port above 1023"
-        reason = exc.strerror or str(exc)
-        return f"cannot listen on {host}:{port} ({reason}): check --host"
 
     async def stop(self) -> None:
         """Stop serving (in-flight callbacks get SHUTDOWN_TIMEOUT seconds to finish)."""

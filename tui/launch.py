@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import socket
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from receiver.config import ReceiverConfig
+from receiver.server import bind_problem
 
 SANDBOX_DELAY = 3.0  # seconds from `created` to the final status: long enough to see `pending`
 
@@ -37,14 +37,7 @@ def port_problem(host: str, port: int) -> str | None:
         try:
             probe.bind((host.strip("[]"), port))
         except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                return (
-                    f"port {port} on {host} is in use: pass --port N (or --port 0) "
-                    "or stop the other process"
-                )
-            if exc.errno in (errno.EACCES, errno.EPERM):
-                return f"not allowed to bind port {port} on {host}: pass --port above 1023"
-            return f"cannot listen on {host}:{port} ({exc.strerror or exc}): check --host"
+            return bind_problem(host, port, exc)
     return None
 
 
