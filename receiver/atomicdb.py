@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +113,10 @@ class AtomicStorage(Storage):
     data, so a failed write leaves the cache equal to what is on disk. `preload` seeds the cache
     (data the caller already parsed, or `{}` for a file it is about to create).
 
-    With `immutable_docs=True` (the journal: documents are only ever inserted, never changed)
-    each document is encoded once and its JSON text reused by every later rewrite of the file,
-    so a commit costs CPU in proportion to what it adds, not to the size of the file.
+    With `immutable_docs=True` (the journal: documents are only ever inserted, never changed or
+    reordered) each document's JSON text is kept by table and doc id, and the file's text reused
+    by every later rewrite, so a commit encodes and joins only the documents it adds. A caller may encode those ahead
+    of time, on another thread, and hand the texts over with `stage()` before inserting.
     """
 
     def __init__(
@@ -127,9 +129,9 @@ class AtomicStorage(Storage):
         immutable_docs: bool = False,
     ) -> None:
         self.path = Path(path)
-        self._encoded: dict[tuple[str, str], tuple[Any, str]] | None = (
-            {} if immutable_docs else None
-        )
+        # table -> (doc id -> '"<doc id>":<JSON>', those texts joined): what the file now holds
+        self._encoded: dict[str, tuple[dict[str, str], str]] | None = {} if immutable_docs else None
+        self._staged: dict[str, dict[str, str]] = {}
         self._write_file = write_file
         self._on_write = on_write
         self._data: dict[str, dict[str, Any]] | None = preload
@@ -148,28 +150,70 @@ class AtomicStorage(Storage):
             self._loaded = True
         return None if self._data is None else dict(self._data)
 
+    def stage(self, table: str, texts: dict[str, str]) -> None:
+        """Offer the texts (doc id -> `encoded_item(doc id, doc)`) of documents about to be inserted.
+
+        Only for `immutable_docs`; they are used by the next `write()` and dropped after it
+        (or by `unstage()`), whether it succeeds or not.
+        """
+        self._staged[table] = texts
+
+    def unstage(self) -> None:
+        """Drop staged texts that no write used (e.g. the insert failed before writing)."""
+        self._staged = {}
+
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        payload = dump_tables(data) if self._encoded is None else self._dump_cached(data)
-        self._write_file(self.path, payload)
+        try:
+            if self._encoded is None:
+                payload, encoded = dump_tables(data), None
+            else:
+                payload, encoded = self._dump_cached(data)
+            self._write_file(self.path, payload)
+        finally:
+            self._staged = {}
         self._data = data
         self._loaded = True
+        if encoded is not None:
+            self._encoded = encoded  # only once the file holds them
         if self._on_write is not None:
             self._on_write(len(payload))
 
-    def _dump_cached(self, data: dict[str, dict[str, Any]]) -> bytes:
-        cache = self._encoded
-        assert cache is not None
-        fresh: dict[tuple[str, str], tuple[Any, str]] = {}
-        tables: dict[str, list[tuple[str, str]]] = {}
+    def _dump_cached(
+        self, data: dict[str, dict[str, Any]]
+    ) -> tuple[bytes, dict[str, tuple[dict[str, str], list[bytes]]]]:
+        assert self._encoded is not None
+        fresh: dict[str, tuple[dict[str, str], list[bytes]]] = {}
+        pieces = [b"{"]
         for name, table in data.items():
-            docs = tables[name] = []
-            for doc_id, doc in table.items():
-                key = (name, doc_id)
-                hit = cache.get(key)
-                if hit is None or hit[0] is not doc:
-                    hit = (doc, encode(doc))
-                fresh[key] = hit
-                docs.append((doc_id, hit[1]))
-        payload = dump_encoded(tables)
-        self._encoded = fresh  # only what the file now holds; kept even if the write fails
-        return payload
+            texts, chunks = self._encoded.get(name) or ({}, [])
+            staged = self._staged.get(name, {})
+            if texts.keys() <= table.keys():
+                # Only inserts since the last write, which TinyDB appends to the table: encode
+                # (unless staged) and join just those; the rest of the file is reused as is.
+                added = {
+                    doc_id: staged.get(doc_id) or encoded_item(doc_id, table[doc_id])
+                    for doc_id in islice(table, len(texts), None)
+                }
+                if added:
+                    texts = {**texts, **added}
+                    chunks = [*chunks, ",".join(added.values()).encode("utf-8")]
+            else:  # documents were removed: join the survivors' texts again
+                texts = {
+                    doc_id: texts.get(doc_id) or staged.get(doc_id) or encoded_item(doc_id, doc)
+                    for doc_id, doc in table.items()
+                }
+                chunks = [",".join(texts.values()).encode("utf-8")] if texts else []
+            fresh[name] = (texts, chunks)
+            if len(pieces) > 1:
+                pieces.append(b",")
+            pieces.append(f"{encode(name)}:{{".encode())
+            for i, chunk in enumerate(chunks):
+                pieces.extend((b",", chunk) if i else (chunk,))
+            pieces.append(b"}")
+        pieces.append(b"}")
+        return b"".join(pieces), fresh
+
+
+def encoded_item(doc_id: str, doc: Any) -> str:
+    """One document as it appears inside its table in a store file: '"<doc id>":<JSON>'."""
+    return f"{encode(doc_id)}:{encode(doc)}"

@@ -1,8 +1,10 @@
 """The append-only journal: numbered TinyDB segment files; only the open segment is ever rewritten.
 
-Files are TinyDB documents ({"journal": {"<seq>": {...}}}), read with TinyDB's layout, but the
-open segment is written without TinyDB: each entry is encoded once, on the loop thread, when its
-batch is prepared, and the writer thread only joins the texts, writes and fsyncs (little GIL).
+Each segment is a TinyDB database (table "journal", doc id = seq) on an AtomicStorage that keeps
+the open segment in memory and each document's JSON text once encoded. A batch is numbered and
+encoded on the loop thread (`prepare`); the writer thread inserts it through TinyDB's Table API,
+and the storage only joins the already-encoded texts, writes and fsyncs (`write`), so that thread
+needs little of the GIL. Reads go through TinyDB too (documents come back as copies).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from receiver.atomicdb import DamagedFileError, WriteFile, atomic_write, encode, load_tables
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from receiver.atomicdb import (
+    AtomicStorage,
+    DamagedFileError,
+    WriteFile,
+    atomic_write,
+    encode,
+)
 from receiver.atomicdb import move_aside as _move_aside
 
 TABLE = "journal"
@@ -32,22 +43,21 @@ class _Segment:
     first_seq: int
     last_seq: int
     count: int
-    # Only the open segment keeps its documents (by str(seq)) and their JSON texts in memory;
-    # both are replaced, never mutated, so readers on other threads see a consistent table.
-    table: dict[str, Any] | None = None
-    texts: list[str] | None = None  # '"<seq>":{...}' per document, in file order
-    others: str = ""  # any other tables of the file, as '"name":{...},' (kept as they were)
+    # Only the open segment keeps its TinyDB (and, in its storage, its data) in memory. The
+    # storage replaces its data on each write, never mutating it, so reads on other threads
+    # always see a whole table.
+    db: TinyDB | None = None
 
 
 @dataclass(slots=True)
 class Prepared:
-    """A batch ready for the writer thread: its seqs, documents and their encoded texts."""
+    """A batch ready for the writer thread: its documents (doc id = seq) and their JSON texts."""
 
     segment: _Segment
     new_segment: bool
     first: int
-    docs: dict[str, Any]
-    texts: list[str]
+    docs: list[Document]
+    texts: dict[str, str]  # str(seq) -> atomicdb.encoded_item(str(seq), doc)
 
 
 def segment_name(number: int) -> str:
@@ -55,7 +65,7 @@ def segment_name(number: int) -> str:
 
 
 class Journal:
-    """Segmented journal. `append` runs on one writer thread; reads are safe from any thread."""
+    """Segmented journal. `write` runs on one writer thread; reads are safe from any thread."""
 
     def __init__(
         self,
@@ -77,7 +87,7 @@ class Journal:
         self._open: _Segment | None = None
         self._max_number = 0
         self._lock = threading.Lock()
-        self._cache: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._cache: OrderedDict[int, TinyDB] = OrderedDict()  # closed segments, read back
 
     @classmethod
     def open(
@@ -106,40 +116,38 @@ class Journal:
         for number, path in found:
             journal._max_number = max(journal._max_number, number)
             rel = f"{directory.name}/{path.name}"
+            db = journal._db(path)
             try:
-                tables = load_tables(path)
+                docs = sorted(db.table(TABLE), key=_doc_id)  # TinyDB reads the file here
             except DamagedFileError as exc:
                 journal.warnings.append(_damaged_message(rel, exc, path, now, readonly))
                 continue
-            table = (tables or {}).get(TABLE, {})
-            try:
-                docs = sorted(((int(k), d) for k, d in table.items()), key=lambda kd: kd[0])
-            except ValueError:
+            except ValueError:  # TinyDB could not make a doc id of a key
                 exc = DamagedFileError("a document id is not a number")
                 journal.warnings.append(_damaged_message(rel, exc, path, now, readonly))
                 continue
-            overlap = [seq for seq, _ in docs if seq <= journal.last_seq]
+            overlap = [doc.doc_id for doc in docs if doc.doc_id <= journal.last_seq]
             if overlap:
                 journal.warnings.append(
                     f"journal segment {rel} repeats journal positions up to {max(overlap)} "
                     f"already held by an earlier segment; those {len(overlap)} entries were "
                     "ignored (was a file copied back by hand?)."
                 )
-                docs = [(seq, d) for seq, d in docs if seq > journal.last_seq]
-            for seq, doc in docs:
-                doc["seq"] = seq
+                docs = [doc for doc in docs if doc.doc_id > journal.last_seq]
+            for doc in docs:
+                doc["seq"] = doc.doc_id
                 visit(doc)
-            seg = _Segment(number, path, docs[0][0] if docs else 0, 0, len(docs))
-            seg.last_seq = docs[-1][0] if docs else 0
+            seg = _Segment(number, path, docs[0].doc_id if docs else 0, 0, len(docs))
+            seg.last_seq = docs[-1].doc_id if docs else 0
             journal.last_seq = max(journal.last_seq, seg.last_seq)
             if journal._open is not None:
-                journal._open.table = journal._open.texts = None  # only the last stays open
+                journal._open.db = None  # only the last segment stays open
             journal._segments.append(seg)
-            _hold(seg, tables or {})
+            seg.db = db
             journal._open = seg
         return journal
 
-    # -- writing (writer thread only) ------------------------------------------------------------
+    # -- writing ---------------------------------------------------------------------------------
 
     def room(self) -> int:
         """How many entries the next append may hold (it never spans two segments)."""
@@ -160,39 +168,43 @@ class Journal:
         new = seg is None or seg.count >= self.segment_size
         if new:
             number = self._max_number + 1
-            seg = _Segment(number, self.directory / segment_name(number), 0, 0, 0, {}, [])
+            path = self.directory / segment_name(number)
+            seg = _Segment(number, path, 0, 0, 0, self._db(path, preload={}))
         assert seg is not None
         first = self.last_seq + 1
-        docs: dict[str, Any] = {}
-        texts: list[str] = []
-        for i, entry in enumerate(entries):
-            key = str(first + i)
-            doc = docs[key] = {**entry, "seq": first + i}
-            texts.append(f'"{key}":{encode(doc)}')
+        docs: list[Document] = []
+        texts: dict[str, str] = {}
+        for seq, entry in enumerate(entries, first):
+            doc = Document(entry, doc_id=seq)
+            doc["seq"] = seq
+            docs.append(doc)
+            texts[str(seq)] = f'"{seq}":{encode(doc)}'  # as encoded_item(str(seq), doc)
         return Prepared(seg, new, first, docs, texts)
 
     def write(self, batch: Prepared) -> list[int]:
-        """Write a prepared batch in one atomic replace of its segment; OSError on failure.
+        """Insert a prepared batch with one atomic replace of its segment; OSError on failure.
 
         On failure nothing changes in memory: the open segment's table still equals the file.
         """
         if not batch.docs:
             return []
         seg = batch.segment
-        texts = [*(seg.texts or ()), *batch.texts]
-        payload = f'{{{seg.others}"{TABLE}":{{{",".join(texts)}}}}}'.encode()
-        self._write_file(seg.path, payload)
-        self._wrote(len(payload))
+        assert seg.db is not None
+        storage = seg.db.storage
+        assert isinstance(storage, AtomicStorage)
+        storage.stage(TABLE, batch.texts)
+        try:
+            seg.db.table(TABLE).insert_multiple(batch.docs)
+        finally:
+            storage.unstage()
         last = batch.first + len(batch.docs) - 1
         with self._lock:
             if batch.new_segment:
                 if self._open is not None:
-                    self._open.table = self._open.texts = None  # closed: read from disk
+                    self._open.db = None  # closed for good: never rewritten, read from disk
                 self._segments.append(seg)
                 self._open = seg
                 self._max_number = seg.number
-            seg.table = {**(seg.table or {}), **batch.docs}
-            seg.texts = texts
             seg.first_seq = seg.first_seq or batch.first
             seg.last_seq = last
             seg.count += len(batch.docs)
@@ -204,6 +216,16 @@ class Journal:
         if not entries:
             return []
         return self.write(self.prepare(entries))
+
+    def _db(self, path: Path, *, preload: dict[str, Any] | None = None) -> TinyDB:
+        return TinyDB(
+            path,
+            storage=AtomicStorage,
+            write_file=self._write_file,
+            preload=preload,
+            on_write=self._wrote,
+            immutable_docs=True,
+        )
 
     def _wrote(self, nbytes: int) -> None:
         self.bytes_written += nbytes
@@ -222,46 +244,44 @@ class Journal:
             seg = next((s for s in self._segments if s.first_seq <= seq <= s.last_seq), None)
         if seg is None:
             return None
-        return self._table(seg).get(str(seq))
+        doc = self._table(seg).get(doc_id=seq)
+        if doc is not None:
+            doc["seq"] = seq  # a fresh copy: the doc id is the position
+        return doc
 
     def iter_entries(self, after_seq: int = 0) -> Iterator[dict[str, Any]]:
         """Entries with seq > after_seq, in order (raw dicts, including reconcile entries)."""
         with self._lock:
             segments = [s for s in self._segments if s.last_seq > after_seq]
         for seg in segments:
-            table = self._table(seg)
-            for key in sorted(table, key=int):
-                if int(key) > after_seq:
-                    yield table[key]
+            for doc in sorted(self._table(seg), key=_doc_id):
+                if doc.doc_id > after_seq:
+                    doc["seq"] = doc.doc_id
+                    yield doc
 
-    def _table(self, seg: _Segment) -> dict[str, Any]:
-        table = seg.table
-        if table is not None:
-            return table
+    def _table(self, seg: _Segment) -> Table:
+        db = seg.db
+        if db is not None:
+            return db.table(TABLE)
         with self._lock:
-            cached = self._cache.get(seg.number)
-            if cached is not None:
+            db = self._cache.get(seg.number)
+            if db is not None:
                 self._cache.move_to_end(seg.number)
-                return cached
+                return db.table(TABLE)
+        db = self._db(seg.path)
         try:
-            table = (load_tables(seg.path) or {}).get(TABLE, {})
+            db.storage.read()  # a closed segment is read once, then served from memory
         except (OSError, DamagedFileError):
-            table = {}
+            db = self._db(seg.path, preload={})
         with self._lock:
-            self._cache[seg.number] = table
+            self._cache[seg.number] = db
             while len(self._cache) > _CACHED_SEGMENTS:
                 self._cache.popitem(last=False)
-        return table
+        return db.table(TABLE)
 
 
-def _hold(seg: _Segment, tables: dict[str, Any]) -> None:
-    """Keep a loaded segment open: its documents and their texts (encoded once, at open)."""
-    table = tables.get(TABLE, {})
-    seg.table = table
-    seg.texts = [f"{encode(key)}:{encode(doc)}" for key, doc in table.items()]
-    seg.others = "".join(
-        f"{encode(name)}:{encode(other)}," for name, other in tables.items() if name != TABLE
-    )
+def _doc_id(doc: Document) -> int:
+    return doc.doc_id
 
 
 def _damaged_message(rel: str, exc: Exception, path: Path, now: float, readonly: bool) -> str:
