@@ -30,10 +30,27 @@ def _db_option(f):
 
 
 def _receiver_options(f):
-    f = click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address the receiver binds.")(f)
-    f = click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="Receiver port (0 = any free port).")(f)
-    f = click.option("--public-url", default=None, help="Base URL Plivo calls (default: the tunnel's URL, else http://HOST:PORT).")(f)
-    f = click.option("--callback-path", default=DEFAULT_CALLBACK_PATH, show_default=True, help="Path the receiver serves callbacks on.")(f)
+    f = click.option(
+        "--host", default=DEFAULT_HOST, show_default=True, help="Address the receiver binds."
+    )(f)
+    f = click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=DEFAULT_PORT,
+        show_default=True,
+        help="Receiver port (0 = any free port).",
+    )(f)
+    f = click.option(
+        "--public-url",
+        default=None,
+        help="Base URL Plivo calls (default: the tunnel's URL, else http://HOST:PORT).",
+    )(f)
+    f = click.option(
+        "--callback-path",
+        default=DEFAULT_CALLBACK_PATH,
+        show_default=True,
+        help="Path the receiver serves callbacks on.",
+    )(f)
     return f
 
 
@@ -47,7 +64,9 @@ def _tunnel_option(f):
     )(f)
 
 
-def receiver_config(host: str, port: int, public_url: str | None, callback_path: str) -> ReceiverConfig:
+def receiver_config(
+    host: str, port: int, public_url: str | None, callback_path: str
+) -> ReceiverConfig:
     token, main_token = ReceiverConfig.tokens_from_env()
     if public_url and not public_url.startswith(("http://", "https://")):
         raise click.BadParameter("must start with http:// or https://", param_hint="--public-url")
@@ -62,14 +81,36 @@ def receiver_config(host: str, port: int, public_url: str | None, callback_path:
 
 
 @click.group(invoke_without_command=True, context_settings=CONTEXT)
-@click.option("--sandbox", is_flag=True, help="Run against an in-process sandbox, whatever the environment says.")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run against an in-process sandbox, whatever the environment says.",
+)
 @_db_option
 @_receiver_options
 @_tunnel_option
-@click.option("--overdue", "overdue", type=click.FloatRange(0), default=120.0, show_default=True, metavar="SECONDS", help="Flag and reconcile a resource awaiting a callback this long (0 = never).")
+@click.option(
+    "--overdue",
+    "overdue",
+    type=click.FloatRange(0),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Flag and reconcile a resource awaiting a callback this long (0 = never).",
+)
 @click.version_option(package_name="tendlc")
 @click.pass_context
-def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str, overdue: float) -> None:
+def main(
+    ctx: click.Context,
+    sandbox: bool,
+    db: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    callback_path: str,
+    tunnel: str,
+    overdue: float,
+) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
     With PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN set it talks to Plivo (LIVE); without them,
@@ -80,7 +121,9 @@ def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: in
     from tui.launch import LaunchOptions, run_tui
 
     config = receiver_config(host, port, public_url, callback_path)
-    live = bool(os.environ.get("PLIVO_AUTH_ID") and os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
+    live = (
+        bool(os.environ.get("PLIVO_AUTH_ID") and os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
+    )
     options = LaunchOptions(
         db_path=db or default_db_path(),
         config=config,
@@ -96,7 +139,9 @@ def main(ctx: click.Context, sandbox: bool, db: Path | None, host: str, port: in
 @_db_option
 @_receiver_options
 @_tunnel_option
-def receive(db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str) -> None:
+def receive(
+    db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str
+) -> None:
     """Run the callback receiver alone: one JSON line per event on stdout."""
     from receiver.headless import run_receive
 
@@ -105,14 +150,51 @@ def receive(db: Path | None, host: str, port: int, public_url: str | None, callb
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address the simulator binds.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True, help="Simulator port (0 = any free port).")
-@click.option("--delay", type=click.FloatRange(0), default=2.0, show_default=True, help="Seconds from `created` to the final status.")
-@click.option("--seed", type=int, default=None, help="Fix generated ids (brand, campaign, profile, api_id).")
-@click.option("--auth-id", default=None, help="Account id to accept (MA/SA + 18 chars; generated when omitted).")
-@click.option("--auth-token", default=None, envvar="TENDLC_SANDBOX_TOKEN", help="Token to accept (generated when omitted; env TENDLC_SANDBOX_TOKEN).")
-@click.option("--allow-remote-callbacks", is_flag=True, help="Deliver callbacks to non-loopback addresses too.")
-def sandbox(host: str, port: int, delay: float, seed: int | None, auth_id: str | None, auth_token: str | None, allow_remote_callbacks: bool) -> None:
+@click.option(
+    "--host", default=DEFAULT_HOST, show_default=True, help="Address the simulator binds."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8766,
+    show_default=True,
+    help="Simulator port (0 = any free port).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=2.0,
+    show_default=True,
+    help="Seconds from `created` to the final status.",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Fix generated ids (brand, campaign, profile, api_id)."
+)
+@click.option(
+    "--auth-id",
+    default=None,
+    help="Account id to accept (MA/SA + 18 chars; generated when omitted).",
+)
+@click.option(
+    "--auth-token",
+    default=None,
+    envvar="TENDLC_SANDBOX_TOKEN",
+    help="Token to accept (generated when omitted; env TENDLC_SANDBOX_TOKEN).",
+)
+@click.option(
+    "--allow-remote-callbacks",
+    is_flag=True,
+    help="Deliver callbacks to non-loopback addresses too.",
+)
+def sandbox(
+    host: str,
+    port: int,
+    delay: float,
+    seed: int | None,
+    auth_id: str | None,
+    auth_token: str | None,
+    allow_remote_callbacks: bool,
+) -> None:
     """Run the offline Plivo 10DLC simulator alone, for any Plivo SDK."""
     from sandbox.main import run_sandbox
 
@@ -131,7 +213,9 @@ def sandbox(host: str, port: int, delay: float, seed: int | None, auth_id: str |
 
 @main.command(context_settings=CONTEXT)
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 def events(db: Path | None, fmt: str) -> None:
     """Export the stored journal (callbacks and requests)."""
     from receiver.export import run_events
@@ -141,9 +225,19 @@ def events(db: Path | None, fmt: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @_db_option
-@click.option("--json", "as_json", is_flag=True, default=None, help="JSON output (default when stdout is not a terminal).")
-@click.option("--refresh", is_flag=True, help="First reconcile with the API (PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN).")
-@click.option("--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    default=None,
+    help="JSON output (default when stdout is not a terminal).",
+)
+@click.option(
+    "--refresh", is_flag=True, help="First reconcile with the API (PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN)."
+)
+@click.option(
+    "--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo."
+)
 def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None) -> None:
     """Print brands, campaigns and numbers with their status."""
     from receiver.export import run_status
@@ -168,11 +262,31 @@ def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("event_id")
-@click.option("--to", "to", default=None, metavar="URL", help="Send it here (default: the receiver's callback URL from the options below).")
-@click.option("--curl", "as_curl", is_flag=True, help="Print a copy-pasteable curl command instead of sending.")
+@click.option(
+    "--to",
+    "to",
+    default=None,
+    metavar="URL",
+    help="Send it here (default: the receiver's callback URL from the options below).",
+)
+@click.option(
+    "--curl",
+    "as_curl",
+    is_flag=True,
+    help="Print a copy-pasteable curl command instead of sending.",
+)
 @_db_option
 @_receiver_options
-def replay(event_id: str, to: str | None, as_curl: bool, db: Path | None, host: str, port: int, public_url: str | None, callback_path: str) -> None:
+def replay(
+    event_id: str,
+    to: str | None,
+    as_curl: bool,
+    db: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    callback_path: str,
+) -> None:
     """Re-send a stored callback with a fresh signature (tokens from PLIVO_AUTH_TOKEN / PLIVO_MAIN_AUTH_TOKEN)."""
     from receiver.replay import run_replay
 

@@ -25,17 +25,43 @@ def test_simulator_vectors():
     assert sig.v3_base("POST", URL, PARAMS) == (
         "http://127.0.0.1:8765/plivo/10dlc/status/?tenant=acme.brand_idB43KNASstatusregistered"
     )
-    assert sig.sign_v3("POST", URL, NONCE, SUB, PARAMS) == "btJ7Cd+U10p57IY7LhAossD7FV32rdKboLbLBWMCbhs="
-    assert sig.sign_v3("GET", URL, NONCE, SUB, PARAMS) == "QKf1+SmXflJX12ruqZzpQ/idIbzz55Uukg3MpZNu75U="
+    assert (
+        sig.sign_v3("POST", URL, NONCE, SUB, PARAMS)
+        == "btJ7Cd+U10p57IY7LhAossD7FV32rdKboLbLBWMCbhs="
+    )
+    assert (
+        sig.sign_v3("GET", URL, NONCE, SUB, PARAMS)
+        == "QKf1+SmXflJX12ruqZzpQ/idIbzz55Uukg3MpZNu75U="
+    )
 
 
 @pytest.mark.parametrize(
     ("method", "url", "params", "expected"),
     [
-        ("POST", "https://example.com/plivo/10dlc/callback?tag=abc", {"brand_id": "BXXXXXX", "status": "registered"}, "aV45ehTDq+jR/OPcCIjCux0eCTtNWueypWTQVnHq9oY="),
-        ("POST", "https://example.com/plivo/10dlc/callback", {"brand_id": "BXXXXXX", "status": "registered"}, "unFPAEAh6M9ru9CeOA+vfReFe3KUQHBjwGlRl2JIWUI="),
-        ("POST", "https://example.com/plivo/10dlc/callback", {}, "K0JsyKuizdJHHpAG8LLF5bdTh8TjsGc2VY/+KjClKLs="),
-        ("GET", "https://example.com/plivo/10dlc/callback?tag=abc", {"brand_id": "BXXXXXX", "status": "registered"}, "MvR1ijJrJxVBTiKPg8QZRuhaDmnuuSFefVXNeoQA/ao="),
+        (
+            "POST",
+            "https://example.com/plivo/10dlc/callback?tag=abc",
+            {"brand_id": "BXXXXXX", "status": "registered"},
+            "aV45ehTDq+jR/OPcCIjCux0eCTtNWueypWTQVnHq9oY=",
+        ),
+        (
+            "POST",
+            "https://example.com/plivo/10dlc/callback",
+            {"brand_id": "BXXXXXX", "status": "registered"},
+            "unFPAEAh6M9ru9CeOA+vfReFe3KUQHBjwGlRl2JIWUI=",
+        ),
+        (
+            "POST",
+            "https://example.com/plivo/10dlc/callback",
+            {},
+            "K0JsyKuizdJHHpAG8LLF5bdTh8TjsGc2VY/+KjClKLs=",
+        ),
+        (
+            "GET",
+            "https://example.com/plivo/10dlc/callback?tag=abc",
+            {"brand_id": "BXXXXXX", "status": "registered"},
+            "MvR1ijJrJxVBTiKPg8QZRuhaDmnuuSFefVXNeoQA/ao=",
+        ),
     ],
 )
 def test_second_vectors_v3(method, url, params, expected):
@@ -48,7 +74,12 @@ def test_second_vector_v2_ignores_query():
     url = "https://example.com/plivo/10dlc/callback?tag=abc"
     expected = "xD4YSMcuIia8xza3Dqsil9wY1ofSUUk3DSN0wpC25/s="
     assert sig.sign_v2(url, "05429567804466091622", "MY_AUTH_TOKEN_123") == expected
-    assert sig.sign_v2(url.replace("tag=abc", "tag=other"), "05429567804466091622", "MY_AUTH_TOKEN_123") == expected
+    assert (
+        sig.sign_v2(
+            url.replace("tag=abc", "tag=other"), "05429567804466091622", "MY_AUTH_TOKEN_123"
+        )
+        == expected
+    )
 
 
 def test_signature_headers_agree_with_sdk():
