@@ -17,7 +17,7 @@ from tui.formatting import Entry, resource_label
 from tui.header import StatusBar
 from tui.help_screen import HelpScreen, KeySection
 from tui.messages import RegistryChanged, ServicesStarted, TunnelChanged
-from tui.notices import Notices
+from tui.notices import Notices, is_health_notice
 from tui.resource_table import ResourceTable, Scope
 from tui.resources_view import ResourcesView
 from tui.services import Services
@@ -111,7 +111,6 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
         self.count_callbacks(recent)
         self._unsubscribe = self.store.subscribe(lambda c: self.post_message(RegistryChanged(c)))
         self.check_store()
-        self.set_interval(1.0, self.check_store)
         for warning in self.store.warnings:
             self.notify(warning, title="store", severity="warning", timeout=15)
         self.start_upkeep()
@@ -124,7 +123,7 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
             self._unsubscribe()
 
     def check_store(self) -> None:
-        """A failed write shows a red line until a write succeeds again."""
+        """A failed write shows a red line until a write succeeds again (the store announces both)."""
         healthy = self.store.healthy
         self.status_bar.store_error = None if healthy else (self.store.last_error or "unknown")
 
@@ -175,6 +174,8 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
             self.reflag(latest.values())
             self.event_log.add_entries(entries)
         self.count_callbacks(entries)
+        if any(is_health_notice(c) for c in changes):
+            self.check_store()
         self.notices.announce(changes)
         self.fetch_reasons(changes)
 

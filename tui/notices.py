@@ -10,6 +10,7 @@ from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 
 from receiver.models import Change
+from receiver.store import HEALTH_FAILING, HEALTH_RECOVERED
 from tui.badges import ERROR_BADGES, severity_for
 from tui.formatting import entry_kind, entry_resource
 
@@ -23,8 +24,16 @@ class Notice:
     severity: SeverityLevel
 
 
+def is_health_notice(change: Change) -> bool:
+    """The store says its writes started failing or recovered."""
+    return change.message.startswith((HEALTH_FAILING, HEALTH_RECOVERED))
+
+
 def notice_for(change: Change) -> Notice | None:
     """What a user should hear about `change`, if anything."""
+    if is_health_notice(change):
+        failing = change.message.startswith(HEALTH_FAILING)
+        return Notice("store", change.message, "error" if failing else "information")
     event = change.event
     if event is not None and not event.verified:
         what = f"{entry_kind(event)} {entry_resource(event)}"

@@ -129,9 +129,11 @@ class FakeTunnel(Tunnel):
         self._set_status(state, url, reason)
 
 
-def build_stack(path: Path, clock: Callable[[], float], **app_options) -> Stack:
+def build_stack(
+    path: Path, clock: Callable[[], float], store_options: dict | None = None, **app_options
+) -> Stack:
     """Sandbox (delay 0, seed 7) + receiver on port 0 + store at `path` + gateway."""
-    store = Store.open(path, clock=clock)
+    store = Store.open(path, clock=clock, **(store_options or {}))
     sandbox = Sandbox(delay=0, seed=7)
     config = ReceiverConfig(
         port=0, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
