@@ -121,8 +121,10 @@ def main(
     from tui.launch import LaunchOptions, run_tui
 
     config = receiver_config(host, port, public_url, callback_path)
+    # Either credential set means the user meant LIVE: a missing other half is an error, not
+    # a silent fall-back to the sandbox.
     live = (
-        bool(os.environ.get("PLIVO_AUTH_ID") and os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
+        bool(os.environ.get("PLIVO_AUTH_ID") or os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
     )
     options = LaunchOptions(
         db_path=db or default_db_path(),

@@ -72,3 +72,14 @@ async def test_receiver_that_cannot_bind_ends_the_app_with_code_1(
     printed = " ".join(capsys.readouterr().err.split())
     assert f"tendlc: port {port} on 127.0.0.1 is in use" in printed
     assert "Traceback" not in printed
+
+
+def test_half_set_credentials_are_an_error_not_a_silent_sandbox(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    env = {"PLIVO_AUTH_ID": "MAXXXXXXXXXXXXXXXXXX", "PLIVO_AUTH_TOKEN": ""}
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "s"), "--port", "0"], env=env)
+    assert result.exit_code == 1
+    assert "PLIVO_AUTH_TOKEN is not set" in result.output + result.stderr
