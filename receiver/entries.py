@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from receiver.models import CallbackEvent, Observation, RequestRecord, ResourceType
-from receiver.registry import Registry, normalise_number
+from receiver.registry import Registry
+from receiver.status_rules import normalise_number
 
 ENTRY_CALLBACK, ENTRY_REQUEST, ENTRY_RECONCILE = "callback", "request", "reconcile"
 ENTRY_REPLAY = "replay"

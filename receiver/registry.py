@@ -10,87 +10,33 @@ from receiver.models import (
     CallbackEvent,
     Cause,
     Cycle,
-    Kind,
     Observation,
     RequestRecord,
     Resource,
     ResourceType,
     TimelineEntry,
 )
+from receiver.status_rules import (
+    CALLBACK_RULES,
+    CREATED,
+    REASON_KEYS,
+    REQUEST_RULES,
+    SUBMITTED,
+    TERMINAL,
+    api_target,
+    normalise_number,
+    reasons,
+)
 
-SUBMITTED, CREATED, TERMINAL = 0, 1, 2
-"""Ranks within a cycle: a change applies only if it raises the rank (DESIGN.md "Status model")."""
-
-# kind -> (resource type, cycle, {callback status: (badge, rank, timeline note)})
-_CALLBACKS: dict[Kind, tuple[ResourceType, Cycle, dict[str, tuple[Badge, int, str]]]] = {
-    Kind.BRAND: (
-        ResourceType.BRAND,
-        Cycle.REGISTER,
-        {
-            "created": (Badge.PENDING, CREATED, "created"),
-            "registered": (Badge.REGISTERED, TERMINAL, "registered"),
-            "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
-        },
-    ),
-    Kind.CAMPAIGN: (
-        ResourceType.CAMPAIGN,
-        Cycle.REGISTER,
-        {
-            "created": (Badge.PENDING, CREATED, "created"),
-            "registered": (Badge.REGISTERED, TERMINAL, "registered"),
-            "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
-        },
-    ),
-    Kind.NUMBER_LINKING: (
-        ResourceType.NUMBER,
-        Cycle.LINK,
-        {
-            "created": (Badge.PENDING, CREATED, "created"),
-            "success": (Badge.LINKED, TERMINAL, "success"),
-            "failed": (Badge.FAILED, TERMINAL, "failed"),
-        },
-    ),
-    Kind.NUMBER_UNLINKING: (
-        ResourceType.NUMBER,
-        Cycle.UNLINK,
-        {
-            "created": (Badge.UNLINKING, CREATED, "created"),
-            "success": (Badge.UNLINKED, TERMINAL, "success"),
-            "failed": (Badge.LINKED, TERMINAL, "unlink failed"),
-        },
-    ),
-}
-
-# action -> (resource type, cycle, badge)
-_REQUESTS: dict[str, tuple[ResourceType, Cycle, Badge]] = {
-    "brand.create": (ResourceType.BRAND, Cycle.REGISTER, Badge.SUBMITTED),
-    "campaign.create": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
-    "campaign.update": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
-    "number.link": (ResourceType.NUMBER, Cycle.LINK, Badge.SUBMITTED),
-    "number.unlink": (ResourceType.NUMBER, Cycle.UNLINK, Badge.UNLINKING),
-}
-
-_API_BADGES: dict[ResourceType, dict[str, Badge]] = {
-    ResourceType.BRAND: {
-        "PROCESSING": Badge.PENDING,
-        "COMPLETED": Badge.REGISTERED,
-        "FAILED": Badge.REJECTED,
-    },
-    ResourceType.CAMPAIGN: {
-        "PROCESSING": Badge.PENDING,
-        "ACTIVE": Badge.REGISTERED,
-        "FAILED": Badge.REJECTED,
-        "EXPIRED": Badge.EXPIRED,
-    },
-}
-
-REASON_KEYS = ("declined_reasons", "error_code", "error_reason", "reason", "failure_reason")
-"""Callback fields copied into Resource.detail (matched case-insensitively)."""
-
-
-def normalise_number(number: str) -> str:
-    """Numbers are keyed by digits only: '+1 484-500-7032' -> '14845007032'."""
-    return "".join(ch for ch in number if ch.isdigit())
+__all__ = [
+    "CREATED",
+    "REASON_KEYS",
+    "SUBMITTED",
+    "TERMINAL",
+    "Registry",
+    "copy_resource",
+    "normalise_number",
+]
 
 
 def copy_resource(res: Resource) -> Resource:
@@ -141,7 +87,7 @@ class Registry:
 
     def apply_callback(self, event: CallbackEvent) -> tuple[list[Resource], str]:
         """Apply one verified callback under the precedence rules; unknown kinds change nothing."""
-        rule = _CALLBACKS.get(event.kind)
+        rule = CALLBACK_RULES.get(event.kind)
         if rule is None:
             return [], ""
         rtype, cycle, statuses = rule
@@ -173,9 +119,9 @@ class Registry:
         res.cycle = cycle
         if parent:
             res.parent_id = parent
-        reasons = _reasons(event.params)
-        if reasons:
-            res.detail = {**res.detail, **reasons}
+        found = reasons(event.params)
+        if found:
+            res.detail = {**res.detail, **found}
         if note == "unlink failed":
             res.detail = {**res.detail, "status_note": note}
         self._set_state(res, badge, rank, event.received_at)
@@ -190,7 +136,7 @@ class Registry:
         self, record: RequestRecord, callback_url: str | None
     ) -> tuple[list[Resource], str]:
         """A successful create/update/link/unlink starts a new cycle; a failed one changes nothing."""
-        rule = _REQUESTS.get(record.action)
+        rule = REQUEST_RULES.get(record.action)
         if not record.ok or rule is None:
             return [], ""
         rtype, cycle, badge = rule
@@ -285,7 +231,7 @@ class Registry:
         if res is None:
             if api is None:
                 return [], ""
-            target = self._api_target(obs.type, api, None)
+            target = api_target(obs.type, api, None)
             badge, rank = target if target else (Badge.UNKNOWN, SUBMITTED)
             cycle = Cycle.LINK if obs.type == ResourceType.NUMBER else Cycle.REGISTER
             if badge in (Badge.UNLINKING, Badge.UNLINKED):
@@ -299,7 +245,7 @@ class Registry:
             return [copy_resource(res)], _message(res, None, None)
         self._dirty[key] = None
         meta_changed = self._update_meta(res, obs, api)
-        target = self._api_target(obs.type, api, res)
+        target = api_target(obs.type, api, res)
         if target is not None:
             badge, rank = target
             current = self._ranks[key]
@@ -319,30 +265,6 @@ class Registry:
             res.updated_at = at
             return [copy_resource(res)], ""
         return [], ""
-
-    def _api_target(
-        self, rtype: ResourceType, api: str | None, res: Resource | None
-    ) -> tuple[Badge, int] | None:
-        """Badge and rank an API status maps to, given the resource's cycle (None: no change)."""
-        if rtype != ResourceType.NUMBER:
-            badge = _API_BADGES[rtype].get(api) if api else None
-            if badge is None:
-                return None
-            return badge, CREATED if badge == Badge.PENDING else TERMINAL
-        unlinking = res is not None and res.cycle == Cycle.UNLINK
-        if api is None:
-            if res is not None and (unlinking or res.badge == Badge.LINKED):
-                return Badge.UNLINKED, TERMINAL
-            return None
-        if api == "PROCESSING":
-            return (Badge.UNLINKING if unlinking else Badge.PENDING), CREATED
-        if api == "COMPLETED":
-            if unlinking and res is not None and not res.cycle_terminal:
-                return None  # unlink still under way: the number stays listed until it is done
-            return Badge.LINKED, TERMINAL
-        if api == "FAILED":
-            return Badge.FAILED, TERMINAL
-        return None
 
     @staticmethod
     def _update_meta(res: Resource, obs: Observation, api: str | None) -> bool:
@@ -425,11 +347,6 @@ class Registry:
                 rank = TERMINAL if res.cycle_terminal else CREATED
             reg._ranks[key] = rank
         return reg
-
-
-def _reasons(params: dict[str, str]) -> dict[str, str]:
-    wanted = set(REASON_KEYS)
-    return {k.lower(): v for k, v in params.items() if k.lower() in wanted and v}
 
 
 def _api_note(api: str | None) -> str:
