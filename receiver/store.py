@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,16 +14,12 @@ from typing import Any
 from receiver.atomicdb import WriteFile, atomic_write
 from receiver.committer import GroupCommitter, Pending
 from receiver.entries import (
-    ENTRY_REPLAY,
     Entry,
     EntryIndex,
     callback_entry,
-    entry_object,
-    entry_resource_keys,
     reconcile_entry,
     replay_marker,
     request_entry,
-    resource_key,
 )
 from receiver.journal import Journal
 from receiver.models import (
@@ -33,13 +29,13 @@ from receiver.models import (
     Clock,
     Observation,
     RequestRecord,
-    ResourceType,
     system_clock,
 )
 from receiver.registry import Registry
 from receiver.snapshotter import RegistryEncoder, Snapshotter
 from receiver.storefiles import JOURNAL_DIR, SNAPSHOT_NAME, WriterLock
 from receiver.storeload import load
+from receiver.storeread import StoreReads
 from receiver.storetypes import (
     StoreError,
     StoreLockedError,
@@ -62,11 +58,12 @@ HEALTH_RECOVERED = "store: writes recovered"
 """Messages of the Changes (no event, request or resources) announcing a change of `healthy`."""
 
 
-class Store:
+class Store(StoreReads):
     """Journal + registry in a directory. One writer process (flock); readers pass readonly=True.
 
     Async methods run on one event loop; commits happen on a single writer thread, so disk
     writes never block the loop. A readonly store is a view of the files as they were at open.
+    The queries (recent, journal, find_entry, entries_for, stats, ...) are in StoreReads.
     """
 
     def __init__(
@@ -321,7 +318,7 @@ class Store:
             except Exception:  # a subscriber must not break the store
                 logger.debug("store subscriber %r failed", fn, exc_info=True)
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- subscribing -------------------------------------------------------------------------
 
     def subscribe(self, fn: Callable[[Change], None]) -> Callable[[], None]:
         """Call `fn(change)` on the loop thread after every recorded entry; returns unsubscribe."""
@@ -337,81 +334,6 @@ class Store:
                 self._subscribers.remove(fn)
 
         return unsubscribe
-
-    def recent(self, limit: int = 500) -> list[Entry]:
-        """The latest callbacks and requests, newest last (filled from the journal on open)."""
-        return list(self._recent)[-limit:] if limit > 0 else []
-
-    def journal(self, *, after_seq: int = 0) -> Iterator[Entry]:
-        """Callbacks and requests with seq > after_seq, in order.
-
-        Reconcile entries and replay markers are skipped: each callback appears once (see
-        replay_count); unverified callbacks are not in the journal (see unverified()).
-        """
-        for entry in self._journal.iter_entries(after_seq):
-            if entry.get("entry") == ENTRY_REPLAY:
-                continue
-            obj = entry_object(entry)
-            if obj is not None:
-                yield obj
-
-    def find_entry(self, entry_id: str) -> Entry | None:
-        """A callback, request or replay marker by id, or an unverified callback in the ring."""
-        seq = self._index.seq_of(entry_id)
-        if seq is None:
-            return self._ring.find(entry_id)
-        return entry_object(self._journal.get(seq))
-
-    def entries_for(self, type: ResourceType, id: str) -> list[Entry]:
-        """Callbacks and requests mentioning the resource (as brand_id, campaign_id, number(s)),
-        unverified ones from the ring included, oldest first."""
-        found = (entry_object(self._journal.get(seq)) for seq in self._index.seqs_for(type, id))
-        entries: list[Entry] = [obj for obj in found if obj is not None]
-        key = resource_key(type, id)
-        kept = [e for e in self._ring.events() if key in entry_resource_keys(e.to_dict())]
-        return sorted([*entries, *kept], key=entry_time) if kept else entries
-
-    def replay_count(self, entry_id: str) -> int:
-        """How many times the callback `entry_id` was received again (acknowledged, not stored)."""
-        return self._replays.get(entry_id, 0)
-
-    @property
-    def replay_total(self) -> int:
-        """How many replay markers the journal holds (copies acknowledged but not stored)."""
-        return sum(self._replays.values())
-
-    def unverified(self) -> list[CallbackEvent]:
-        """The newest callbacks that failed verification (at most unverified_limit), oldest first."""
-        return self._ring.events()
-
-    @property
-    def unverified_dropped(self) -> int:
-        """How many older unverified callbacks were let go to keep the ring bounded."""
-        return self._ring.dropped
-
-    @property
-    def stats(self) -> StoreStats:
-        j = self._journal
-        return StoreStats(
-            **self._counts,
-            snapshots=self._snapshots.count,
-            bytes_written=j.bytes_written,
-            last_commit_bytes=j.last_write_bytes,
-        )
-
-    @property
-    def last_seq(self) -> int:
-        """Journal position of the newest entry applied to the registry."""
-        return self._applied_seq
-
-    @property
-    def snapshot_seq(self) -> int:
-        """Journal position that registry.json covers."""
-        return self._snapshots.seq
-
-    @property
-    def segment_paths(self) -> list[Path]:
-        return self._journal.segment_paths
 
     # -- flushing and closing ----------------------------------------------------------------
 
