@@ -16,34 +16,6 @@ from receiver.parse import (
     parse_body,
 )
 
-# The simulator-defined payloads of plivo-10dlc.md §3.3.
-PAYLOADS = {
-    Kind.BRAND: {
-        "brand_id": "B43KNAS",
-        "event": "brand",
-        "status": "registered",
-        "registration_status": "COMPLETED",
-    },
-    Kind.CAMPAIGN: {
-        "brand_id": "B43KNAS",
-        "campaign_id": "CAOHTU5",
-        "event": "campaign",
-        "status": "registered",
-        "registration_status": "ACTIVE",
-    },
-    Kind.NUMBER_LINKING: {
-        "campaign_id": "CAOHTU5",
-        "number": "14845007032",
-        "event": "number_linking",
-        "status": "success",
-    },
-    Kind.NUMBER_UNLINKING: {
-        "campaign_id": "CAOHTU5",
-        "number": "14845007032",
-        "event": "number_unlinking",
-        "status": "created",
-    },
-}
 EXPECTED_STATUS = {
     Kind.BRAND: "registered",
     Kind.CAMPAIGN: "registered",
@@ -68,11 +40,11 @@ def _encode(encoding: str, payload: dict) -> tuple[str, str | None, bytes, str]:
 
 
 @pytest.mark.parametrize("encoding", ["form", "json", "multipart", "query"])
-@pytest.mark.parametrize("kind", list(PAYLOADS))
-def test_each_kind_in_each_encoding(kind, encoding):
-    method, ctype, body, query = _encode(encoding, PAYLOADS[kind])
+def test_each_kind_in_each_encoding(kind_payload, encoding):
+    kind, payload = kind_payload  # the simulator payloads of plivo-10dlc.md §3.3 (conftest.py)
+    method, ctype, body, query = _encode(encoding, payload)
     parsed = parse_body(method, ctype, body, query)
-    assert parsed.params == PAYLOADS[kind]
+    assert parsed.params == payload
     found = classify(parsed.params)
     assert found.kind is kind
     assert found.status == EXPECTED_STATUS[kind]
