@@ -102,6 +102,11 @@ class Gateway:
         return self._current_callback_url()
 
     @property
+    def sandbox(self) -> bool:
+        """True when this gateway talks to the sandbox, not to Plivo."""
+        return self._calls.sandbox
+
+    @property
     def method(self) -> str:
         """The callback method filled into submissions."""
         return self._method

@@ -223,3 +223,35 @@ async def test_usecase_load_failure_offers_every_usecase_with_a_note(host, gatew
         assert options(form.query_one("#usecase", Select)) == list(vocab.USECASES)
         note = form.query_one("#usecase-note", Static)
         assert note.display and "failed: timeout" in str(note.render())
+
+
+async def test_sandbox_offers_an_example_campaign_that_passes_validation(
+    host, gateway, registry, wait
+):
+    gateway.sandbox = True
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        form.query_one("#brand_id", Select).value = "BREG001"
+        await pilot.pause()
+        await wait(pilot, "usecases")
+        assert "f2 example" in str(form.query_one("#keys-hint").render())
+        await pilot.press("f2")
+        await pilot.pause()
+        request = form.build_request()
+        assert (request.vertical, request.usecase) == ("TECHNOLOGY", "2FA")
+        assert request.validate() == {}
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        assert [action for action, _ in gateway.submissions()] == ["campaign.create"]
+
+
+async def test_no_example_against_plivo(host, gateway, registry):
+    gateway.sandbox = False
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await pilot.press("f2")
+        await pilot.pause()
+        assert form.query_one("#description", Input).value == ""
+        assert "example" not in str(form.query_one("#keys-hint").render())

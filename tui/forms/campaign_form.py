@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Select, SelectionList, Static, Switch
+from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
+from textual.widgets.select import InvalidSelectValueError
 
 from receiver import vocab
 from receiver.models import Badge, ResourceType
@@ -56,6 +59,22 @@ ATTRIBUTES: dict[str, str] = {
 }
 
 
+EXAMPLE_TEXT: dict[str, str] = {
+    "alias": "demo-otp",
+    "description": "One-time passcodes for customers signing in to the Acme customer portal.",
+    "sample1": "Acme: your sign-in code is 123456. It expires in 10 minutes.",
+    "sample2": "Acme: use 654321 to confirm your new device. Reply HELP for help.",
+    "message_flow": "Customers opt in on the Acme sign-up page by ticking an SMS consent box.",
+    "help_message": "Acme support: reply STOP to opt out. Msg and data rates may apply.",
+    "optout_message": "Acme: you are unsubscribed and will get no more messages.",
+    "optin_keywords": "START,YES",
+    "optout_keywords": "STOP,QUIT",
+    "help_keywords": "HELP,INFO",
+}
+"""Sandbox only (f2): a campaign that passes every documented rule, to try the flow fast."""
+EXAMPLE_VERTICAL, EXAMPLE_USECASE = "TECHNOLOGY", "2FA"
+
+
 def blocked_note(brands: Sequence[tuple[str, str, str]]) -> str:
     """One line per brand that cannot have campaigns yet: 'B1234AB pending — …'."""
     return "\n".join(
@@ -72,6 +91,7 @@ class CampaignForm(DuplicateCheck, FormScreen):
     """
 
     ACTION = "campaign.create"
+    BINDINGS = [Binding("f2", "fill_example", "Example", id="campaign.example")]
 
     AUTO_FOCUS = "#alias"
     TITLE_TEXT = "Create campaign"
@@ -187,7 +207,23 @@ class CampaignForm(DuplicateCheck, FormScreen):
             yield from self.text_field("terms_and_conditions_link")
             yield from self.text_field("privacy_policy_link")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fill_example":
+            return bool(getattr(self.gateway, "sandbox", False))
+        return super().check_action(action, parameters)
+
+    def action_fill_example(self) -> None:
+        """Fill every field with a valid example campaign (sandbox mode only)."""
+        for name, value in EXAMPLE_TEXT.items():
+            self.query_one(f"#{name}", Input).value = value
+        self.query_one("#vertical", Select).value = EXAMPLE_VERTICAL
+        with suppress(InvalidSelectValueError):  # the brand's use cases may not be loaded yet
+            self.query_one("#usecase", Select).value = EXAMPLE_USECASE
+        self.notify("Example filled in: pick a brand and use case if needed, then ctrl+s.")
+
     def on_mount(self) -> None:
+        if getattr(self.gateway, "sandbox", False):
+            self.query_one("#keys-hint", Label).update(f"{self.KEYS_HINT} · f2 example")
         body = self.query_one("#form-body", VerticalScroll)
         self.call_after_refresh(body.scroll_home, animate=False)
         if self.initial_brand:
