@@ -31,6 +31,14 @@ registry's size: replaying that tail at open stays cheap, and the bytes snapshot
 callback stay constant as the registry grows (a full rewrite per second would not)."""
 
 
+QUIET_MAX = 0.5
+"""A due snapshot waits until no commit has landed for min(interval, QUIET_MAX) seconds: its big
+write and fsync then never queue behind (or ahead of) the journal's fsyncs during a burst."""
+
+MAX_DEFER = 30.0
+"""…but never longer than this under sustained traffic, so the journal tail stays bounded."""
+
+
 class RegistryEncoder:
     """The JSON text of each resource of a registry, refreshed for the resources it marks touched."""
 
@@ -101,12 +109,15 @@ class Snapshotter:
         self._write_file = write_file
         self._interval = interval
         self._timer: asyncio.TimerHandle | None = None
+        self._last_activity = 0.0  # loop time of the latest commit we were told about
+        self._waiting_since: float | None = None  # loop time the pending snapshot fell due
         self._running: asyncio.Future[int] | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="tendlc-store-snapshot")
 
     def soon(self, loop: asyncio.AbstractEventLoop, applied_seq: int, size: int = 0) -> None:
         """Schedule a snapshot `interval` seconds from now unless one is already scheduled,
         once the entries since the last one are worth it for a registry of `size` resources."""
+        self._last_activity = loop.time()
         tail = applied_seq - self.seq
         if self._timer is None and tail > 0 and tail * TAIL_SHARE >= size:
             self._timer = loop.call_later(self._interval, self._due, loop)
@@ -117,6 +128,15 @@ class Snapshotter:
 
     def _due(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
+        now = loop.time()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        quiet = min(self._interval, QUIET_MAX)
+        busy = now - self._last_activity < quiet
+        if busy and now - self._waiting_since < MAX_DEFER:
+            self._timer = loop.call_later(quiet, self._due, loop)
+            return
+        self._waiting_since = None
         self.start(loop)
 
     def start(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[int] | None:
