@@ -10,10 +10,11 @@ import plivo
 import requests
 from plivo import exceptions as px
 
+from receiver.vocab import LIST_LIMIT_MAX
 from tui.gateway_types import GatewayError
 
 PLIVO_URL = "https://api.plivo.com"
-PAGE_LIMIT = 20  # the most Plivo's 10DLC lists return per page (plivo-10dlc.md §0.2)
+PAGE_LIMIT = LIST_LIMIT_MAX  # the most Plivo's 10DLC lists return per page (plivo-10dlc.md §0.2)
 MAX_PAGES = 500  # a guard against a server that keeps answering full pages
 _HTTP_STATUS = {
     px.ValidationError: 400,
