@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -188,29 +189,11 @@ def receive(
     is_flag=True,
     help="Deliver callbacks to non-loopback addresses too.",
 )
-def sandbox(
-    host: str,
-    port: int,
-    delay: float,
-    seed: int | None,
-    auth_id: str | None,
-    auth_token: str | None,
-    allow_remote_callbacks: bool,
-) -> None:
+def sandbox(**options: Any) -> None:
     """Run the offline Plivo 10DLC simulator alone, for any Plivo SDK."""
     from sandbox.main import run_sandbox
 
-    sys.exit(
-        run_sandbox(
-            host=host,
-            port=port,
-            delay=delay,
-            seed=seed,
-            auth_id=auth_id,
-            auth_token=auth_token,
-            allow_remote_callbacks=allow_remote_callbacks,
-        )
-    )
+    sys.exit(run_sandbox(**options))  # the options above are run_sandbox's parameters
 
 
 @main.command(context_settings=CONTEXT)
