@@ -10,7 +10,7 @@ from aiohttp import web
 from sandbox import rules
 from sandbox.scheduler import Scheduler
 from sandbox.seed import STARTER_USECASE, USECASE_CATALOG
-from sandbox.wire import Body, limit_offset, missing, page, query_text
+from sandbox.wire import Body, limit_offset, lookup, page, query_text
 from sandbox.world import BRAND_COMPANY_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 PREFIX = "/v1/Account/{auth_id}/"
@@ -59,25 +59,13 @@ class Api:
     # --- lookups --------------------------------------------------------------------------
 
     def _profile(self, request: web.Request) -> Profile:
-        uuid = request.match_info["profile_uuid"]
-        profile = self.world.profiles.get(uuid)
-        if profile is None:
-            raise missing(f"profile {uuid}")
-        return profile
+        return lookup(self.world.profiles, request.match_info["profile_uuid"], "profile")
 
     def _brand(self, request: web.Request) -> Brand:
-        brand_id = request.match_info["brand_id"]
-        brand = self.world.brands.get(brand_id)
-        if brand is None:
-            raise missing(f"brand {brand_id}")
-        return brand
+        return lookup(self.world.brands, request.match_info["brand_id"], "brand")
 
     def _campaign(self, request: web.Request) -> Campaign:
-        campaign_id = request.match_info["campaign_id"]
-        campaign = self.world.campaigns.get(campaign_id)
-        if campaign is None:
-            raise missing(f"campaign {campaign_id}")
-        return campaign
+        return lookup(self.world.campaigns, request.match_info["campaign_id"], "campaign")
 
     def _list(self, request: web.Request, name: str, items: list[Any]) -> web.Response:
         limit, offset = limit_offset(request)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from receiver import vocab
-from sandbox.wire import ApiError, Body, bad, missing
+from sandbox.wire import ApiError, Body, bad, lookup
 from sandbox.world import CAMPAIGN_TEXT_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 SENIORITIES = ("DIRECTOR", "GM", "VP", "CEO", "CFO", "GENERAL_COUNSEL", "OTHER")
@@ -182,9 +182,7 @@ def brand_create(world: World, body: Body) -> tuple[Profile, str, str]:
     alias = required(body, "brand_alias")
     uuid = required(body, "profile_uuid")
     brand_type = one_of("brand_type", body.text("brand_type") or "STARTER", vocab.BRAND_TYPES)
-    profile = world.profiles.get(uuid)
-    if profile is None:
-        raise missing(f"profile {uuid}")
+    profile = lookup(world.profiles, uuid, "profile")
     existing = world.brand_of_profile(uuid)
     if existing:
         raise bad(f"profile {uuid} already backs brand {existing.brand_id}; one brand per profile")
@@ -252,9 +250,7 @@ def campaign_create(world: World, body: Body) -> dict[str, Any]:
     brand_id = required(body, "brand_id")
     vertical = one_of("vertical", required(body, "vertical"), vocab.VERTICALS)
     usecase = one_of("usecase", required(body, "usecase"), vocab.USECASES)
-    brand = world.brands.get(brand_id)
-    if brand is None:
-        raise missing(f"brand {brand_id}")
+    brand = lookup(world.brands, brand_id, "brand")
     if brand.registration_status != "COMPLETED":
         raise bad(
             f"brand {brand_id} is {brand.registration_status}; campaigns need a COMPLETED brand"

@@ -7,8 +7,8 @@ import binascii
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -19,6 +19,7 @@ log = logging.getLogger("tendlc.sandbox")
 
 ACCOUNT_PREFIX = "/v1/Account/"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -36,6 +37,14 @@ def bad(message: str) -> ApiError:
 
 def missing(what: str) -> ApiError:
     return ApiError(404, f"{what} not found")
+
+
+def lookup(table: Mapping[str, T], key: str, what: str) -> T:
+    """`table[key]`, or a 404 "`what` `key` not found"."""
+    found = table.get(key)
+    if found is None:
+        raise missing(f"{what} {key}")
+    return found
 
 
 def make_middlewares(
