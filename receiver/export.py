@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from receiver.models import CallbackEvent, RequestRecord, Resource, ResourceType
+from receiver.storetypes import entry_time
 
 CSV_COLUMNS = (
     "seq", "type", "id", "time", "kind", "status", "brand_id", "campaign_id", "number",
@@ -135,16 +136,12 @@ def run_events(db_path: Path, fmt: str, out: TextIO, *, err: TextIO | None = Non
     return 0
 
 
-def _time(entry: CallbackEvent | RequestRecord) -> float:
-    return entry.received_at if isinstance(entry, CallbackEvent) else entry.at
-
-
 def stored_events(store: Any) -> Iterator[CallbackEvent | RequestRecord]:
     """The journal in order, with the kept unverified callbacks (seq 0) merged in by time."""
     unverified = list(store.unverified())
     i = 0
     for entry in store.journal():
-        while i < len(unverified) and _time(unverified[i]) < _time(entry):
+        while i < len(unverified) and entry_time(unverified[i]) < entry_time(entry):
             yield unverified[i]
             i += 1
         yield entry
