@@ -8,7 +8,15 @@ from typing import Any
 
 from receiver import vocab
 from sandbox.wire import ApiError, Body, bad, lookup
-from sandbox.world import CAMPAIGN_TEXT_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
+from sandbox.world import (
+    CAMPAIGN_TEXT_FIELDS,
+    PROFILE_TEXT_FIELDS,
+    Brand,
+    Campaign,
+    LinkedNumber,
+    Profile,
+    World,
+)
 
 SENIORITIES = ("DIRECTOR", "GM", "VP", "CEO", "CFO", "GENERAL_COUNSEL", "OTHER")
 STOCK_EXCHANGES = (
@@ -123,10 +131,8 @@ def profile_create(body: Body) -> tuple[dict[str, str], dict[str, str], dict[str
         "company_name": required(body, "company_name"),
         "vertical": one_of("vertical", required(body, "vertical"), vocab.VERTICALS),
     }
-    for key in ("ein", "ein_issuing_country", "stock_symbol", "stock_exchange", "alt_business_id",
-                "alt_business_id_type", "website", "plivo_subaccount", "business_contact_email",
-                "doing_business_as"):  # fmt: skip
-        if body.text(key):
+    for key in PROFILE_TEXT_FIELDS:
+        if key not in text and body.text(key):
             text[key] = body.text(key)
     if "stock_exchange" in text:
         one_of("stock_exchange", text["stock_exchange"], STOCK_EXCHANGES)
