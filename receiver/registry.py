@@ -35,6 +35,7 @@ __all__ = [
     "TERMINAL",
     "Registry",
     "copy_resource",
+    "join_messages",
     "normalise_number",
 ]
 
@@ -185,7 +186,7 @@ class Registry:
             )
             changed.append(copy_resource(res))
             messages.append(_message(res, old, None))
-        return changed, _join(messages)
+        return changed, join_messages(messages)
 
     @staticmethod
     def _answered_since(res: Resource, cycle: Cycle, at: float) -> bool:
@@ -364,7 +365,8 @@ def _message(res: Resource, old: Badge | None, note: str | None) -> str:
     return line
 
 
-def _join(messages: list[str]) -> str:
+def join_messages(messages: list[str]) -> str:
+    """The first message, with how many more followed: 'brand B1: new → submitted (+2 more)'."""
     if len(messages) <= 1:
         return messages[0] if messages else ""
     return f"{messages[0]} (+{len(messages) - 1} more)"

@@ -15,7 +15,7 @@ from receiver.models import (
     RequestRecord,
     Resource,
 )
-from receiver.registry import Registry
+from receiver.registry import Registry, join_messages
 from receiver.storefiles import JOURNAL_DIR, LockHeldError, WriterLock
 
 
@@ -81,10 +81,7 @@ def apply_work(registry: Registry, work: Work, seq: int, replays: dict[str, int]
         got, msg = registry.apply_observation(obs, work.at)
         by_key.update((r.key, r) for r in got)
         messages += [msg] if msg else []
-    message = messages[0] if messages else ""
-    if len(messages) > 1:
-        message += f" (+{len(messages) - 1} more)"
-    return Change(Cause.RECONCILE, tuple(by_key.values()), message=message)
+    return Change(Cause.RECONCILE, tuple(by_key.values()), message=join_messages(messages))
 
 
 def writer_lock(path: Path) -> WriterLock:
