@@ -86,7 +86,8 @@ def decode_text(body: bytes) -> str:
     return body.decode("utf-8", errors="replace")
 
 
-def _media_type(content_type: str | None) -> str:
+def media_type(content_type: str | None) -> str:
+    """The lower-case media type of a Content-Type header ("" when there is none)."""
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
@@ -184,7 +185,7 @@ def parse_body(method: str, content_type: str | None, body: bytes, query: str) -
     if method.upper() == "GET" or not body.strip():
         signed = query_signed if method.upper() == "GET" else {}
         return ParsedBody(params=query_flat, signed=signed)
-    media = _media_type(content_type)
+    media = media_type(content_type)
     if media == "application/json" or media.endswith("+json"):
         flat, signed = _json_fields(body)
     elif media == "multipart/form-data":

@@ -14,7 +14,7 @@ import aiohttp
 from yarl import URL
 
 from receiver.models import CallbackEvent, RequestRecord
-from receiver.parse import ParseError, parse_body
+from receiver.parse import ParseError, media_type, parse_body
 from receiver.signature import signature_headers, v2_base
 
 FORM = "application/x-www-form-urlencoded"
@@ -60,13 +60,9 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == lname), None)
 
 
-def _media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
 def _is_json(content_type: str | None, body: str) -> bool:
     """The receiver's rule (receiver.parse): JSON media type, or an untyped body starting with `{`."""
-    media = _media_type(content_type)
+    media = media_type(content_type)
     if media == JSON or media.endswith("+json"):
         return True
     if media in (FORM, "multipart/form-data"):
