@@ -168,8 +168,8 @@ class Store(StoreReads):
         store.warnings.extend(loaded.warnings)
         store.warnings.extend(store._ring.warnings)
         if not readonly:
-            store._encoder.parts(store.registry)  # encode every resource now, not on the loop
-            store._snapshots.write_now()  # so the next open need not replay this tail again
+            # Encodes every resource now, not on the loop, and spares the next open this tail.
+            store._snapshots.write_now()
         try:
             store._loop = asyncio.get_running_loop()
         except RuntimeError:
