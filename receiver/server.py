@@ -202,9 +202,12 @@ class Receiver:
 
     def _remember(self, event: CallbackEvent) -> None:
         key = _replay_key(event.headers)
-        if key is None or key in self._seen:
-            return
-        self._seen[key] = event.id
+        if key is not None and key not in self._seen:
+            self._mark_seen(key, event.id)
+
+    def _mark_seen(self, key: str, event_id: str) -> None:
+        """Remember `key` as first delivered by `event_id` (the oldest beyond REPLAY_MEMORY go)."""
+        self._seen[key] = event_id
         while len(self._seen) > REPLAY_MEMORY:
             self._seen.popitem(last=False)
 
@@ -308,9 +311,7 @@ class Receiver:
                 )
                 return await self._record(replay, apply=False, text="ok\n")
             await asyncio.shield(pending)
-        self._seen[key] = event.id
-        while len(self._seen) > REPLAY_MEMORY:
-            self._seen.popitem(last=False)
+        self._mark_seen(key, event.id)
         done = self._inflight[key] = asyncio.get_running_loop().create_future()
         try:
             response = await self._record(event, apply=True, text="ok\n")
