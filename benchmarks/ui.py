@@ -38,16 +38,14 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import percentile  # also puts the repository root on sys.path
 
-from receiver.config import ReceiverConfig  # noqa: E402
-from receiver.models import CallbackEvent, Kind, RequestRecord  # noqa: E402
-from receiver.store import Store  # noqa: E402
-from tui.app import TendlcApp, make_app  # noqa: E402
-from tui.main_screen import FLUSH_INTERVAL  # noqa: E402
-from tui.resource_table import ResourceTable  # noqa: E402
+from receiver.config import ReceiverConfig
+from receiver.models import CallbackEvent, Kind, RequestRecord
+from receiver.store import Store
+from tui.app import TendlcApp, make_app
+from tui.main_screen import FLUSH_INTERVAL
+from tui.resource_table import ResourceTable
 
 SIZE = (140, 45)
 CALLBACK_URL = "https://bench.tendlc.test/tendlc_status/"
@@ -159,13 +157,6 @@ class Burst:
 
     def delays(self, ends: dict[str, float]) -> list[float]:
         return [(ends[k] - self.arrival[k]) * 1000 for k in self.arrival if k in ends]
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
 async def run_app(path: Path, rows: int, burst: int, tracked: int, rate: float):
