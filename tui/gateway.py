@@ -173,7 +173,7 @@ class Gateway:
 
     def get_number(self, campaign_id: str, number: str) -> NumberInfo:
         """One number's link status; the number may be typed in any form parse_numbers reads."""
-        digits = normalise_number(number) or number.strip().lstrip("+")
+        digits = _digits(number)
         what = f"get number {digits} of campaign {campaign_id}"
         data = self._calls.read(what, self._client.campaign.get_number, campaign_id, digits)
         rows = [r for r in data.get("phone_numbers") or [] if isinstance(r, dict)]
@@ -233,7 +233,7 @@ class Gateway:
 
     def unlink_number(self, campaign_id: str, number: str) -> Submitted:
         """Unlink one number from its campaign."""
-        digits = normalise_number(number) or number.strip().lstrip("+")
+        digits = _digits(number)
         what = f"unlink {digits} from campaign {campaign_id}"
         errors = {} if campaign_id.strip() else {"campaign_id": "required"}
         if not digits.isdigit():
@@ -323,6 +323,11 @@ class Gateway:
             return record, f"not saved to the store: {exc}"
         journaled = getattr(change, "request", None)
         return (journaled if isinstance(journaled, RequestRecord) else record), None
+
+
+def _digits(number: str) -> str:
+    """A number as E.164 digits when parse_numbers would read it, else as typed without '+'."""
+    return normalise_number(number) or number.strip().lstrip("+")
 
 
 def _check(what: str, errors: Mapping[str, str]) -> None:
