@@ -54,6 +54,8 @@ class RowFlags:
     def __init__(self) -> None:
         self.overdue: set[str] = set()
         self.old_url: set[str] = set()
+        # Awaiting a callback, as last judged: only these can turn overdue as time passes.
+        self._waiting: dict[str, Resource] = {}
         self._listeners: list[Callable[[set[str]], None]] = []
 
     def subscribe(self, fn: Callable[[set[str]], None]) -> Callable[[], None]:
@@ -74,6 +76,10 @@ class RowFlags:
         changed: set[str] = set()
         for resource in resources:
             key = resource.key
+            if resource.awaiting_since is not None and not resource.cycle_terminal:
+                self._waiting[key] = resource
+            else:
+                self._waiting.pop(key, None)
             for flagged, test in ((self.overdue, is_overdue), (self.old_url, has_old_url)):
                 now = test(resource, rule)
                 if now != (key in flagged):
@@ -88,9 +94,16 @@ class RowFlags:
         gone = {k for k in self.keys if k not in present}
         self.overdue -= gone
         self.old_url -= gone
+        self._waiting.clear()
         changed = self._judge(resources, rule) | gone
         self._announce(changed)
         return changed
+
+    def tick(self, rule: FlagRule) -> set[str]:
+        """As time passes: re-judge only the resources awaiting a callback, the only ones whose
+        flags time alone can change (a resource's change comes through `update`, a new callback
+        URL through `rescan`). Returns (and announces) the keys whose flags changed."""
+        return self.update(list(self._waiting.values()), rule)
 
     def _announce(self, changed: set[str]) -> None:
         if changed:

@@ -186,7 +186,7 @@ class Upkeep:
         """Flag what waits too long for a callback, and reconcile it (each at most once per
         overdue interval)."""
         rule = self.rule()
-        self.decorate(self.flags.rescan(self.store.registry.all(), rule))
+        self.decorate(self.flags.tick(rule))
         self.check_public_url()
         after, gateway = rule.after, self.services.gateway
         if after is None or gateway is None:
