@@ -35,6 +35,7 @@ from tui.formatting import (
 from tui.messages import RegistryChanged
 from tui.payload_view import PayloadView
 from tui.prompt import PromptScreen
+from tui.resource_table import parent_of
 
 if TYPE_CHECKING:
     from receiver.store import Store
@@ -198,10 +199,7 @@ class ResourceDetailScreen(Screen):
             self.title = f"{self.resource_type.value} {self.resource_id}"
             self.query_one("#summary", Static).update(Text("Not in the registry.", style="dim"))
             return
-        parent_type = (
-            ResourceType.BRAND if resource.type is ResourceType.CAMPAIGN else ResourceType.CAMPAIGN
-        )
-        parent = self.store.registry.get(parent_type, resource.parent_id or "")
+        parent = parent_of(resource, self.store.registry.get)
         self.title = f"{resource.type.value} {resource_label(resource)}"
         self.sub_title = resource.badge.value
         self.query_one("#summary", Static).update(

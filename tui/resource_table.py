@@ -34,12 +34,22 @@ class Scope:
         return campaign is not None and campaign.parent_id == resource.id
 
 
+def parent_of(resource: Resource, lookup: Lookup) -> Resource | None:
+    """A campaign's brand or a number's campaign, if it has one and it is known."""
+    if not resource.parent_id:
+        return None
+    parent_type = (
+        ResourceType.BRAND if resource.type is ResourceType.CAMPAIGN else ResourceType.CAMPAIGN
+    )
+    return lookup(parent_type, resource.parent_id)
+
+
 def brand_of(resource: Resource, lookup: Lookup) -> str | None:
     if resource.type is ResourceType.BRAND:
         return resource.id
     if resource.type is ResourceType.CAMPAIGN:
         return resource.parent_id
-    campaign = lookup(ResourceType.CAMPAIGN, resource.parent_id) if resource.parent_id else None
+    campaign = parent_of(resource, lookup)
     return campaign.parent_id if campaign else None
 
 
@@ -104,10 +114,7 @@ class ResourceTable(VirtualTable):
         return self.filter_text.lower() in "\0".join(fields).lower()
 
     def cells(self, resource: Resource) -> dict[str, Cell]:
-        parent_type = (
-            ResourceType.BRAND if resource.type is ResourceType.CAMPAIGN else ResourceType.CAMPAIGN
-        )
-        parent = self.lookup(parent_type, resource.parent_id) if resource.parent_id else None
+        parent = parent_of(resource, self.lookup)
         last = resource.timeline[-1].detail if resource.timeline else ""
         return {
             "id": Text(resource.id, style="bold"),
