@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, TabbedContent
 
 from receiver.models import CallbackEvent, Change, Resource, ResourceType
+from receiver.tunnel import TunnelStatus
 from tui.commands import MainCommands
 from tui.event_actions import EventActions
 from tui.event_log import EventLog
@@ -134,18 +135,18 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
 
     def on_services_started(self, message: ServicesStarted) -> None:
         self.show_addresses()
-        status = self.services.tunnel_status
-        self.status_bar.tunnel_state = status.state.value
-        self.status_bar.tunnel_reason = status.reason
-        self.status_bar.tunnel_url = status.url or ""
+        self.show_tunnel(self.services.tunnel_status)
         for warning in self.services.receiver.warnings:
             self.notify(warning, title="receiver", severity="warning", timeout=15)
         self.upkeep_started()
 
+    def show_tunnel(self, status: TunnelStatus) -> None:
+        self.status_bar.tunnel_state = status.state.value
+        self.status_bar.tunnel_reason = status.reason
+        self.status_bar.tunnel_url = status.url or ""
+
     def on_tunnel_changed(self, message: TunnelChanged) -> None:
-        self.status_bar.tunnel_state = message.status.state.value
-        self.status_bar.tunnel_reason = message.status.reason
-        self.status_bar.tunnel_url = message.status.url or ""
+        self.show_tunnel(message.status)
         self.show_addresses()
         self.check_public_url()
         if message.status.state.value == "down":
