@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -75,19 +75,22 @@ def _open_new(path: Path) -> TextIO:
         raise ExportFailed(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def export_events(store: Store, path: Path) -> int:
-    """Write the journal (and kept unverified callbacks) to a new file; returns how many."""
+def _write_new(path: Path, write: Callable[[TextIO, str], int]) -> int:
+    """Create `path` and `write(out, format)` into it; returns what `write` returns."""
     with _open_new(path) as out:
         try:
-            return write_events(stored_events(store), format_of(path), out, store.replay_count)
+            return write(out, format_of(path))
         except OSError as exc:
             raise ExportFailed(f"writing {path} failed: {exc.strerror or exc}") from None
+
+
+def export_events(store: Store, path: Path) -> int:
+    """Write the journal (and kept unverified callbacks) to a new file; returns how many."""
+    return _write_new(
+        path, lambda out, fmt: write_events(stored_events(store), fmt, out, store.replay_count)
+    )
 
 
 def export_timeline(resource: Resource, path: Path) -> int:
     """Write one resource's timeline to a new file; returns how many entries."""
-    with _open_new(path) as out:
-        try:
-            return write_timeline(timeline_rows(resource), format_of(path), out)
-        except OSError as exc:
-            raise ExportFailed(f"writing {path} failed: {exc.strerror or exc}") from None
+    return _write_new(path, lambda out, fmt: write_timeline(timeline_rows(resource), fmt, out))
