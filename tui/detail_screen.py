@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from receiver.models import Change, Clock, Resource, ResourceType
+from receiver.storetypes import entry_time
 from tui.badges import badge_text
 from tui.commands import ResourceCommands
 from tui.exports import ExportFailed, default_name, export_timeline, target_path
@@ -28,7 +29,6 @@ from tui.formatting import (
     entry_kind,
     entry_source,
     entry_status,
-    entry_time,
     entry_trust,
     resource_label,
 )

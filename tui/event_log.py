@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from receiver.storetypes import entry_time
 from tui.formatting import (
     Entry,
     clock_time,
@@ -11,7 +12,6 @@ from tui.formatting import (
     entry_resource,
     entry_source,
     entry_status,
-    entry_time,
     entry_trust,
 )
 from tui.virtual_table import Cell, Column, VirtualTable

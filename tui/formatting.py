@@ -28,10 +28,6 @@ def resource_label(resource: Resource | None, fallback: str = "") -> str:
     return f"{resource.id} ({resource.name})" if resource.name else resource.id
 
 
-def entry_time(entry: Entry) -> float:
-    return entry.received_at if isinstance(entry, CallbackEvent) else entry.at
-
-
 def entry_kind(entry: Entry) -> str:
     """`brand`, `number_linking`, … for callbacks; the action (`brand.create`) for requests."""
     return entry.kind.value if isinstance(entry, CallbackEvent) else entry.action
