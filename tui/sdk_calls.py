@@ -111,11 +111,7 @@ class SdkCalls:
         except requests.Timeout as exc:
             raise self._timeout_error(what, exc) from exc
         except requests.RequestException as exc:
-            advice = (
-                "check that the sandbox is running"
-                if self.sandbox
-                else OFFLINE_ADVICE
-            )
+            advice = "check that the sandbox is running" if self.sandbox else OFFLINE_ADVICE
             raise GatewayError(
                 f"{what} failed: cannot reach {self.who} at {self.where} "
                 f"({network_reason(exc)}): {advice}"
