@@ -150,7 +150,13 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
         self.show_addresses()
         self.check_public_url()
         if message.status.state.value == "down":
-            self.notify(message.status.reason, title="tunnel down", severity="error", timeout=15)
+            self.notify(
+                message.status.reason,
+                title="tunnel down",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
 
     # ---- live changes -------------------------------------------------------------------
     def on_registry_changed(self, message: RegistryChanged) -> None:
