@@ -179,6 +179,28 @@ async def test_filter_narrows_rows_and_escape_restores_them(stack, started, wait
         assert "globex" not in app.screen.sub_title
 
 
+async def test_a_filter_that_matches_nothing_says_so(stack, started, wait_for, text_of) -> None:
+    app = stack.app
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await stack.create_brand("Acme Dental")
+        table = brands(app)
+        await wait_for(pilot, lambda: table.row_count == 1, "the brand row")
+        hint = app.screen.query_one("#brand-empty")
+        assert not hint.display
+
+        await pilot.press("slash", *"[zzz]")
+        await wait_for(pilot, lambda: table.row_count == 0, "the filter to apply")
+        await wait_for(pilot, lambda: hint.display, "the hint")
+        assert text_of(hint).strip() == (
+            "No brands match “[zzz]” (1 hidden). Press esc to clear the filter."
+        )
+
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table.row_count == 1, "the filter to clear")
+        assert not hint.display
+
+
 async def test_narrow_to_brand_shows_only_its_campaigns_and_numbers(
     stack, started, wait_for, fill_registry
 ) -> None:
