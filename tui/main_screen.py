@@ -317,7 +317,13 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
     def action_copy_url(self) -> None:
         url = self.services.receiver.config.callback_url
         self.app.copy_to_clipboard(url)
-        self.notify(url, title="callback URL copied")
+        self.notify(
+            f"{url}\nSent to the terminal's clipboard (OSC 52). A terminal that ignores OSC 52 "
+            "copies nothing: select the URL here or in the header (shift+drag) instead.",
+            title="callback URL sent to the clipboard",
+            markup=False,
+            timeout=10,
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.key_sections()))

@@ -271,7 +271,10 @@ async def test_keys_open_help_form_and_copy_the_callback_url(stack, started, wai
         assert isinstance(app.screen, MainScreen)
         await pilot.press("y")
         assert app.clipboard == stack.receiver.config.callback_url
-        assert any(n.title == "callback URL copied" for n in app._notifications)
+        (toast,) = [
+            n for n in app._notifications if n.title == "callback URL sent to the clipboard"
+        ]
+        assert "OSC 52" in toast.message and "copies nothing" in toast.message
 
 
 async def test_quit_stops_the_receiver_and_closes_the_store(stack, started, wait_for) -> None:
