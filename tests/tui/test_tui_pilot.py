@@ -323,3 +323,12 @@ async def test_ten_thousand_numbers_update_in_place(
         await wait_for(pilot, lambda: cell_badge(table, numbers[9_999]) == "linked", "linked")
         assert table.cursor_row == 5_000
         assert rebuilt == []
+
+
+def test_unreachable_warning_only_for_loopback_urls() -> None:
+    from tui.main_screen import unreachable_warning
+
+    warning = unreachable_warning("http://127.0.0.1:8765/tendlc_status/")
+    assert warning is not None and "--tunnel" in warning and "--public-url" in warning
+    assert unreachable_warning("http://localhost:8765/tendlc_status/") is not None
+    assert unreachable_warning("https://abc.trycloudflare.com/tendlc_status/") is None
