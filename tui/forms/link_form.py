@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Select, Static, TextArea
 
 from receiver.models import Badge, ResourceType
-from tui.forms.common import FormScreen, field, plus
+from tui.formatting import plus
+from tui.forms.common import FormScreen, field
 from tui.gateway_types import GatewayError
 from tui.requests import LinkRequest, is_us_number, not_us_message, parse_numbers
 
