@@ -1,7 +1,9 @@
 """Refused material (400/403) stays out of the journal, bytes-faithful and within a byte budget."""
 
 import asyncio
+import itertools
 import json
+import random
 
 import pytest
 
@@ -18,11 +20,9 @@ PATH = "/tendlc_status/"
 NOW = 1000.0
 
 
-async def _app(tmp_path, aiohttp_client, **store_options):
+async def _app(tmp_path, aiohttp_client, clock=lambda: NOW, **store_options):
     store = Store.open(tmp_path / "db", clock=lambda: NOW, **store_options)
-    receiver = Receiver(
-        store, ReceiverConfig(auth_token=TOKEN), clock=lambda: NOW, ids=sequential_ids()
-    )
+    receiver = Receiver(store, ReceiverConfig(auth_token=TOKEN), clock=clock, ids=sequential_ids())
     return store, receiver, await aiohttp_client(make_app(receiver))
 
 
@@ -135,8 +135,6 @@ def _http(method: str, headers: dict[str, bytes], body: bytes) -> bytes:
 
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_raw_socket_fuzz_with_non_utf8_bytes(tmp_path, aiohttp_client, seed):
-    import random
-
     store, receiver, client = await _app(tmp_path, aiohttp_client)
     port = client.server.port
     rng = random.Random(seed)
@@ -158,3 +156,22 @@ async def test_raw_socket_fuzz_with_non_utf8_bytes(tmp_path, aiohttp_client, see
     assert health.status == 200
     assert len(list(store.journal())) == statuses.count(200)
     await store.close()
+
+
+async def test_tendlc_events_still_lists_refused_callbacks(tmp_path, aiohttp_client):
+    from receiver.export import stored_events
+
+    ticks = itertools.count(NOW)
+    store, receiver, client = await _app(tmp_path, aiohttp_client, clock=lambda: next(ticks))
+    bad = await client.post(PATH, data=b"\xff\xfe", headers={"Content-Type": "application/json"})
+    forged = await client.post(PATH, data={"brand_id": "B1", "status": "registered"})
+    payload = {"brand_id": "B2", "status": "created"}
+    signed = signature_headers("POST", receiver.config.callback_url, payload, TOKEN)
+    good = await client.post(PATH, data=payload, headers=signed)
+    assert (bad.status, forged.status, good.status) == (400, 403, 200)
+    await store.flush()
+    await store.close()
+    again = Store.open(tmp_path / "db", readonly=True)
+    listed = [(e.http_status, e.verified) for e in stored_events(again)]
+    assert listed == [(400, False), (403, False), (200, True)]
+    await again.close()
