@@ -131,6 +131,9 @@ async def test_guard_refuses_non_loopback_without_connecting(
         ("http://[::ffff:10.0.0.5]/cb", False),
         ("http://127.0.0.1.nip.io/cb", False),
         ("ftp://127.0.0.1/cb", False),
+        ("http://evil.localhost/cb", False),  # resolved by DNS, not by the loopback rule
+        ("http://127.0.0.1.localhost:8765/cb", False),
+        ("http://LOCALHOST:8765/cb", True),
     ],
 )
 def test_loopback_guard_decides_from_the_url(url: str, allowed: bool) -> None:
