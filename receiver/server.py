@@ -21,6 +21,7 @@ from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.nonces import NONCES_DIR, NonceRecord, nonce_key
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
+from receiver.refused import refused
 from receiver.signature import (
     H_V2_NONCE,
     H_V3_NONCE,
@@ -270,6 +271,7 @@ class Receiver:
                 **base, params={}, kind=Kind.UNKNOWN, status=None,
                 verified=False, reason=f"bad request: {exc}", http_status=400,
             )  # fmt: skip
+            event = refused(event, raw)
             return await self._record(event, apply=False, text=f"bad request: {exc}\n")
         self._check_token()
         found = classify(parsed.params)
@@ -287,6 +289,7 @@ class Receiver:
             http_status=200 if check.accept else 403,
         )
         if not check.accept:
+            event = refused(event, raw)
             return await self._record(event, apply=False, text=f"forbidden: {check.reason}\n")
         keys = [nonce_key(scheme, n) for scheme, n in check.nonces] if check.verified else []
         if not keys:
