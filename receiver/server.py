@@ -9,7 +9,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,6 +101,9 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
             raise BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+NONCE_RESEED = 256  # newest journal entries whose nonces are re-added at every start
 
 
 def _nonce_keys(headers: Mapping[str, str]) -> list[str]:
@@ -195,11 +198,24 @@ class Receiver:
             await runner.cleanup()
 
     def _seed_nonces(self) -> None:
-        """Once per store: record the nonces of a store written before the nonce record existed."""
+        """Record the nonces of journaled callbacks the nonce record may lack.
+
+        Once per store: every callback of a store written before the nonce record existed. At
+        every start: the newest NONCE_RESEED entries, because a crash between a commit and its
+        nonce write (both before the 200) leaves that nonce in the journal only.
+        """
         if self.nonces.seeded:
+            self._add_nonces(
+                self.store.recent(NONCE_RESEED) if hasattr(self.store, "recent") else []
+            )
             return
+        entries = self.store.journal() if hasattr(self.store, "journal") else []
+        if self._add_nonces(entries):
+            self.nonces.mark_seeded()
+
+    def _add_nonces(self, entries: Iterable[object]) -> bool:
+        """Add the nonces of the acknowledged, verified callbacks among `entries`."""
         try:
-            entries = self.store.journal() if hasattr(self.store, "journal") else []
             for entry in entries:
                 if isinstance(entry, CallbackEvent) and entry.http_status == 200 and entry.verified:
                     keys = _nonce_keys(entry.headers)
@@ -207,8 +223,8 @@ class Receiver:
                         self.nonces.add(keys, entry.replay_of or entry.id)
         except Exception:  # noqa: BLE001 - seeding must never block startup; retried next open
             log.warning("could not seed the nonce record from the journal", exc_info=True)
-            return
-        self.nonces.mark_seeded()
+            return False
+        return True
 
     def _verify(self, request: web.Request, signed: dict) -> Verification:
         try:

@@ -204,6 +204,23 @@ async def test_an_old_store_is_seeded_from_its_journal_once(tmp_path):
     assert (record / ".seeded").exists()
 
 
+async def test_a_crash_between_commit_and_nonce_write_is_caught_at_restart(tmp_path):
+    """The journal commit and the nonce write both precede the 200; a crash between them leaves
+    the nonce in the journal only: the next start re-adds the newest entries' nonces."""
+    async with Harness(tmp_path / "db") as h:
+        headers = h.sign(UNLINK)
+        assert await h.post(UNLINK, headers) == 200
+    record = tmp_path / "db" / "nonces"
+    for f in record.glob("*.txt"):
+        f.unlink()  # the nonce write was lost; the store was seeded long ago
+    assert (record / ".seeded").exists()
+    async with Harness(tmp_path / "db") as h:
+        before = h.badges()
+        assert await h.post(UNLINK, headers) == 200
+        assert h.badges() == before
+        assert h.store.replay_count("ev000001") == 1
+
+
 def test_malformed_base64_items_do_not_match():
     headers = signature_headers("POST", URL, BRAND, TOKEN)
     short = base64.b64encode(b"\0" * 31).decode()
