@@ -32,6 +32,7 @@ from receiver.models import (
     system_clock,
 )
 from receiver.registry import Registry
+from receiver.safetext import encodable_event
 from receiver.snapshotter import RegistryEncoder, Snapshotter
 from receiver.storefiles import JOURNAL_DIR, SNAPSHOT_NAME, WriterLock
 from receiver.storeload import load
@@ -196,8 +197,13 @@ class Store(StoreReads):
           bounded unverified ring (`unverified()`), not in the journal, never applied;
           written lazily.
         - anything else (verified, or accepted without a token): journaled, durable on return.
+
+        Text that is not valid UTF-8 (header bytes >= 0x80, a JSON lone surrogate) is stored
+        with each surrogate escaped (receiver/safetext.py), so it can neither fail its batch
+        nor break a later render or export.
         """
         self._check_writable()
+        event = encodable_event(event)  # surrogates from header bytes or JSON, escaped
         if event.replay_of:
             return await self._submit(replay_marker(event), Work(event=event))
         if event.http_status in (400, 403):

@@ -1,6 +1,7 @@
 """Refused material (400/403) stays out of the journal, bytes-faithful and within a byte budget."""
 
 import asyncio
+import io
 import itertools
 import json
 import random
@@ -8,6 +9,7 @@ import random
 import pytest
 
 from receiver.config import ReceiverConfig
+from receiver.export import stored_events, write_events
 from receiver.models import CallbackEvent, Kind, sequential_ids
 from receiver.refused import RAW_CAP, raw_body
 from receiver.server import Receiver, make_app
@@ -105,12 +107,16 @@ async def test_one_entry_with_surrogates_does_not_fail_its_batch(tmp_path):
     assert store.healthy
     stored = {e.id: e for e in store.journal()}
     assert sorted(stored) == sorted(e.id for e in events)
-    assert stored["ev5"].headers == {"X-Junk": "caf\udce9"}
-    assert stored["ev5"].params["note"] == "\ud800"
+    assert stored["ev5"].headers == {"X-Junk": "caf\\xe9"}  # the byte, escaped
+    assert stored["ev5"].params["note"] == "\\ud800"
     await store.close()
     again = Store.open(tmp_path / "db", readonly=True)
     reread = {e.id: e for e in again.journal()}
-    assert reread["ev5"].params["note"] == "\ud800" and len(reread) == 10
+    assert reread["ev5"].params["note"] == "\\ud800" and len(reread) == 10
+    out = io.StringIO()
+    assert write_events(stored_events(again), "csv", out, again.replay_count) == 10
+    assert "\\ud800" in out.getvalue()  # the params column
+    out.getvalue().encode("utf-8")  # what `tendlc events` writes: encodable
     await again.close()
 
 
@@ -159,8 +165,6 @@ async def test_raw_socket_fuzz_with_non_utf8_bytes(tmp_path, aiohttp_client, see
 
 
 async def test_tendlc_events_still_lists_refused_callbacks(tmp_path, aiohttp_client):
-    from receiver.export import stored_events
-
     ticks = itertools.count(NOW)
     store, receiver, client = await _app(tmp_path, aiohttp_client, clock=lambda: next(ticks))
     bad = await client.post(PATH, data=b"\xff\xfe", headers={"Content-Type": "application/json"})

@@ -1,0 +1,79 @@
+"""Text from the network made encodable: lone surrogates become visible backslash escapes."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from receiver.models import CallbackEvent
+
+
+def escape_surrogates(text: str) -> str:
+    r"""`text` unchanged if it is valid UTF-8 text; else each lone surrogate escaped.
+
+    A header byte >= 0x80 that is not UTF-8 arrives as U+DC80..U+DCFF (surrogateescape) and
+    becomes `\xNN` (the byte); any other lone surrogate (a JSON "\ud800") becomes `\uNNNN`.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_surrogates(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
+def _all_encodable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _encodable(value)
+    if isinstance(value, dict):
+        return all(_encodable(k) and _all_encodable(v) for k, v in value.items())
+    return True
+
+
+_TEXT_FIELDS = tuple(
+    f.name for f in fields(CallbackEvent) if f.type in ("str", "str | None", "dict[str, str]")
+)
+
+
+def encodable_event(event: CallbackEvent) -> CallbackEvent:
+    """`event` itself when all its text encodes as UTF-8; else a copy with surrogates escaped."""
+    texts = [event.id, event.method, event.url, event.body, event.reason]
+    texts += event.headers
+    texts += event.headers.values()
+    texts += event.params
+    texts += event.params.values()
+    if "".join(t for t in texts if isinstance(t, str)).isascii():  # the usual case, fast
+        return event
+    values = {name: getattr(event, name) for name in _TEXT_FIELDS}
+    if all(_all_encodable(v) for v in values.values()):
+        return event
+    changes = {name: _clean(v) for name, v in values.items() if not _all_encodable(v)}
+    return replace(event, **changes)
