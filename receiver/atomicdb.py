@@ -12,6 +12,11 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+PRIVATE_FILE = 0o600
+"""Every store file (journal segments, registry.json, unverified.json, the lock, temp files)."""
+PRIVATE_DIR = 0o700
+"""The store directory and its journal directory."""
+
 WriteFile = Callable[[Path, bytes], None]
 """Writes `data` to `path` so that a crash leaves either the old or the new file."""
 
@@ -33,8 +38,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the directory."""
     tmp = path.with_name(path.name + ".tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
         try:
+            os.fchmod(fd, PRIVATE_FILE)  # whatever the umask, or a stale temp file's mode
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
