@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from itertools import islice
@@ -96,14 +97,23 @@ def utc_stamp(at: float) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at))
 
 
-def move_aside(path: Path, at: float) -> Path:
-    """Rename a damaged file to `<name>.damaged-<UTC timestamp>` (never deletes it)."""
+def move_aside(path: Path, at: float, *, keep: bool = False) -> Path:
+    """Rename a damaged file to `<name>.damaged-<UTC timestamp>` (never deletes it).
+
+    With `keep`, `path` stays too (a hard link), so the caller can then replace it atomically.
+    """
     target = path.with_name(f"{path.name}.damaged-{utc_stamp(at)}")
     n = 1
     while target.exists():
         target = path.with_name(f"{path.name}.damaged-{utc_stamp(at)}-{n}")
         n += 1
-    os.replace(path, target)
+    if keep:
+        try:
+            os.link(path, target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(path, target)
+    else:
+        os.replace(path, target)
     try:
         fsync_dir(path.parent)
     except OSError:

@@ -174,7 +174,7 @@ class Journal:
                 "other tendlc processes running to repair it."
             )
             return self._db(path, preload=data), _docs(data)
-        moved = _move_aside(path, now)
+        moved = _move_aside(path, now, keep=True)  # no moment where neither file holds them
         atomic_write(path, dump_tables(data))
         self.warnings.append(
             f"journal segment {rel} was damaged ({exc}); {kept} and kept in it. The "
