@@ -20,6 +20,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
+from receiver.refused import refused
 from receiver.signature import (
     H_V2,
     H_V2_NONCE,
@@ -272,6 +273,7 @@ class Receiver:
                 **base, params={}, kind=Kind.UNKNOWN, status=None,
                 verified=False, reason=f"bad request: {exc}", http_status=400,
             )  # fmt: skip
+            event = refused(event, raw)
             return await self._record(event, apply=False, text=f"bad request: {exc}\n")
         self._check_token()
         found = classify(parsed.params)
@@ -289,6 +291,7 @@ class Receiver:
             http_status=200 if check.accept else 403,
         )
         if not check.accept:
+            event = refused(event, raw)
             return await self._record(event, apply=False, text=f"forbidden: {check.reason}\n")
         key = _replay_key(request.headers) if check.verified else None
         if key is None:
