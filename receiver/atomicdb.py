@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from itertools import islice
@@ -11,6 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
+
+PRIVATE_FILE = 0o600
+"""Every store file (journal segments, registry.json, unverified.json, the lock, temp files)."""
+PRIVATE_DIR = 0o700
+"""The store directory and its journal directory."""
 
 WriteFile = Callable[[Path, bytes], None]
 """Writes `data` to `path` so that a crash leaves either the old or the new file."""
@@ -33,8 +39,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the directory."""
     tmp = path.with_name(path.name + ".tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
         try:
+            os.fchmod(fd, PRIVATE_FILE)  # whatever the umask, or a stale temp file's mode
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
@@ -101,14 +108,23 @@ def utc_stamp(at: float) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(at))
 
 
-def move_aside(path: Path, at: float) -> Path:
-    """Rename a damaged file to `<name>.damaged-<UTC timestamp>` (never deletes it)."""
+def move_aside(path: Path, at: float, *, keep: bool = False) -> Path:
+    """Rename a damaged file to `<name>.damaged-<UTC timestamp>` (never deletes it).
+
+    With `keep`, `path` stays too (a hard link), so the caller can then replace it atomically.
+    """
     target = path.with_name(f"{path.name}.damaged-{utc_stamp(at)}")
     n = 1
     while target.exists():
         target = path.with_name(f"{path.name}.damaged-{utc_stamp(at)}-{n}")
         n += 1
-    os.replace(path, target)
+    if keep:
+        try:
+            os.link(path, target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(path, target)
+    else:
+        os.replace(path, target)
     try:
         fsync_dir(path.parent)
     except OSError:

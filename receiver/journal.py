@@ -25,9 +25,11 @@ from receiver.atomicdb import (
     DamagedFileError,
     WriteFile,
     atomic_write,
+    dump_tables,
     encode,
 )
 from receiver.atomicdb import move_aside as _move_aside
+from receiver.salvage import salvage_table
 
 TABLE = "journal"
 _SEGMENT_NAME = re.compile(r"^(\d+)\.json$")
@@ -116,12 +118,17 @@ class Journal:
         for number, path in found:
             journal._max_number = max(journal._max_number, number)
             rel = f"{directory.name}/{path.name}"
+            if _is_blank(path):
+                journal.warnings.append(_blank_message(rel, path, journal.last_seq, now, readonly))
+                continue
             db = journal._db(path)
             try:
                 docs = sorted(db.table(TABLE), key=_doc_id)  # TinyDB reads the file here
             except DamagedFileError as exc:
-                journal.warnings.append(_damaged_message(rel, exc, path, now, readonly))
-                continue
+                salvaged = journal._salvage(path, rel, exc, now, readonly)
+                if salvaged is None:
+                    continue
+                db, docs = salvaged
             except ValueError:  # TinyDB could not make a doc id of a key
                 exc = DamagedFileError("a document id is not a number")
                 journal.warnings.append(_damaged_message(rel, exc, path, now, readonly))
@@ -146,6 +153,35 @@ class Journal:
             seg.db = db
             journal._open = seg
         return journal
+
+    def _salvage(
+        self, path: Path, rel: str, exc: Exception, now: float, readonly: bool
+    ) -> tuple[TinyDB, list[Document]] | None:
+        """Keep the complete entries before the damage; the whole damaged file is kept aside."""
+        raw = path.read_bytes()
+        found = salvage_table(raw, TABLE)
+        if not found.docs:
+            self.warnings.append(_damaged_message(rel, exc, path, now, readonly))
+            return None
+        data = {TABLE: found.docs}
+        tail = len(raw) - found.good_bytes
+        seqs = f"journal positions {min(map(int, found.docs))}-{max(map(int, found.docs))}"
+        kept = f"{len(found.docs)} complete entries ({seqs}) were recovered"
+        if readonly:
+            self.warnings.append(
+                f"journal segment {rel} is damaged ({exc}); {kept} and are shown, and the "
+                f"{tail} damaged bytes after them are ignored. Open the store once without "
+                "other tendlc processes running to repair it."
+            )
+            return self._db(path, preload=data), _docs(data)
+        moved = _move_aside(path, now, keep=True)  # no moment where neither file holds them
+        atomic_write(path, dump_tables(data))
+        self.warnings.append(
+            f"journal segment {rel} was damaged ({exc}); {kept} and kept in it. The "
+            f"{tail} bytes after them (any entries in them could not be read) were kept, with "
+            f"the whole damaged file, in {path.parent.name}/{moved.name}; inspect or delete it."
+        )
+        return self._db(path, preload=data), _docs(data)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -282,6 +318,30 @@ class Journal:
 
 def _doc_id(doc: Document) -> int:
     return doc.doc_id
+
+
+def _docs(data: dict[str, dict[str, Any]]) -> list[Document]:
+    return sorted((Document(d, doc_id=int(k)) for k, d in data[TABLE].items()), key=_doc_id)
+
+
+def _is_blank(path: Path) -> bool:
+    """An empty (or all-whitespace) segment: never written so by tendlc, so its entries are lost."""
+    try:
+        size = path.stat().st_size
+        return size == 0 or (size < 4096 and not path.read_bytes().strip())
+    except OSError:
+        return False
+
+
+def _blank_message(rel: str, path: Path, last_seq: int, now: float, readonly: bool) -> str:
+    lost = f"the entries it held (journal positions after {last_seq}) are missing"
+    if readonly:
+        return f"journal segment {rel} is empty (0 bytes, damaged): {lost} from the event log."
+    moved = _move_aside(path, now)
+    return (
+        f"journal segment {rel} was empty (0 bytes, damaged): {lost} from the event log. It was "
+        f"moved to {path.parent.name}/{moved.name} and is not reused."
+    )
 
 
 def _damaged_message(rel: str, exc: Exception, path: Path, now: float, readonly: bool) -> str:

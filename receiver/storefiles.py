@@ -11,13 +11,23 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from receiver.atomicdb import AtomicStorage, DamagedFileError, WriteFile, atomic_write, encode
+from receiver.atomicdb import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    AtomicStorage,
+    DamagedFileError,
+    WriteFile,
+    atomic_write,
+    encode,
+)
 from receiver.registry import Registry
 
 LOCK_NAME = "tendlc.lock"
 SNAPSHOT_NAME = "registry.json"
 SNAPSHOT_TABLE = "snapshot"
 JOURNAL_DIR = "journal"
+# files of the store directory itself, with their temp and moved-aside copies
+_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json")
 
 
 class LockHeldError(Exception):
@@ -38,7 +48,7 @@ class WriterLock:
     @classmethod
     def acquire(cls, directory: Path) -> WriterLock:
         path = directory / LOCK_NAME
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -60,6 +70,31 @@ class WriterLock:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
                 os.close(fd)
+
+
+def make_private(directory: Path) -> None:
+    """Create the store and journal directories 0700 and tighten an existing store's modes.
+
+    Directories become 0700 and every file in them 0600 (what a writer opens is private
+    whatever the umask). Files it cannot change (another owner) are left as they are.
+    """
+    journal = directory / JOURNAL_DIR
+    directory.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    journal.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+    for folder in (directory, journal):
+        _chmod(folder, PRIVATE_DIR)
+        for entry in os.scandir(folder):
+            ours = folder is journal or entry.name.startswith(_STORE_FILES)
+            if ours and entry.is_file(follow_symlinks=False):
+                _chmod(Path(entry.path), PRIVATE_FILE)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def _read_pid(fd: int) -> int | None:

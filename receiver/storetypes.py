@@ -16,7 +16,7 @@ from receiver.models import (
     Resource,
 )
 from receiver.registry import Registry, join_messages
-from receiver.storefiles import JOURNAL_DIR, LockHeldError, WriterLock
+from receiver.storefiles import LockHeldError, WriterLock, make_private
 
 
 class StoreError(Exception):
@@ -87,7 +87,7 @@ def apply_work(registry: Registry, work: Work, seq: int, replays: dict[str, int]
 def writer_lock(path: Path) -> WriterLock:
     """Take the store's one-writer lock, or raise a StoreError that says what to do."""
     try:
-        (path / JOURNAL_DIR).mkdir(parents=True, exist_ok=True)
+        make_private(path)
         return WriterLock.acquire(path)
     except LockHeldError as exc:
         pid = exc.pid if exc.pid is not None else "unknown"

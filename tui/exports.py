@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -64,7 +65,8 @@ def write_timeline(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int
 
 def _open_new(path: Path) -> TextIO:
     try:
-        return path.open("x", encoding="utf-8", newline="")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private, as the store
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
     except FileExistsError:
         raise ExportFailed(f"{path} already exists: type another file name") from None
     except FileNotFoundError:
