@@ -47,14 +47,15 @@ class Delivery:
 def loopback_refusal(url: str) -> str | None:
     """Why `url` may not be called without allow_remote_callbacks, or None when it is loopback.
 
-    Decided from the URL alone (no DNS lookup, no connection): only `localhost` and literal
-    loopback addresses (127.0.0.0/8, ::1) pass.
+    Decided from the URL alone (no DNS lookup, no connection): only `localhost` itself and
+    literal loopback addresses (127.0.0.0/8, ::1) pass. Subdomains such as `evil.localhost`
+    do not: resolvers may send them to DNS, which can answer any address.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return f"refused: {url} is not an http(s) URL"
     host = (parts.hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host.rstrip(".") == "localhost":
         return None
     try:
         if ipaddress.ip_address(host).is_loopback:

@@ -131,6 +131,10 @@ async def test_guard_refuses_non_loopback_without_connecting(
         ("http://[::ffff:10.0.0.5]/cb", False),
         ("http://127.0.0.1.nip.io/cb", False),
         ("ftp://127.0.0.1/cb", False),
+        ("http://localhost./cb", True),
+        ("http://evil.localhost/cb", False),
+        ("http://LOCALHOST.example.com/cb", False),
+        ("http://a.b.localhost:8765/cb", False),
     ],
 )
 def test_loopback_guard_decides_from_the_url(url: str, allowed: bool) -> None:
