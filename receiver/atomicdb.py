@@ -69,8 +69,19 @@ def load_tables(path: Path) -> dict[str, dict[str, Any]] | None:
 
 
 def encode(value: Any) -> str:
-    """Compact JSON text, as every store file is written."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text, as every store file is written; always encodable as UTF-8.
+
+    Text with lone surrogates (header bytes >= 0x80 read with surrogateescape, or a JSON
+    "\\ud800") cannot be written as UTF-8, so such a value is written with \\u escapes instead:
+    lossless (json.loads gives the same text back), and only that document pays for it.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text
 
 
 def dump_tables(data: dict[str, dict[str, Any]]) -> bytes:

@@ -49,6 +49,8 @@ def callback_entry(event: CallbackEvent, *, applied: bool) -> dict[str, Any]:
         "http_status": event.http_status,
         "replay_of": event.replay_of,
         "seq": event.seq,
+        "body_b64": event.body_b64,
+        "body_length": event.body_length,
     }
 
 
@@ -58,7 +60,7 @@ def with_seq(event: CallbackEvent, seq: int) -> CallbackEvent:
     return CallbackEvent(
         e.id, e.received_at, e.method, e.url, e.headers, e.body, e.params, e.kind, e.status,
         e.brand_id, e.campaign_id, e.number, e.verified, e.reason, e.http_status, e.replay_of,
-        seq,
+        seq, e.body_b64, e.body_length,
     )  # fmt: skip
 
 

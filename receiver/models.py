@@ -104,6 +104,8 @@ class CallbackEvent:
     http_status: int = 200  # what the receiver answered
     replay_of: str | None = None  # id of an earlier event with the same nonce+signature
     seq: int = 0  # journal position, assigned by the store
+    body_b64: str | None = None  # refused callbacks: raw body bytes (capped), base64
+    body_length: int | None = None  # refused callbacks: the body's length as received
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

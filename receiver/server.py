@@ -9,21 +9,21 @@ import logging
 import os
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
+from receiver.nonces import NONCES_DIR, NonceRecord, nonce_key
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
+from receiver.refused import refused
 from receiver.signature import (
-    H_V2,
     H_V2_NONCE,
-    H_V3,
     H_V3_NONCE,
     SIGNATURE_HEADERS,
     Verification,
@@ -39,8 +39,6 @@ log.addHandler(logging.NullHandler())  # never write to a screen on its own
 
 RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
-REPLAY_MEMORY = 4096
-_REPLAY_HEADERS = ((H_V2_NONCE, H_V2), (H_V3_NONCE, H_V3))
 NO_TOKEN_WARNING = (
     "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
     "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
@@ -105,14 +103,19 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _replay_key(headers: Mapping[str, str]) -> str | None:
-    """nonce:signature of a signed callback (the same key for the same delivery), else None."""
-    lowered = headers if isinstance(headers, CIMultiDictProxy) else _lowered(headers)
-    for nonce_h, sig_h in _REPLAY_HEADERS:
-        nonce, sig = lowered.get(nonce_h), lowered.get(sig_h)
-        if nonce and sig:
-            return f"{nonce}:{sig}"
-    return None
+def _nonce_keys(headers: Mapping[str, str]) -> list[str]:
+    """Replay keys of a stored callback's headers: one per nonce header present."""
+    lowered = _lowered(headers)
+    pairs = (("V2", lowered.get(H_V2_NONCE)), ("V3", lowered.get(H_V3_NONCE)))
+    return [nonce_key(scheme, n.strip()) for scheme, n in pairs if n and n.strip()]
+
+
+def _open_nonces(store: Store) -> NonceRecord:
+    """The store's nonce record on disk (memory only for a readonly or path-less store)."""
+    path = getattr(store, "path", None)
+    if path is None or getattr(store, "readonly", False):
+        return NonceRecord(None)
+    return NonceRecord(Path(path) / NONCES_DIR)
 
 
 def _lowered(headers: Mapping[str, str]) -> CIMultiDict[str]:
@@ -129,6 +132,7 @@ class Receiver:
         *,
         clock: Clock = system_clock,
         ids: IdFactory = EVENT_IDS,
+        nonces: NonceRecord | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -138,9 +142,9 @@ class Receiver:
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
         self._warned_no_token = False
-        self._seen: OrderedDict[str, str] = OrderedDict()  # replay key -> first event id
-        self._inflight: dict[str, asyncio.Future[None]] = {}  # replay key -> its first write
-        self._remember_recent()
+        self.nonces = nonces if nonces is not None else _open_nonces(store)
+        self._inflight: dict[str, asyncio.Future[None]] = {}  # nonce key -> its first write
+        self._seed_nonces()
 
     @property
     def verifying(self) -> bool:
@@ -190,26 +194,21 @@ class Receiver:
         if runner is not None:
             await runner.cleanup()
 
-    def _remember_recent(self) -> None:
-        try:
-            recent = self.store.recent(REPLAY_MEMORY)
-        except Exception:  # noqa: BLE001 - replay memory is best effort, never blocks startup
-            log.debug("could not read recent events for replay detection", exc_info=True)
+    def _seed_nonces(self) -> None:
+        """Once per store: record the nonces of a store written before the nonce record existed."""
+        if self.nonces.seeded:
             return
-        for entry in recent:
-            if isinstance(entry, CallbackEvent) and entry.http_status == 200:
-                self._remember(entry)
-
-    def _remember(self, event: CallbackEvent) -> None:
-        key = _replay_key(event.headers)
-        if key is not None and key not in self._seen:
-            self._mark_seen(key, event.id)
-
-    def _mark_seen(self, key: str, event_id: str) -> None:
-        """Remember `key` as first delivered by `event_id` (the oldest beyond REPLAY_MEMORY go)."""
-        self._seen[key] = event_id
-        while len(self._seen) > REPLAY_MEMORY:
-            self._seen.popitem(last=False)
+        try:
+            entries = self.store.journal() if hasattr(self.store, "journal") else []
+            for entry in entries:
+                if isinstance(entry, CallbackEvent) and entry.http_status == 200 and entry.verified:
+                    keys = _nonce_keys(entry.headers)
+                    if keys:
+                        self.nonces.add(keys, entry.replay_of or entry.id)
+        except Exception:  # noqa: BLE001 - seeding must never block startup; retried next open
+            log.warning("could not seed the nonce record from the journal", exc_info=True)
+            return
+        self.nonces.mark_seeded()
 
     def _verify(self, request: web.Request, signed: dict) -> Verification:
         try:
@@ -272,6 +271,7 @@ class Receiver:
                 **base, params={}, kind=Kind.UNKNOWN, status=None,
                 verified=False, reason=f"bad request: {exc}", http_status=400,
             )  # fmt: skip
+            event = refused(event, raw)
             return await self._record(event, apply=False, text=f"bad request: {exc}\n")
         self._check_token()
         found = classify(parsed.params)
@@ -289,37 +289,50 @@ class Receiver:
             http_status=200 if check.accept else 403,
         )
         if not check.accept:
+            event = refused(event, raw)
             return await self._record(event, apply=False, text=f"forbidden: {check.reason}\n")
-        key = _replay_key(request.headers) if check.verified else None
-        if key is None:
+        keys = [nonce_key(scheme, n) for scheme, n in check.nonces] if check.verified else []
+        if not keys:
             return await self._record(event, apply=True, text="ok\n")
-        return await self._record_signed(event, key)
+        return await self._record_signed(event, keys)
 
-    async def _record_signed(self, event: CallbackEvent, key: str) -> web.Response:
-        """A verified callback: the first copy is stored and applied, later copies are replays.
+    async def _record_signed(self, event: CallbackEvent, keys: list[str]) -> web.Response:
+        """A verified callback: the first copy of its nonces is applied, later copies are replays.
 
-        A copy arriving while the first is still being written waits for that write: if it
-        fails (503), this copy becomes the first, so a replay never points at a lost event.
+        A copy arriving while a copy with a shared nonce is still being written waits for
+        that write: if it fails (503), this copy becomes the first, so a replay never points
+        at a lost event. Nonces are recorded durably before the 200.
         """
-        while (original := self._seen.get(key)) is not None:
-            pending = self._inflight.get(key)
-            if pending is None:
-                replay = replace(
-                    event,
-                    replay_of=original,
-                    reason=f"{event.reason}; replay of {original}: acknowledged, not stored again",
-                )
-                return await self._record(replay, apply=False, text="ok\n")
-            await asyncio.shield(pending)
-        self._mark_seen(key, event.id)
-        done = self._inflight[key] = asyncio.get_running_loop().create_future()
+        while True:
+            pending = next((f for k in keys if (f := self._inflight.get(k)) is not None), None)
+            if pending is not None:
+                await asyncio.shield(pending)
+                continue
+            original = await asyncio.to_thread(self.nonces.first, keys)
+            if any(k in self._inflight for k in keys):
+                continue  # another copy started while we looked
+            break
+        if original is not None:
+            replay = replace(
+                event,
+                replay_of=original,
+                reason=f"{event.reason}; replay of {original}: acknowledged, not applied",
+            )
+            return await self._record(replay, apply=False, text="ok\n")
+        done = asyncio.get_running_loop().create_future()
+        for k in keys:
+            self._inflight[k] = done
         try:
             response = await self._record(event, apply=True, text="ok\n")
+            if response.status == 200:
+                try:
+                    await asyncio.to_thread(self.nonces.add, keys, event.id)
+                except OSError as exc:
+                    log.error("nonces of %s not recorded: %s", event.id, exc)
         finally:
-            del self._inflight[key]
+            for k in keys:
+                del self._inflight[k]
             done.set_result(None)
-        if response.status != 200 and self._seen.get(key) == event.id:
-            del self._seen[key]
         return response
 
     async def _record(self, event: CallbackEvent, *, apply: bool, text: str) -> web.Response:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import hmac
 import secrets
-from base64 import b64encode
+from base64 import b64decode, b64encode
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -133,15 +134,36 @@ class Verification:
     verified: bool
     accept: bool
     reason: str
+    # (scheme, nonce) of every nonce header present in a verified callback: its replay identity.
+    nonces: tuple[tuple[str, str], ...] = ()
+
+
+def _candidates(header: str) -> list[bytes] | None:
+    """A signature header as a strict list of 32-byte HMACs, or None if any item is malformed.
+
+    One value, or comma-separated values; each must be valid base64 of exactly 32 bytes
+    (surrounding whitespace stripped). Anything else (an empty item, `,x`) fails as a whole.
+    """
+    out = []
+    for item in header.split(","):
+        try:
+            raw = b64decode(item.strip().encode("ascii"), validate=True)
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            return None
+        if len(raw) != 32:
+            return None
+        out.append(raw)
+    return out
 
 
 def _matches(expected: str, header: str | None) -> bool:
     if not header:
         return False
-    want = expected.encode()
-    if "," not in header:
-        return hmac.compare_digest(want, header.strip().encode())
-    return any(hmac.compare_digest(want, s.strip().encode()) for s in header.split(","))
+    candidates = _candidates(header)
+    if candidates is None:
+        return False
+    want = b64decode(expected)
+    return any(hmac.compare_digest(want, c) for c in candidates)
 
 
 def _url_variants(url: str) -> Iterable[str]:
@@ -197,7 +219,9 @@ def verify(
         if not ok_v3:
             return Verification(False, False, f"V3 signature does not match for {url}")
         scheme = f"{scheme}+V3" if scheme else "V3"
-    return Verification(True, True, f"{scheme} ok")
+    # Every nonce header present is recorded, so a copy that drops one scheme is still caught.
+    seen = tuple((s, n.strip()) for s, n in (("V2", nonce), ("V3", v3_nonce)) if n and n.strip())
+    return Verification(True, True, f"{scheme} ok", seen)
 
 
 def _explain_v2(

@@ -47,7 +47,7 @@ from receiver.storetypes import (
     refuse,
     writer_lock,
 )
-from receiver.unverified import DEFAULT_LIMIT, UNVERIFIED_NAME, UnverifiedRing
+from receiver.unverified import DEFAULT_BUDGET, DEFAULT_LIMIT, UNVERIFIED_NAME, UnverifiedRing
 
 __all__ = ["Store", "StoreError", "StoreLockedError", "StoreStats", "StoreWriteError"]
 
@@ -76,6 +76,7 @@ class Store(StoreReads):
         lock: WriterLock | None,
         snapshot_interval: float,
         unverified_limit: int = DEFAULT_LIMIT,
+        unverified_budget: int = DEFAULT_BUDGET,
     ) -> None:
         """Use Store.open(); this only sets up an empty, unloaded store."""
         self.path = path
@@ -95,7 +96,11 @@ class Store(StoreReads):
         self._counts = {"commits": 0, "failed_commits": 0, "entries": 0, "replayed": 0}
         self._replays: dict[str, int] = {}
         self._ring = UnverifiedRing(
-            path / UNVERIFIED_NAME, limit=unverified_limit, write_file=write_file, clock=clock
+            path / UNVERIFIED_NAME,
+            limit=unverified_limit,
+            budget=unverified_budget,
+            write_file=write_file,
+            clock=clock,
         )
         self._journal = Journal(path / JOURNAL_DIR, segment_size=1)
         self._committer = GroupCommitter(
@@ -123,11 +128,13 @@ class Store(StoreReads):
         snapshot_interval: float = 1.0,
         recent_size: int = 1000,
         unverified_limit: int = DEFAULT_LIMIT,
+        unverified_budget: int = DEFAULT_BUDGET,
     ) -> Store:
         """Open (or create) the store directory; sync. `write_file` replaces the atomic writer.
 
-        `unverified_limit`: how many callbacks that failed verification (403) to keep, newest
-        first; older ones are only counted (see receiver/unverified.py).
+        `unverified_limit` / `unverified_budget`: how many refused callbacks (400/403) to keep,
+        newest first, and how many encoded bytes they may take (memory and unverified.json);
+        older ones are only counted, with their bytes (see receiver/unverified.py).
         """
         path = Path(path).expanduser()
         if path.exists() and not path.is_dir():
@@ -142,6 +149,7 @@ class Store(StoreReads):
             lock=lock,
             snapshot_interval=snapshot_interval,
             unverified_limit=unverified_limit,
+            unverified_budget=unverified_budget,
         )
         try:
             loaded = load(
@@ -184,15 +192,15 @@ class Store(StoreReads):
         - `event.replay_of` set (the same nonce and signature as an acknowledged callback):
           a small replay marker is journaled (durable on return), counted on the original
           (`replay_count`), never applied; the Change's event is the marker's view.
-        - `event.http_status == 403` (failed verification): kept in the bounded unverified
-          ring (`unverified()`), not in the journal, never applied; written lazily.
-        - anything else (verified, accepted without a token, 400 undecodable): journaled,
-          durable on return.
+        - `event.http_status` 403 (failed verification) or 400 (undecodable): kept in the
+          bounded unverified ring (`unverified()`), not in the journal, never applied;
+          written lazily.
+        - anything else (verified, or accepted without a token): journaled, durable on return.
         """
         self._check_writable()
         if event.replay_of:
             return await self._submit(replay_marker(event), Work(event=event))
-        if event.http_status == 403:
+        if event.http_status in (400, 403):
             return self._keep_unverified(event)
         work = Work(event=event, apply=apply)
         return await self._submit(callback_entry(event, applied=apply), work)

@@ -1,9 +1,12 @@
-"""The unverified ring: the newest N callbacks that failed verification, kept apart from the journal.
+"""The unverified ring: the newest refused callbacks (400/403), kept apart from the journal.
 
-A flood of forged or mis-signed callbacks (each answered 403) must not grow the store without
-bound, so they never enter the append-only journal. The ring keeps the newest `limit` of them
-in memory and in `unverified.json` (a TinyDB document, replaced atomically), and counts how
-many older ones it let go. A 403 is not an acknowledgement (Plivo retries it), so the file is
+A flood of forged, mis-signed or undecodable callbacks must not grow the store without bound,
+so they never enter the append-only journal. The ring keeps the newest of them, at most
+`limit` entries and at most `budget` bytes of encoded JSON (each refused body is already cut
+to receiver.refused.RAW_CAP raw bytes), in memory and in `unverified.json` (a TinyDB
+document, replaced atomically, so never larger than the budget plus a small header), and
+counts how many older ones it let go and their bytes. Refusing one costs one bounded encode
+and a deque append; the file is rewritten at most once per interval, whatever the flood. A 403 is not an acknowledgement (Plivo retries it), so the file is
 written lazily, at most once per interval, on its own thread: a crash loses at most the last
 interval's unverified callbacks, never an acknowledged one. Ring events have seq 0.
 """
@@ -33,6 +36,7 @@ UNVERIFIED_NAME = "unverified.json"
 TABLE = "unverified"
 META_TABLE = "meta"
 DEFAULT_LIMIT = 1000
+DEFAULT_BUDGET = 4 * 1024 * 1024  # bytes of encoded refused entries kept (memory and disk)
 
 
 class UnverifiedRing:
@@ -43,6 +47,7 @@ class UnverifiedRing:
         path: Path,
         *,
         limit: int = DEFAULT_LIMIT,
+        budget: int = DEFAULT_BUDGET,
         write_file: WriteFile,
         clock: Any,
         interval: float = 0.5,
@@ -51,7 +56,10 @@ class UnverifiedRing:
             raise ValueError("the unverified limit must be 0 or more")
         self.path = path
         self.limit = limit
+        self.budget = budget
         self.dropped = 0  # unverified callbacks let go since the store was created
+        self.dropped_bytes = 0  # their encoded size
+        self.size = 0  # encoded bytes of the kept entries
         self.warnings: list[str] = []
         self.last_error: str | None = None
         self.writes = 0
@@ -75,14 +83,16 @@ class UnverifiedRing:
             docs = sorted((int(k), d) for k, d in tables.get(TABLE, {}).items())
             meta = tables.get(META_TABLE, {}).get("1", {})
             dropped = int(meta.get("dropped", 0))
+            dropped_bytes = int(meta.get("dropped_bytes", 0))
             events = [(doc_id, CallbackEvent.from_dict(doc)) for doc_id, doc in docs]
         except (DamagedFileError, ValueError, TypeError, KeyError) as exc:
             self.warnings.append(self._damaged(exc, readonly, now))
             return
         self.dropped = dropped
+        self.dropped_bytes = dropped_bytes
         self._next_id = max((d for d, _ in events), default=0) + 1
         for doc_id, event in events:
-            self._items.append((doc_id, event, encode(event.to_dict())))
+            self._push(doc_id, event)
         self._trim()
 
     def _damaged(self, exc: Exception, readonly: bool, now: float) -> str:
@@ -98,17 +108,25 @@ class UnverifiedRing:
 
     def add(self, event: CallbackEvent, loop: asyncio.AbstractEventLoop | None) -> None:
         """Keep `event` (dropping the oldest beyond the limit) and schedule a lazy write."""
-        self._items.append((self._next_id, event, encode(event.to_dict())))
+        self._push(self._next_id, event)
         self._next_id += 1
         self._trim()
         self._dirty = True
         if loop is not None and self._timer is None and self._running is None and not self._closed:
             self._timer = loop.call_later(self._interval, self._due, loop)
 
+    def _push(self, doc_id: int, event: CallbackEvent) -> None:
+        text = encode(event.to_dict())
+        self._items.append((doc_id, event, text))
+        self.size += _cost(doc_id, text)
+
     def _trim(self) -> None:
-        while len(self._items) > self.limit:
-            self._items.popleft()
+        while self._items and (len(self._items) > self.limit or self.size > self.budget):
+            doc_id, _, text = self._items.popleft()
+            cost = _cost(doc_id, text)
+            self.size -= cost
             self.dropped += 1
+            self.dropped_bytes += cost
 
     def events(self) -> list[CallbackEvent]:
         """The kept unverified callbacks, oldest first."""
@@ -131,10 +149,10 @@ class UnverifiedRing:
         if self._running is not None or not self._dirty or self._closed:
             return self._running
         self._dirty = False
-        docs, dropped, limit = self._docs(), self.dropped, self.limit
+        docs, meta = self._docs(), self._meta()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="tendlc-store-unverified")
-        fut = loop.run_in_executor(self._executor, self._write, docs, dropped, limit)
+        fut = loop.run_in_executor(self._executor, self._write, docs, meta)
         self._running = fut
 
         def done(f: asyncio.Future[None]) -> None:
@@ -158,8 +176,16 @@ class UnverifiedRing:
     def _docs(self) -> list[tuple[str, str]]:
         return [(str(doc_id), text) for doc_id, _, text in self._items]
 
-    def _write(self, docs: list[tuple[str, str]], dropped: int, limit: int) -> None:
-        meta = [("1", encode({"dropped": dropped, "limit": limit}))]
+    def _meta(self) -> dict[str, int]:
+        return {
+            "dropped": self.dropped,
+            "dropped_bytes": self.dropped_bytes,
+            "limit": self.limit,
+            "budget": self.budget,
+        }
+
+    def _write(self, docs: list[tuple[str, str]], meta_doc: dict[str, int]) -> None:
+        meta = [("1", encode(meta_doc))]
         self._write_file(self.path, dump_encoded({TABLE: docs, META_TABLE: meta}))
 
     async def flush(self) -> None:
@@ -176,7 +202,7 @@ class UnverifiedRing:
         if not self._dirty:
             return
         try:
-            self._write(self._docs(), self.dropped, self.limit)
+            self._write(self._docs(), self._meta())
         except OSError as exc:
             self.last_error = f"could not write {self.path.name}: {exc}"
             return
@@ -191,3 +217,8 @@ class UnverifiedRing:
             self._timer = None
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+
+
+def _cost(doc_id: int, text: str) -> int:
+    """Bytes one entry takes in unverified.json: '"<id>":<json>,' (UTF-8)."""
+    return len(text.encode("utf-8")) + len(str(doc_id)) + 4

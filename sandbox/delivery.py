@@ -48,14 +48,14 @@ def loopback_refusal(url: str) -> str | None:
     """Why `url` may not be called without allow_remote_callbacks, or None when it is loopback.
 
     Decided from the URL alone (no DNS lookup, no connection): only `localhost` itself and
-    literal loopback addresses (127.0.0.0/8, ::1) pass. Subdomains such as `evil.localhost`
-    do not: resolvers may send them to DNS, which can answer any address.
+    literal loopback addresses (127.0.0.0/8, ::1) pass. A name under `.localhost` is refused:
+    it would be resolved through DNS, which may answer with any address.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return f"refused: {url} is not an http(s) URL"
     host = (parts.hostname or "").lower()
-    if host.rstrip(".") == "localhost":
+    if host in ("localhost", "localhost."):
         return None
     try:
         if ipaddress.ip_address(host).is_loopback:

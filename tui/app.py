@@ -95,7 +95,9 @@ class TendlcApp(App[None]):
             reason = str(error) if isinstance(error, ServiceStartError) else repr(error)
             self.exit(return_code=1, message=f"tendlc: {reason}")
         elif event.worker.group == "tunnel":
-            self.notify(f"{error}", title="tunnel failed", severity="error", timeout=15)
+            self.notify(
+                f"{error}", title="tunnel failed", severity="error", timeout=15, markup=False
+            )
 
     async def on_unmount(self) -> None:
         await self.services.stop()

@@ -22,7 +22,7 @@ COLUMNS = (
     Column("time", "Time", 8),
     Column("source", "Source", 8),
     Column("kind", "Kind", 16),
-    Column("resource", "Resource", 14),
+    Column("resource", "Resource", 23),  # "+14155550101 and 2 more"
     Column("status", "Status", 12),
     Column("trust", "Verification"),
 )

@@ -6,7 +6,7 @@ import time
 
 from rich.text import Text
 
-from receiver.models import CallbackEvent, RequestRecord, Resource
+from receiver.models import CallbackEvent, RequestRecord, Resource, ResourceType
 
 Entry = CallbackEvent | RequestRecord
 
@@ -21,11 +21,22 @@ def day_time(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""
 
 
+def plus(number: str) -> str:
+    """E.164 digits -> '+14845551234': the one way a phone number is shown."""
+    return number if number.startswith("+") else f"+{number}"
+
+
+def shown_id(resource: Resource) -> str:
+    """A resource's id as shown: numbers with their '+', brands and campaigns as they are."""
+    return plus(resource.id) if resource.type is ResourceType.NUMBER else resource.id
+
+
 def resource_label(resource: Resource | None, fallback: str = "") -> str:
     """`B43KNAS (Acme)` or just the id."""
     if resource is None:
         return fallback
-    return f"{resource.id} ({resource.name})" if resource.name else resource.id
+    shown = shown_id(resource)
+    return f"{shown} ({resource.name})" if resource.name else shown
 
 
 def entry_kind(entry: Entry) -> str:
@@ -36,10 +47,10 @@ def entry_kind(entry: Entry) -> str:
 def entry_resource(entry: Entry) -> str:
     """The resource an entry is about: number, else campaign, else brand."""
     if isinstance(entry, CallbackEvent):
-        return entry.number or entry.campaign_id or entry.brand_id or "—"
+        return plus(entry.number) if entry.number else entry.campaign_id or entry.brand_id or "—"
     if entry.numbers:
-        first = entry.numbers[0]
-        return first if len(entry.numbers) == 1 else f"{first} +{len(entry.numbers) - 1}"
+        first, more = plus(entry.numbers[0]), len(entry.numbers) - 1
+        return first if not more else f"{first} and {more} more"
     return entry.campaign_id or entry.brand_id or "—"
 
 

@@ -68,7 +68,8 @@ class Gateway:
     ) -> None:
         if not auth_id or not auth_token:
             raise GatewayError(
-                "no Plivo credentials: set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, or use --sandbox"
+                "no Plivo credentials: set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, "
+                "or work offline with `tendlc --sandbox`"
             )
         try:
             client = plivo.RestClient(auth_id, auth_token, timeout=timeout)

@@ -23,6 +23,7 @@ class StatusBar(Vertical):
     callbacks: reactive[int] = reactive(0)
     unverified: reactive[int] = reactive(0)
     store_error: reactive[str | None] = reactive(None)
+    reach_warning: reactive[str | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="status-line"):
@@ -33,6 +34,7 @@ class StatusBar(Vertical):
             yield Label(id="receiver")
             yield Label(id="counters")
         yield Label(id="store-health")
+        yield Label(id="reach-warning")
 
     def on_mount(self) -> None:
         self._show_mode()
@@ -41,6 +43,7 @@ class StatusBar(Vertical):
         self._show_receiver()
         self._show_counters()
         self._show_store()
+        self._show_reach()
 
     def watch_mode(self) -> None:
         self._show_mode()
@@ -68,6 +71,9 @@ class StatusBar(Vertical):
 
     def watch_store_error(self) -> None:
         self._show_store()
+
+    def watch_reach_warning(self) -> None:
+        self._show_reach()
 
     def _label(self, id: str) -> Label:
         return self.query_one(f"#{id}", Label)
@@ -102,3 +108,9 @@ class StatusBar(Vertical):
         label.display = self.store_error is not None
         if self.store_error is not None:
             label.update(f"store: write failing — {escape(self.store_error)}")
+
+    def _show_reach(self) -> None:
+        label = self._label("reach-warning")
+        label.display = self.reach_warning is not None
+        if self.reach_warning is not None:
+            label.update(escape(self.reach_warning))

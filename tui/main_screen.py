@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, TabbedContent
 
 from receiver.models import CallbackEvent, Change, Resource, ResourceType
+from receiver.server import is_loopback
 from receiver.tunnel import TunnelStatus
 from tui.commands import MainCommands
 from tui.event_actions import EventActions
@@ -36,6 +39,16 @@ KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc"}
 def key_label(keys: str) -> str:
     """`N,escape` → `N / esc`."""
     return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
+
+
+def unreachable_warning(callback_url: str) -> str | None:
+    """LIVE mode with a loopback callback URL: Plivo can never call it; say how to fix that."""
+    if not is_loopback(urlsplit(callback_url).hostname or ""):
+        return None
+    return (
+        "Plivo cannot reach a loopback callback URL: restart with --tunnel cloudflared "
+        "(or ngrok) or --public-url https://…"
+    )
 
 
 class MainScreen(FormActions, Upkeep, EventActions, Screen):
@@ -132,6 +145,9 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
         config = self.services.receiver.config
         self.status_bar.callback_url = config.callback_url
         self.status_bar.receiver_address = config.local_base.removeprefix("http://")
+        self.status_bar.reach_warning = (
+            unreachable_warning(config.callback_url) if self.mode == "LIVE" else None
+        )
 
     def on_services_started(self, message: ServicesStarted) -> None:
         self.show_addresses()
@@ -150,7 +166,13 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
         self.show_addresses()
         self.check_public_url()
         if message.status.state.value == "down":
-            self.notify(message.status.reason, title="tunnel down", severity="error", timeout=15)
+            self.notify(
+                message.status.reason,
+                title="tunnel down",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
 
     # ---- live changes -------------------------------------------------------------------
     def on_registry_changed(self, message: RegistryChanged) -> None:
@@ -311,7 +333,13 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
     def action_copy_url(self) -> None:
         url = self.services.receiver.config.callback_url
         self.app.copy_to_clipboard(url)
-        self.notify(url, title="callback URL copied")
+        self.notify(
+            f"{url}\nSent to the terminal's clipboard (OSC 52). A terminal that ignores OSC 52 "
+            "copies nothing: select the URL here or in the header (shift+drag) instead.",
+            title="callback URL sent to the clipboard",
+            markup=False,
+            timeout=10,
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.key_sections()))

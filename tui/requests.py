@@ -189,8 +189,11 @@ class LinkRequest:
             errors["numbers"] = "required: at least one phone number"
         else:
             bad = [n for n in self.numbers if normalise_number(n) != n]
+            foreign = [n for n in self.numbers if n not in bad and not is_us_number(n)]
             if bad:
                 errors["numbers"] = f"not E.164 digits: {', '.join(bad)}"
+            elif foreign:
+                errors["numbers"] = not_us_message(foreign)
             elif len(set(self.numbers)) != len(self.numbers):
                 errors["numbers"] = "each number at most once"
         return errors
@@ -207,6 +210,17 @@ def is_valid_number(digits: str) -> bool:
     if digits.startswith("1"):
         return len(digits) == 11 and digits[1] not in "01"
     return True
+
+
+def is_us_number(digits: str) -> bool:
+    """10DLC is US-only: a valid number in the +1 (NANP) plan."""
+    return digits.startswith("1") and is_valid_number(digits)
+
+
+def not_us_message(numbers: list[str]) -> str:
+    """What to tell someone who typed numbers outside the +1 plan."""
+    shown = ", ".join(f"+{n}" for n in numbers)
+    return f"not US numbers (10DLC covers US +1 long codes only): {shown}"
 
 
 def normalise_number(token: str) -> str | None:

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from receiver.models import Resource, ResourceType
 from tui.badges import BADGE_WIDTH, badge_text
-from tui.formatting import clock_time, resource_label
+from tui.formatting import clock_time, resource_label, shown_id
 from tui.virtual_table import Cell, Column, VirtualTable
 
 Lookup = Callable[[ResourceType, str], Resource | None]
@@ -110,14 +110,14 @@ class ResourceTable(VirtualTable):
             return False
         if not self.filter_text:
             return True
-        fields = (resource.id, resource.name, resource.badge, resource.parent_id or "")
+        fields = (shown_id(resource), resource.name, resource.badge, resource.parent_id or "")
         return self.filter_text.lower() in "\0".join(fields).lower()
 
     def cells(self, resource: Resource) -> dict[str, Cell]:
         parent = parent_of(resource, self.lookup)
         last = resource.timeline[-1].detail if resource.timeline else ""
         return {
-            "id": Text(resource.id, style="bold"),
+            "id": Text(shown_id(resource), style="bold"),
             "name": resource.name,
             "parent": resource_label(parent, resource.parent_id or "—"),
             "badge": badge_text(resource.badge),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
@@ -25,6 +26,22 @@ EMPTY_HINTS = {
 }
 
 
+def no_match_hint(title: str, filter_text: str, total: int) -> Text:
+    """What an empty tab says when rows exist but the filter or narrowing hides all of them."""
+    hint = Text(f"No {title.lower()} ")
+    if filter_text:
+        hint.append("match ")
+        hint.append(f"“{filter_text}”", style="bold")
+        hint.append(f" ({total} hidden). Press ")
+        hint.append("esc", style="bold")
+        hint.append(" to clear the filter.")
+    else:
+        hint.append(f"under this selection ({total} hidden). Press ")
+        hint.append("N", style="bold")
+        hint.append(" to show everything.")
+    return hint
+
+
 def pane_id(type: ResourceType) -> str:
     return f"tab-{type.value}"
 
@@ -37,6 +54,7 @@ class ResourcesView(Vertical):
         self.lookup = lookup
         self.scope: Scope | None = None
         self._labels: dict[ResourceType, str] = {}
+        self._hints: dict[ResourceType, str | Text] = {}
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial=pane_id(ResourceType.BRAND)):
@@ -98,12 +116,27 @@ class ResourcesView(Vertical):
             table.rebuild()
             self.refresh_titles()
 
+    def show_hint(self, type: ResourceType, title: str, table: ResourceTable) -> None:
+        """The tab's hint: how to add the first one, or why nothing matches."""
+        hint = self.query_one(f"#{type.value}-empty", Static)
+        shown, total = table.row_count, table.total
+        hint.display = shown == 0
+        if total == 0:
+            content: str | Text = EMPTY_HINTS[type]
+        elif shown == 0:
+            content = no_match_hint(title, table.filter_text, total)
+        else:
+            return
+        if self._hints.get(type) != content:
+            self._hints[type] = content
+            hint.update(content)
+
     def refresh_titles(self) -> None:
         """Tab labels say how many rows are shown, and of how many."""
         for type, title in TAB_TITLES.items():
             table = self.table(type)
             shown, total = table.row_count, table.total
-            self.query_one(f"#{type.value}-empty", Static).display = total == 0
+            self.show_hint(type, title, table)
             count = f"{shown}" if shown == total else f"{shown}/{total}"
             label = f"{title} [dim]{count}[/]"
             if self._labels.get(type) != label:

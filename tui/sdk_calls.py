@@ -68,6 +68,12 @@ def field_in(text: str, fields: Mapping[str, str]) -> str | None:
     return None
 
 
+OFFLINE_ADVICE = (
+    "check your network, or work offline: `tendlc --sandbox` (the console), or "
+    "`--api-url URL` of a running `tendlc sandbox` (status --refresh)"
+)
+
+
 class SdkCalls:
     """Runs calls on one plivo client and turns every failure into a GatewayError.
 
@@ -105,11 +111,7 @@ class SdkCalls:
         except requests.Timeout as exc:
             raise self._timeout_error(what, exc) from exc
         except requests.RequestException as exc:
-            advice = (
-                "check that the sandbox is running"
-                if self.sandbox
-                else "check your network or use --sandbox"
-            )
+            advice = "check that the sandbox is running" if self.sandbox else OFFLINE_ADVICE
             raise GatewayError(
                 f"{what} failed: cannot reach {self.who} at {self.where} "
                 f"({network_reason(exc)}): {advice}"

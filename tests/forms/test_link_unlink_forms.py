@@ -62,6 +62,27 @@ async def test_invalid_numbers_are_reported_and_nothing_is_sent(host, gateway, r
         assert not error.display
 
 
+async def test_non_us_numbers_are_refused_per_number(host, gateway, registry, wait):
+    """10DLC is US-only: +44 20 7946 0958 is named in the form, never sent to fail the batch."""
+    app = host(lambda: LinkForm(gateway, registry, campaign_id="CACT001"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#numbers", TextArea).text = "+1 484 555 1234\n+44 20 7946 0958"
+        await pilot.pause()
+        preview = str(form.query_one("#numbers-preview", Static).render())
+        assert preview == (
+            "1 number: +14845551234\nNot US numbers (10DLC is US-only): +442079460958"
+        )
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        error = form.query_one("#numbers-error", FieldError)
+        assert error.display and "not US numbers" in str(error.render())
+        assert "+442079460958" in str(error.render())
+        assert gateway.submissions() == []
+        assert form.query_one("#numbers", TextArea).text.endswith("+44 20 7946 0958")
+
+
 async def test_link_gateway_error_keeps_numbers(host, gateway, registry, wait):
     gateway.fail_with = GatewayError(
         "link numbers to campaign CACT001 failed: The number 14845551234 is already requested "

@@ -108,7 +108,8 @@ def test_connection_refused(api, make_gateway):
     err = _fail(lambda: make_gateway().list_brands())
     assert err.message == (
         "list brands failed: cannot reach Plivo at https://api.plivo.com (connection refused): "
-        "check your network or use --sandbox"
+        "check your network, or work offline: `tendlc --sandbox` (the console), or "
+        "`--api-url URL` of a running `tendlc sandbox` (status --refresh)"
     )
     assert err.status is None
 
@@ -163,7 +164,10 @@ def test_missing_credentials_never_fall_back_silently(monkeypatch):
     monkeypatch.setenv("PLIVO_AUTH_TOKEN", "from-env")
     with pytest.raises(GatewayError) as info:
         Gateway("MAFAKEAUTHID00000001", "")
-    assert "set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, or use --sandbox" in info.value.message
+    assert (
+        "set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, or work offline with `tendlc --sandbox`"
+        in info.value.message
+    )
 
 
 def test_invalid_request_is_not_sent(api, make_gateway, recording_store, good_campaign):
@@ -185,3 +189,24 @@ def test_store_failure_on_a_failed_request_is_mentioned(api, make_gateway, good_
     err = _fail(lambda: make_gateway(store=BrokenStore()).create_campaign(good_campaign))
     assert err.message.endswith("(not saved to the store: disk full)")
     assert err.status == 400
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--sandbox"],  # `tendlc --sandbox`
+        ["sandbox"],  # `tendlc sandbox`
+        ["status", "--refresh", "--api-url", "http://127.0.0.1:1"],  # `--api-url URL`
+    ],
+)
+def test_offline_hints_name_commands_that_exist(args):
+    """Every command the offline hints name is a real one (`tendlc status --sandbox` was not)."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.sdk_calls import OFFLINE_ADVICE
+
+    for word in ("`tendlc --sandbox`", "`tendlc sandbox`", "`--api-url URL`"):
+        assert word in OFFLINE_ADVICE
+    result = CliRunner().invoke(main, [*args, "--help"])
+    assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ from tui.requests import BrandRequest, CampaignRequest, LinkRequest
 def test_good_requests_have_no_errors(good_campaign):
     assert BrandRequest("p-uuid", "acme").validate() == {}
     assert good_campaign.validate() == {}
-    assert LinkRequest("C1", ("14155550100", "442079460958")).validate() == {}
+    assert LinkRequest("C1", ("14155550100", "14845551234")).validate() == {}
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,11 @@ def test_link_params():
         "campaign_id": "C1",
         "numbers": ["14155550100"],
     }
+
+
+def test_link_request_refuses_numbers_outside_the_us():
+    errors = LinkRequest("C1", ("14845551234", "442079460958")).validate()
+    assert errors == {
+        "numbers": "not US numbers (10DLC covers US +1 long codes only): +442079460958"
+    }
+    assert LinkRequest("C1", ("14845551234",)).validate() == {}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from receiver.config import ReceiverConfig
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
+from receiver.refused import raw_body
 from receiver.server import Receiver, make_app
 from receiver.signature import SIGNATURE_HEADERS, signature_headers
 from receiver.store import Store
@@ -174,15 +175,20 @@ def test_any_request_gets_a_deliberate_answer_and_every_ack_is_stored(tmp_path, 
         ring = len(store.unverified())
         # aiohttp's own HTTP parser answers 400 to methods it does not know: never stored
         ours = status != 400 or text.startswith("bad request:")
-        if ours and status in (200, 400):  # acknowledged, or undecodable: in the journal
+        refused = ours and status in (400, 403)  # undecodable or unverified: the ring only
+        if status == 200:  # acknowledged: in the journal
             assert journal == counts["journal"] + 1
+        else:
+            assert journal == counts["journal"]
+        if status == 200 or refused:
             latest = store.recent(1)[0]
             assert latest.http_status == status
             if sent is not None and method != "GET" and not latest.replay_of:
                 assert latest.body == decode_text(sent)
-        else:
-            assert journal == counts["journal"]
-        assert ring == counts["ring"] + (status == 403)
+                if refused:
+                    raw = sent if isinstance(sent, bytes) else sent.encode()
+                    assert raw_body(latest) == raw and latest.body_length == len(raw)
+        assert ring == counts["ring"] + refused
         counts.update(journal=journal, ring=ring)
 
     try:

@@ -131,8 +131,10 @@ async def test_guard_refuses_non_loopback_without_connecting(
         ("http://[::ffff:10.0.0.5]/cb", False),
         ("http://127.0.0.1.nip.io/cb", False),
         ("ftp://127.0.0.1/cb", False),
+        ("http://evil.localhost/cb", False),  # resolved by DNS, not by the loopback rule
+        ("http://127.0.0.1.localhost:8765/cb", False),
+        ("http://LOCALHOST:8765/cb", True),
         ("http://localhost./cb", True),
-        ("http://evil.localhost/cb", False),
         ("http://LOCALHOST.example.com/cb", False),
         ("http://a.b.localhost:8765/cb", False),
     ],

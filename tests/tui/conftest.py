@@ -337,6 +337,7 @@ def snapshot_app(tmp_path: Path):
         how many times the ticking clock was read.
         """
         app_options.setdefault("overdue_after", None)
+        mode = app_options.pop("mode", "SANDBOX")
         path = tmp_path / "store"
         ticking = ticking_clock()
         if filled:
@@ -351,7 +352,7 @@ def snapshot_app(tmp_path: Path):
         store = Store.open(path, clock=clock)  # what a user sees after a restart
         receiver = StillReceiver(ReceiverConfig(port=8765, public_url=public_url))
         app = make_app(
-            store=store, receiver=receiver, gateway=None, mode="SANDBOX", clock=clock, **app_options
+            store=store, receiver=receiver, gateway=None, mode=mode, clock=clock, **app_options
         )
         app.animation_level = "none"
         app.theme = "textual-dark"

@@ -179,6 +179,28 @@ async def test_filter_narrows_rows_and_escape_restores_them(stack, started, wait
         assert "globex" not in app.screen.sub_title
 
 
+async def test_a_filter_that_matches_nothing_says_so(stack, started, wait_for, text_of) -> None:
+    app = stack.app
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await stack.create_brand("Acme Dental")
+        table = brands(app)
+        await wait_for(pilot, lambda: table.row_count == 1, "the brand row")
+        hint = app.screen.query_one("#brand-empty")
+        assert not hint.display
+
+        await pilot.press("slash", *"[zzz]")
+        await wait_for(pilot, lambda: table.row_count == 0, "the filter to apply")
+        await wait_for(pilot, lambda: hint.display, "the hint")
+        assert text_of(hint).strip() == (
+            "No brands match “[zzz]” (1 hidden). Press esc to clear the filter."
+        )
+
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table.row_count == 1, "the filter to clear")
+        assert not hint.display
+
+
 async def test_narrow_to_brand_shows_only_its_campaigns_and_numbers(
     stack, started, wait_for, fill_registry
 ) -> None:
@@ -249,7 +271,10 @@ async def test_keys_open_help_form_and_copy_the_callback_url(stack, started, wai
         assert isinstance(app.screen, MainScreen)
         await pilot.press("y")
         assert app.clipboard == stack.receiver.config.callback_url
-        assert any(n.title == "callback URL copied" for n in app._notifications)
+        (toast,) = [
+            n for n in app._notifications if n.title == "callback URL sent to the clipboard"
+        ]
+        assert "OSC 52" in toast.message and "copies nothing" in toast.message
 
 
 async def test_quit_stops_the_receiver_and_closes_the_store(stack, started, wait_for) -> None:
@@ -298,3 +323,12 @@ async def test_ten_thousand_numbers_update_in_place(
         await wait_for(pilot, lambda: cell_badge(table, numbers[9_999]) == "linked", "linked")
         assert table.cursor_row == 5_000
         assert rebuilt == []
+
+
+def test_unreachable_warning_only_for_loopback_urls() -> None:
+    from tui.main_screen import unreachable_warning
+
+    warning = unreachable_warning("http://127.0.0.1:8765/tendlc_status/")
+    assert warning is not None and "--tunnel" in warning and "--public-url" in warning
+    assert unreachable_warning("http://localhost:8765/tendlc_status/") is not None
+    assert unreachable_warning("https://abc.trycloudflare.com/tendlc_status/") is None

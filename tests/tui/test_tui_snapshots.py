@@ -48,3 +48,9 @@ def test_filter_on_the_brands_tab(snap_compare, snapshot_app) -> None:
 def test_help_screen(snap_compare, snapshot_app) -> None:
     press = ["question_mark"]
     assert snap_compare(snapshot_app(True), press=press, terminal_size=SIZE, run_before=settle)
+
+
+def test_live_mode_with_a_loopback_callback_url_warns(snap_compare, snapshot_app) -> None:
+    """LIVE with http://127.0.0.1:…: the header says Plivo cannot reach it and how to fix it."""
+    app = snapshot_app(False, public_url=None, mode="LIVE")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)

@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 CSS_FILE = Path(__file__).with_name("forms.tcss")
 
 
-def plus(number: str) -> str:
-    """E.164 digits -> '+14845551234' for display."""
-    return number if number.startswith("+") else f"+{number}"
-
-
 def callback_line(gateway: Gateway) -> str:
     """The read-only line saying where Plivo will send status callbacks for this request."""
     url: Any = getattr(gateway, "callback_url", None)

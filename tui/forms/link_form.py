@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Select, Static, TextArea
 
 from receiver.models import Badge, ResourceType
-from tui.forms.common import FormScreen, field, plus
+from tui.formatting import plus
+from tui.forms.common import FormScreen, field
 from tui.gateway_types import GatewayError
-from tui.requests import LinkRequest, parse_numbers
+from tui.requests import LinkRequest, is_us_number, not_us_message, parse_numbers
 
 if TYPE_CHECKING:
     from receiver.registry import Registry
@@ -24,8 +25,10 @@ PREVIEW_MAX = 6  # numbers listed in the preview before "… and N more"
 
 
 def preview(valid: list[str], invalid: list[str]) -> Text:
-    """'2 numbers: +14845551234, +14845551235' and the tokens that are not numbers."""
+    """'2 numbers: +14845551234, +14845551235', then numbers outside the US and non-numbers."""
     text = Text()
+    foreign = [n for n in valid if not is_us_number(n)]
+    valid = [n for n in valid if is_us_number(n)]
     if valid:
         shown = ", ".join(plus(n) for n in valid[:PREVIEW_MAX])
         more = f", … and {len(valid) - PREVIEW_MAX} more" if len(valid) > PREVIEW_MAX else ""
@@ -34,6 +37,9 @@ def preview(valid: list[str], invalid: list[str]) -> Text:
         text.append(shown + more)
     else:
         text.append("No number yet", style="dim")
+    if foreign:
+        text.append("\nNot US numbers (10DLC is US-only): ", style="bold red")
+        text.append(", ".join(plus(n) for n in foreign), style="red")
     if invalid:
         text.append("\nNot numbers: ", style="bold red")
         text.append(", ".join(invalid), style="red")
@@ -107,9 +113,12 @@ class LinkForm(FormScreen):
         self.query_one("#numbers-preview", Static).update(preview(valid, invalid))
 
     def extra_errors(self) -> dict[str, str]:
-        _, invalid = parse_numbers(self.query_one("#numbers", TextArea).text)
+        valid, invalid = parse_numbers(self.query_one("#numbers", TextArea).text)
         if invalid:
             return {"numbers": f"not E.164 numbers: {', '.join(invalid)}"}
+        foreign = [n for n in valid if not is_us_number(n)]
+        if foreign:
+            return {"numbers": not_us_message(foreign)}
         return {}
 
     def build_request(self) -> LinkRequest:

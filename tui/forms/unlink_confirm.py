@@ -9,7 +9,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.forms.common import FormScreen, plus
+from tui.formatting import plus
+from tui.forms.common import FormScreen
 from tui.requests import is_valid_number
 
 if TYPE_CHECKING:
