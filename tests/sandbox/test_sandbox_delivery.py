@@ -134,6 +134,9 @@ async def test_guard_refuses_non_loopback_without_connecting(
         ("http://evil.localhost/cb", False),  # resolved by DNS, not by the loopback rule
         ("http://127.0.0.1.localhost:8765/cb", False),
         ("http://LOCALHOST:8765/cb", True),
+        ("http://localhost./cb", True),
+        ("http://LOCALHOST.example.com/cb", False),
+        ("http://a.b.localhost:8765/cb", False),
     ],
 )
 def test_loopback_guard_decides_from_the_url(url: str, allowed: bool) -> None:
