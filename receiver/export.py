@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from receiver.models import CallbackEvent, RequestRecord, Resource, ResourceType
+from receiver.safetext import csv_cell, printable
 from receiver.storetypes import entry_time
 
 CSV_COLUMNS = (
@@ -113,7 +114,8 @@ def write_events(
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for entry in entries:
-            writer.writerow(with_replays(entry_row(entry), entry))
+            row = with_replays(entry_row(entry), entry)
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
             count += 1
     else:
         for entry in entries:
@@ -182,7 +184,7 @@ def format_table(resources: list[Resource]) -> str:
     """An aligned plain-text table: type, id, name, parent, badge, api status, updated."""
     if not resources:
         return "no brands, campaigns or numbers in this store yet\n"
-    rows = [STATUS_COLUMNS, *(_row(r) for r in resources)]
+    rows = [STATUS_COLUMNS, *(tuple(printable(c) for c in _row(r)) for r in resources)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(STATUS_COLUMNS))]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()

@@ -77,3 +77,31 @@ def encodable_event(event: CallbackEvent) -> CallbackEvent:
         return event
     changes = {name: _clean(v) for name, v in values.items() if not _all_encodable(v)}
     return replace(event, **changes)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def printable(text: str) -> str:
+    r"""`text` safe to print on a terminal: control characters (C0, DEL, C1) shown as `\xNN`.
+
+    Text from a callback (an id, a status) must never reach a terminal as an escape sequence
+    (`\x1b]0;pwned\x07` would set the window title).
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch
+        if ch.isprintable() or ch == " "
+        else f"\\x{ord(ch):02x}"
+        if ord(ch) < 0x100
+        else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula: `=1+1` becomes `'=1+1`."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -162,3 +162,26 @@ def test_empty_store_and_iso_helper(tmp_path):
     assert out.getvalue() == "no brands, campaigns or numbers in this store yet\n"
     assert format_table([]) == out.getvalue()
     assert iso_utc(None) is None and iso_utc(0) == "1970-01-01T00:00:00.000Z"
+
+
+async def test_hostile_ids_are_shown_escaped_and_csv_cells_are_not_formulas(tmp_path):
+    """Finding 8: a callback id carrying ESC ] 0 ; … BEL must not set the terminal's title, and
+    a cell starting with = must not run as a spreadsheet formula."""
+    path = tmp_path / "db"
+    store = Store.open(path, clock=lambda: T0)
+    hostile = "B\x1b]0;pwned\x07"
+    await store.record_callback(callback(1, Kind.BRAND, "registered", brand_id=hostile), apply=True)
+    await store.record_callback(callback(2, Kind.BRAND, "=HYPERLINK(1)", brand_id="B2"), apply=True)
+    await store.close()
+
+    out = io.StringIO()
+    assert run_status(path, False, out) == 0
+    table = out.getvalue()
+    assert "\x1b" not in table and "\x07" not in table
+    assert "B\\x1b]0;pwned\\x07" in table
+
+    result = CliRunner().invoke(main, ["events", "--db", str(path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[1]["status"] == "'=HYPERLINK(1)"
+    assert not any(cell.startswith("=") for row in rows for cell in row.values() if cell)
