@@ -138,17 +138,53 @@ def main(
     sys.exit(run_tui(options))
 
 
+UNSIGNED_REFUSAL = (
+    "no PLIVO_AUTH_TOKEN set, and the receiver would be reachable from the internet "
+    "({why}): anyone who finds the URL could change what tendlc shows. Set PLIVO_AUTH_TOKEN "
+    "(and PLIVO_MAIN_AUTH_TOKEN for subaccounts), or pass --accept-unsigned to accept "
+    "unsigned callbacks anyway"
+)
+
+
+def exposure(host: str, public_url: str | None, tunnel: str) -> str | None:
+    """Why a receiver would be reachable from outside this machine, or None when it is not."""
+    from receiver.server import is_loopback
+
+    if tunnel != "none":
+        return f"--tunnel {tunnel}"
+    if public_url:
+        return f"--public-url {public_url}"
+    if not is_loopback(host):
+        return f"--host {host}"
+    return None
+
+
 @main.command(context_settings=CONTEXT)
 @_db_option
 @_receiver_options
 @_tunnel_option
+@click.option(
+    "--accept-unsigned",
+    is_flag=True,
+    help="Without PLIVO_AUTH_TOKEN, still serve a public URL, tunnel or non-loopback host "
+    "(every callback is then accepted unverified).",
+)
 def receive(
-    db: Path | None, host: str, port: int, public_url: str | None, callback_path: str, tunnel: str
+    db: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    callback_path: str,
+    tunnel: str,
+    accept_unsigned: bool,
 ) -> None:
     """Run the callback receiver alone: one JSON line per event on stdout."""
     from receiver.headless import run_receive
 
     config = receiver_config(host, port, public_url, callback_path)
+    why = exposure(host, public_url, tunnel)
+    if why and not config.auth_token and not accept_unsigned:
+        raise click.UsageError(UNSIGNED_REFUSAL.format(why=why))
     sys.exit(run_receive(config, db or default_db_path(), tunnel=tunnel))
 
 

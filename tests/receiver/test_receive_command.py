@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.headless import event_line, serve
@@ -344,3 +345,33 @@ async def test_a_damaged_segment_at_start_is_moved_aside_said_on_stderr_and_it_s
         assert store.registry.get(ResourceType.BRAND, "B1") is not None  # kept by the snapshot
     finally:
         store.close_sync()
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (["--public-url", "https://hooks.example.com"], "--public-url https://hooks.example.com"),
+        (["--tunnel", "cloudflared"], "--tunnel cloudflared"),
+        (["--host", "0.0.0.0"], "--host 0.0.0.0"),
+    ],
+)
+def test_no_token_and_a_public_receiver_refuses_to_start(tmp_path, monkeypatch, args, why):
+    """Finding 7: without PLIVO_AUTH_TOKEN an exposed receiver would apply anything anyone sends."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    for name in ("PLIVO_AUTH_TOKEN", "PLIVO_MAIN_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(main, ["receive", "--db", str(tmp_path / "db"), *args])
+    assert result.exit_code == 2
+    assert why in result.output and "--accept-unsigned" in result.output
+    assert "PLIVO_AUTH_TOKEN" in result.output
+    assert not (tmp_path / "db").exists()  # refused before anything was opened
+
+
+def test_accept_unsigned_is_an_explicit_opt_in(monkeypatch):
+    from tui.cli import exposure
+
+    assert exposure("127.0.0.1", None, "none") is None
+    assert exposure("127.0.0.1", "https://h.example", "none") == "--public-url https://h.example"
