@@ -7,6 +7,7 @@ import time
 from rich.text import Text
 
 from receiver.models import CallbackEvent, RequestRecord, Resource, ResourceType
+from receiver.safetext import printable
 
 Entry = CallbackEvent | RequestRecord
 
@@ -28,7 +29,8 @@ def plus(number: str) -> str:
 
 def shown_id(resource: Resource) -> str:
     """A resource's id as shown: numbers with their '+', brands and campaigns as they are."""
-    return plus(resource.id) if resource.type is ResourceType.NUMBER else resource.id
+    shown = plus(resource.id) if resource.type is ResourceType.NUMBER else resource.id
+    return printable(shown)
 
 
 def resource_label(resource: Resource | None, fallback: str = "") -> str:
@@ -36,7 +38,7 @@ def resource_label(resource: Resource | None, fallback: str = "") -> str:
     if resource is None:
         return fallback
     shown = shown_id(resource)
-    return f"{shown} ({resource.name})" if resource.name else shown
+    return f"{shown} ({printable(resource.name)})" if resource.name else shown
 
 
 def entry_kind(entry: Entry) -> str:
@@ -47,7 +49,8 @@ def entry_kind(entry: Entry) -> str:
 def entry_resource(entry: Entry) -> str:
     """The resource an entry is about: number, else campaign, else brand."""
     if isinstance(entry, CallbackEvent):
-        return plus(entry.number) if entry.number else entry.campaign_id or entry.brand_id or "—"
+        shown = plus(entry.number) if entry.number else entry.campaign_id or entry.brand_id
+        return printable(shown or "—")
     if entry.numbers:
         first, more = plus(entry.numbers[0]), len(entry.numbers) - 1
         return first if not more else f"{first} and {more} more"
@@ -56,7 +59,7 @@ def entry_resource(entry: Entry) -> str:
 
 def entry_status(entry: Entry) -> Text:
     if isinstance(entry, CallbackEvent):
-        return Text(entry.status or "?")
+        return Text(printable(entry.status or "?"))
     if entry.ok:
         return Text("accepted", style="green")
     return Text(f"error: {entry.error or 'failed'}", style="bold red")
@@ -67,8 +70,8 @@ def entry_trust(entry: Entry) -> Text:
     if isinstance(entry, RequestRecord):
         return Text("sent by tendlc", style="dim")
     if entry.verified:
-        return Text(f"✓ {entry.reason or 'verified'}", style="green")
-    return Text(f"✗ unverified: {entry.reason or 'no reason given'}", style="bold red")
+        return Text(f"✓ {printable(entry.reason or 'verified')}", style="green")
+    return Text(f"✗ unverified: {printable(entry.reason or 'no reason given')}", style="bold red")
 
 
 def entry_source(entry: Entry) -> Text:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from receiver.models import Resource, ResourceType
+from receiver.safetext import printable
 from tui.badges import BADGE_WIDTH, badge_text
 from tui.formatting import clock_time, resource_label, shown_id
 from tui.virtual_table import Cell, Column, VirtualTable
@@ -118,11 +119,11 @@ class ResourceTable(VirtualTable):
         last = resource.timeline[-1].detail if resource.timeline else ""
         return {
             "id": Text(shown_id(resource), style="bold"),
-            "name": resource.name,
+            "name": printable(resource.name),
             "parent": resource_label(parent, resource.parent_id or "—"),
             "badge": badge_text(resource.badge),
             "updated": clock_time(resource.updated_at),
-            "last": Text(last, style="dim"),
+            "last": Text(printable(last), style="dim"),
         }
 
     def _source(self, key: str) -> list[Cell]:
