@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from receiver.journal import Journal
+from receiver.journal import Journal, Prepared
 
 
 @dataclass(slots=True)
@@ -24,7 +24,9 @@ class GroupCommitter:
     """Everything submitted while a commit runs goes into the next one (one segment's room at most).
 
     `on_commit(batch, seqs)` and `on_fail(batch, exc)` run on the loop thread and must settle each
-    Pending's future. Disk writes happen only on the single writer thread.
+    Pending's future. Disk writes happen only on the single writer thread: the journal's, then
+    `after_write(batch, seqs)` (derived indexes; its errors are its own to handle), before the
+    batch settles.
     """
 
     def __init__(
@@ -33,8 +35,10 @@ class GroupCommitter:
         *,
         on_commit: Callable[[list[Pending], list[int]], None],
         on_fail: Callable[[list[Pending], Exception], None],
+        after_write: Callable[[list[Pending], list[int]], None] | None = None,
     ) -> None:
         self.journal = journal
+        self._after_write = after_write
         self._on_commit = on_commit
         self._on_fail = on_fail
         self._pending: list[Pending] = []
@@ -92,7 +96,13 @@ class GroupCommitter:
             failed: asyncio.Future[list[int]] = loop.create_future()
             failed.set_exception(exc)
             return batch, failed
-        return batch, loop.run_in_executor(self._executor, self.journal.write, prepared)
+        return batch, loop.run_in_executor(self._executor, self._write, batch, prepared)
+
+    def _write(self, batch: list[Pending], prepared: Prepared) -> list[int]:
+        seqs = self.journal.write(prepared)
+        if self._after_write is not None:
+            self._after_write(batch, seqs)
+        return seqs
 
     def drop_pending(self) -> list[Pending]:
         """Remove and return the entries not yet handed to the writer."""

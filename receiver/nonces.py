@@ -1,99 +1,171 @@
-"""Durable record of accepted callback nonces: each (scheme, nonce) is accepted once, ever."""
+"""Durable index of accepted callback nonces: each (scheme, nonce) is accepted once, ever.
+
+The journal is the record of truth: every verified callback it holds carries its nonce headers.
+This index only makes "was this nonce seen?" cheap without holding history in memory: an
+SQLite table (stdlib `sqlite3`; TinyDB has no on-disk index) keyed by a hash of the nonce.
+
+Writes happen on the store's writer thread, in the same job as the journal commit they belong
+to, one transaction per batch, and record `through_seq`, the last journal seq whose nonces are
+in the index. SQLite runs in WAL mode with synchronous=NORMAL: a crash or power cut can lose
+the newest transactions but never tears one, so at open every journal entry after
+`through_seq` is indexed again (Store.open). The hot path therefore needs no extra fsync: the
+journal's fsync, before the 200, is what makes a nonce durable.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import sqlite3
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-NONCES_DIR = "nonces"
-BUCKETS = 256  # one small file per first byte of the hashed key
-CACHE_SIZE = 4096
-SEEDED = ".seeded"
+log = logging.getLogger(__name__)
+
+NONCES_NAME = "nonces.sqlite3"
+LEGACY_NONCES_DIR = "nonces"  # hashed-bucket files of an earlier version; replaced by the index
+SCHEMES = (("V2", "x-plivo-signature-v2-nonce"), ("V3", "x-plivo-signature-v3-nonce"))
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS nonces (key BLOB PRIMARY KEY, event_id TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
 
 
-def nonce_key(scheme: str, nonce: str) -> str:
-    """The stored form of a nonce: a hash, so the record holds no raw header values."""
-    return hashlib.sha256(f"{scheme}\0{nonce}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+def nonce_key(scheme: str, nonce: str) -> bytes:
+    """The stored form of a nonce: a hash, so the index holds no raw header values."""
+    return hashlib.sha256(f"{scheme}\0{nonce}".encode("utf-8", "surrogateescape")).digest()[:16]
 
 
-class NonceRecord:
-    """Seen nonces in bucket files under `path` (None = memory only), with a bounded LRU cache.
+def keys_of_headers(headers: Mapping[str, str]) -> list[bytes]:
+    """Replay keys of a stored callback's headers: one per nonce header present."""
+    lowered = {str(k).lower(): v for k, v in headers.items()}
+    found = ((scheme, lowered.get(name)) for scheme, name in SCHEMES)
+    return [nonce_key(scheme, n.strip()) for scheme, n in found if isinstance(n, str) and n.strip()]
 
-    A lookup reads one bucket file (1/256 of the history); `add` appends and fsyncs before it
-    returns, so a nonce acknowledged with a 200 is remembered across crashes and restarts.
+
+def keys_of_entry(entry: Mapping[str, Any]) -> list[bytes]:
+    """The nonce keys a journal entry claims: only a verified, acknowledged first copy has any."""
+    if entry.get("entry") != "callback" or entry.get("replay_of"):
+        return []
+    if entry.get("http_status") != 200 or not entry.get("verified"):
+        return []
+    headers = entry.get("headers")
+    return keys_of_headers(headers) if isinstance(headers, Mapping) else []
+
+
+class NonceIndex:
+    """Seen nonce keys -> the event id that first carried them; `path` None keeps it in memory.
+
+    `first` runs on the loop thread (one indexed lookup, no thread hop); `add` runs on the
+    writer thread. Keys whose write failed are held in memory until a later write succeeds,
+    so a replay is refused in this process even when the disk is full.
     """
 
-    def __init__(self, path: Path | None, *, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, str] = OrderedDict()  # key -> first event id
-        self._memory: dict[str, str] = {}  # used only when path is None
         self._lock = threading.Lock()
+        self._unsaved: dict[bytes, str] = {}
+        target = ":memory:" if path is None else str(path)
+        if path is not None and not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.close(fd)
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         if path is not None:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        for statement in _SCHEMA:
+            self._db.execute(statement)
+        # A file index gets its own reader, so a lookup never waits for a commit (WAL).
+        self._reader = self._db
+        self._read_lock = self._lock
+        if path is not None:
+            self._reader = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+            self._read_lock = threading.Lock()
 
     @property
-    def seeded(self) -> bool:
-        return self.path is None or (self.path / SEEDED).exists()
+    def through_seq(self) -> int:
+        """The last journal seq whose nonces the index holds (0 for a new index)."""
+        with self._read_lock:
+            row = self._reader.execute(
+                "SELECT value FROM meta WHERE name = 'through_seq'"
+            ).fetchone()
+        return int(row[0]) if row else 0
 
-    def mark_seeded(self) -> None:
-        if self.path is not None:
-            (self.path / SEEDED).touch(mode=0o600)
-
-    def _bucket(self, key: str) -> Path:
-        assert self.path is not None
-        return self.path / f"{key[:2]}.txt"
-
-    def _remember(self, key: str, event_id: str) -> None:
-        self._cache[key] = event_id
-        self._cache.move_to_end(key)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-
-    def first(self, keys: Iterable[str]) -> str | None:
+    def first(self, keys: Iterable[bytes]) -> str | None:
         """The event id that first carried any of `keys`, or None if none was seen."""
-        with self._lock:
-            for key in keys:
-                found = self._lookup(key)
-                if found is not None:
-                    return found
-        return None
-
-    def _lookup(self, key: str) -> str | None:
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        if self.path is None:
-            return self._memory.get(key)
-        try:
-            text = self._bucket(key).read_text("ascii")
-        except FileNotFoundError:
+        keys = list(keys)
+        for key in keys:
+            if key in self._unsaved:
+                return self._unsaved[key]
+        if not keys:
             return None
-        for line in text.splitlines():
-            stored, _, event_id = line.partition(" ")
-            if stored == key and event_id:
-                self._remember(key, event_id)
-                return event_id
-        return None
+        marks = ",".join("?" * len(keys))
+        with self._read_lock:
+            row = self._reader.execute(
+                f"SELECT event_id FROM nonces WHERE key IN ({marks}) LIMIT 1", keys
+            ).fetchone()
+        return row[0] if row else None
 
-    def add(self, keys: Iterable[str], event_id: str) -> None:
-        """Record `keys` as first carried by `event_id`, durably (fsync) before returning."""
-        with self._lock:
-            for key in keys:
-                if self._lookup(key) is not None:
-                    continue
-                self._remember(key, event_id)
-                if self.path is None:
-                    self._memory[key] = event_id
-                    continue
-                line = f"{key} {event_id}\n".encode("ascii", "replace")
-                fd = os.open(self._bucket(key), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    def add(self, claims: Iterable[tuple[Iterable[bytes], str]], through_seq: int) -> None:
+        """Index each (keys, event id) claim and advance `through_seq`, in one transaction.
+
+        A key already present keeps its first event id. On failure the claims stay in memory
+        (and the journal), and the error propagates for the caller to log.
+        """
+        rows = [(key, event_id) for keys, event_id in claims for key in keys]
+        pending = {**self._unsaved, **{k: e for k, e in rows if k not in self._unsaved}}
+        try:
+            with self._lock:
+                self._db.execute("BEGIN")
                 try:
-                    os.write(fd, line)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO nonces (key, event_id) VALUES (?, ?)",
+                        list(pending.items()),
+                    )
+                    self._db.execute(
+                        "INSERT INTO meta (name, value) VALUES ('through_seq', ?)"
+                        " ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)",
+                        (through_seq,),
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            self._unsaved = pending
+            raise OSError(f"nonce index {self.path}: {exc}") from exc
+        self._unsaved = {}
+
+    def close(self) -> None:
+        with self._lock:
+            if self._reader is not self._db:
+                with self._read_lock:
+                    self._reader.close()
+            self._db.close()
+
+
+CATCH_UP_CHUNK = 512
+
+
+def catch_up(index: NonceIndex, entries: Iterable[Mapping[str, Any]], last_seq: int) -> int:
+    """Index the nonces of journal `entries` (those after `index.through_seq`), up to `last_seq`.
+
+    Run at open: it restores what a crash kept out of the index, and builds the index of a
+    store written before it existed. Returns how many entries carried nonces.
+    """
+    found, claims, seq = 0, [], index.through_seq
+    for entry in entries:
+        seq = int(entry.get("seq") or seq)
+        keys = keys_of_entry(entry)
+        if keys:
+            claims.append((keys, str(entry.get("id"))))
+            found += 1
+        if len(claims) >= CATCH_UP_CHUNK:
+            index.add(claims, seq)
+            claims = []
+    index.add(claims, max(seq, last_seq))
+    return found

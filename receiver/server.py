@@ -9,22 +9,18 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from multidict import CIMultiDict
 
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
-from receiver.nonces import NONCES_DIR, NonceRecord, nonce_key
+from receiver.nonces import NonceIndex, nonce_key
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
 from receiver.signature import (
-    H_V2_NONCE,
-    H_V3_NONCE,
     SIGNATURE_HEADERS,
     Verification,
     verify,
@@ -103,28 +99,6 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-NONCE_RESEED = 256  # newest journal entries whose nonces are re-added at every start
-
-
-def _nonce_keys(headers: Mapping[str, str]) -> list[str]:
-    """Replay keys of a stored callback's headers: one per nonce header present."""
-    lowered = _lowered(headers)
-    pairs = (("V2", lowered.get(H_V2_NONCE)), ("V3", lowered.get(H_V3_NONCE)))
-    return [nonce_key(scheme, n.strip()) for scheme, n in pairs if n and n.strip()]
-
-
-def _open_nonces(store: Store) -> NonceRecord:
-    """The store's nonce record on disk (memory only for a readonly or path-less store)."""
-    path = getattr(store, "path", None)
-    if path is None or getattr(store, "readonly", False):
-        return NonceRecord(None)
-    return NonceRecord(Path(path) / NONCES_DIR)
-
-
-def _lowered(headers: Mapping[str, str]) -> CIMultiDict[str]:
-    return CIMultiDict(headers)
-
-
 class Receiver:
     """Serves the callback path and /healthz; every callback lands in the store before its ack."""
 
@@ -135,7 +109,7 @@ class Receiver:
         *,
         clock: Clock = system_clock,
         ids: IdFactory = EVENT_IDS,
-        nonces: NonceRecord | None = None,
+        nonces: NonceIndex | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -145,9 +119,10 @@ class Receiver:
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
         self._warned_no_token = False
-        self.nonces = nonces if nonces is not None else _open_nonces(store)
-        self._inflight: dict[str, asyncio.Future[None]] = {}  # nonce key -> its first write
-        self._seed_nonces()
+        if nonces is None:  # the store's durable index; memory only for a store without one
+            nonces = getattr(store, "nonces", None) or NonceIndex(None)
+        self.nonces: NonceIndex = nonces
+        self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
 
     @property
     def verifying(self) -> bool:
@@ -196,35 +171,6 @@ class Receiver:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-
-    def _seed_nonces(self) -> None:
-        """Record the nonces of journaled callbacks the nonce record may lack.
-
-        Once per store: every callback of a store written before the nonce record existed. At
-        every start: the newest NONCE_RESEED entries, because a crash between a commit and its
-        nonce write (both before the 200) leaves that nonce in the journal only.
-        """
-        if self.nonces.seeded:
-            self._add_nonces(
-                self.store.recent(NONCE_RESEED) if hasattr(self.store, "recent") else []
-            )
-            return
-        entries = self.store.journal() if hasattr(self.store, "journal") else []
-        if self._add_nonces(entries):
-            self.nonces.mark_seeded()
-
-    def _add_nonces(self, entries: Iterable[object]) -> bool:
-        """Add the nonces of the acknowledged, verified callbacks among `entries`."""
-        try:
-            for entry in entries:
-                if isinstance(entry, CallbackEvent) and entry.http_status == 200 and entry.verified:
-                    keys = _nonce_keys(entry.headers)
-                    if keys:
-                        self.nonces.add(keys, entry.replay_of or entry.id)
-        except Exception:  # noqa: BLE001 - seeding must never block startup; retried next open
-            log.warning("could not seed the nonce record from the journal", exc_info=True)
-            return False
-        return True
 
     def _verify(self, request: web.Request, signed: dict) -> Verification:
         try:
@@ -312,21 +258,20 @@ class Receiver:
             return await self._record(event, apply=True, text="ok\n")
         return await self._record_signed(event, keys)
 
-    async def _record_signed(self, event: CallbackEvent, keys: list[str]) -> web.Response:
+    async def _record_signed(self, event: CallbackEvent, keys: list[bytes]) -> web.Response:
         """A verified callback: the first copy of its nonces is applied, later copies are replays.
 
         A copy arriving while a copy with a shared nonce is still being written waits for
         that write: if it fails (503), this copy becomes the first, so a replay never points
-        at a lost event. Nonces are recorded durably before the 200.
+        at a lost event. The store indexes the nonces in the commit that makes the callback
+        durable, before the 200 (receiver/nonces.py).
         """
         while True:
             pending = next((f for k in keys if (f := self._inflight.get(k)) is not None), None)
             if pending is not None:
                 await asyncio.shield(pending)
                 continue
-            original = await asyncio.to_thread(self.nonces.first, keys)
-            if any(k in self._inflight for k in keys):
-                continue  # another copy started while we looked
+            original = self.nonces.first(keys)
             break
         if original is not None:
             replay = replace(
@@ -339,21 +284,23 @@ class Receiver:
         for k in keys:
             self._inflight[k] = done
         try:
-            response = await self._record(event, apply=True, text="ok\n")
-            if response.status == 200:
-                try:
-                    await asyncio.to_thread(self.nonces.add, keys, event.id)
-                except OSError as exc:
-                    log.error("nonces of %s not recorded: %s", event.id, exc)
+            response = await self._record(event, apply=True, text="ok\n", nonce_keys=keys)
+            if response.status == 200 and getattr(self.store, "nonces", None) is not self.nonces:
+                self.nonces.add([(keys, event.id)], 0)  # an index the store does not feed
         finally:
             for k in keys:
                 del self._inflight[k]
             done.set_result(None)
         return response
 
-    async def _record(self, event: CallbackEvent, *, apply: bool, text: str) -> web.Response:
+    async def _record(
+        self, event: CallbackEvent, *, apply: bool, text: str, nonce_keys: Sequence[bytes] = ()
+    ) -> web.Response:
         try:
-            await self.store.record_callback(event, apply=apply)
+            if nonce_keys:
+                await self.store.record_callback(event, apply=apply, nonce_keys=tuple(nonce_keys))
+            else:
+                await self.store.record_callback(event, apply=apply)
         except Exception as exc:  # noqa: BLE001 - Plivo must see a retryable answer, never a 500
             if isinstance(exc, StoreError):
                 log.error("callback %s not stored: %s", event.id, exc)

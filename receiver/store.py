@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,6 +32,7 @@ from receiver.models import (
     RequestRecord,
     system_clock,
 )
+from receiver.nonces import LEGACY_NONCES_DIR, NONCES_NAME, NonceIndex, catch_up
 from receiver.registry import Registry
 from receiver.safetext import encodable_event
 from receiver.snapshotter import RegistryEncoder, Snapshotter
@@ -104,8 +106,12 @@ class Store(StoreReads):
             clock=clock,
         )
         self._journal = Journal(path / JOURNAL_DIR, segment_size=1)
+        self.nonces = NonceIndex(None if readonly else path / NONCES_NAME)
         self._committer = GroupCommitter(
-            self._journal, on_commit=self._committed, on_fail=self._failed
+            self._journal,
+            on_commit=self._committed,
+            on_fail=self._failed,
+            after_write=self._index_nonces,
         )
         self._encoder = RegistryEncoder()
         self._snapshots = Snapshotter(
@@ -162,6 +168,10 @@ class Store(StoreReads):
                 recent_size=recent_size,
             )
             store._ring.load(readonly=readonly, now=clock())
+            if not readonly:  # nonces of entries a crash kept out of the index (nonces.py)
+                after = store.nonces.through_seq
+                catch_up(store.nonces, loaded.journal.iter_entries(after), loaded.journal.last_seq)
+                shutil.rmtree(path / LEGACY_NONCES_DIR, ignore_errors=True)
         except BaseException:
             store._shutdown()
             raise
@@ -187,7 +197,9 @@ class Store(StoreReads):
 
     # -- recording ---------------------------------------------------------------------------
 
-    async def record_callback(self, event: CallbackEvent, *, apply: bool) -> Change:
+    async def record_callback(
+        self, event: CallbackEvent, *, apply: bool, nonce_keys: tuple[bytes, ...] = ()
+    ) -> Change:
         """Record a callback, apply it if `apply`, notify subscribers. Where it goes:
 
         - `event.replay_of` set (the same nonce and signature as an acknowledged callback):
@@ -196,7 +208,8 @@ class Store(StoreReads):
         - `event.http_status` 403 (failed verification) or 400 (undecodable): kept in the
           bounded unverified ring (`unverified()`), not in the journal, never applied;
           written lazily.
-        - anything else (verified, or accepted without a token): journaled, durable on return.
+        - anything else (verified, or accepted without a token): journaled, durable on return;
+          its `nonce_keys` are indexed in the same writer job (`nonces.first` sees them).
 
         Text that is not valid UTF-8 (header bytes >= 0x80, a JSON lone surrogate) is stored
         with each surrogate escaped (receiver/safetext.py), so it can neither fail its batch
@@ -208,7 +221,7 @@ class Store(StoreReads):
             return await self._submit(replay_marker(event), Work(event=event))
         if event.http_status in (400, 403):
             return self._keep_unverified(event)
-        work = Work(event=event, apply=apply)
+        work = Work(event=event, apply=apply, nonce_keys=tuple(nonce_keys))
         return await self._submit(callback_entry(event, applied=apply), work)
 
     def _keep_unverified(self, event: CallbackEvent) -> Change:
@@ -301,6 +314,16 @@ class Store(StoreReads):
             logger.warning("store: write failing — %s", message)
             self._notify(Change(Cause.CALLBACK, (), message=f"{HEALTH_FAILING}{message}"))
 
+    def _index_nonces(self, batch: list[Pending], seqs: list[int]) -> None:
+        """Writer thread, after the journal commit: index the batch's nonces (not fsynced)."""
+        claims = [
+            (w.nonce_keys, w.event.id) for w in (i.work for i in batch) if w.nonce_keys and w.event
+        ]
+        try:
+            self.nonces.add(claims, seqs[-1] if seqs else 0)
+        except OSError as exc:  # the journal holds them: indexed again at the next open
+            logger.error("store: %s; these nonces are held in memory until it recovers", exc)
+
     def _committed(self, batch: list[Pending], seqs: list[int]) -> None:
         if not self.healthy:
             self.healthy, self.last_error = True, None
@@ -388,5 +411,6 @@ class Store(StoreReads):
         self._committer.shutdown()
         self._snapshots.shutdown()
         self._ring.shutdown()
+        self.nonces.close()
         if self._lock is not None:
             self._lock.release()

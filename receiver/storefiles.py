@@ -20,6 +20,7 @@ from receiver.atomicdb import (
     atomic_write,
     encode,
 )
+from receiver.nonces import NONCES_NAME
 from receiver.registry import Registry
 
 LOCK_NAME = "tendlc.lock"
@@ -27,7 +28,7 @@ SNAPSHOT_NAME = "registry.json"
 SNAPSHOT_TABLE = "snapshot"
 JOURNAL_DIR = "journal"
 # files of the store directory itself, with their temp and moved-aside copies
-_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json")
+_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json", NONCES_NAME)  # and -wal, -shm
 
 
 class LockHeldError(Exception):

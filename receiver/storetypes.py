@@ -54,6 +54,7 @@ class Work:
     callback_url: str | None = None
     observations: list[Observation] = field(default_factory=list)
     at: float = 0.0
+    nonce_keys: tuple[bytes, ...] = ()  # a verified first copy's nonces (receiver/nonces.py)
 
 
 def apply_work(registry: Registry, work: Work, seq: int, replays: dict[str, int]) -> Change:

@@ -30,7 +30,7 @@ class FakeStore:
         self.entered = asyncio.Event()
         self.gate: asyncio.Event | None = None
 
-    async def record_callback(self, event, *, apply):
+    async def record_callback(self, event, *, apply, nonce_keys=()):
         self.entered.set()
         if self.gate is not None:
             await self.gate.wait()

@@ -1,13 +1,14 @@
 """Attacks on callback signatures: replays, forged bodies and header games change nothing."""
 
 import base64
+import sqlite3
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from receiver.config import ReceiverConfig
 from receiver.models import ResourceType, sequential_ids
-from receiver.nonces import NonceRecord
+from receiver.nonces import NONCES_NAME
 from receiver.server import Receiver, make_app
 from receiver.signature import (
     H_MA_V2,
@@ -37,9 +38,8 @@ UNLINK = {**LINK, "event": "number_unlinking", "status": "success"}
 
 
 class Harness:
-    def __init__(self, path, cache_size: int = 4096) -> None:
+    def __init__(self, path) -> None:
         self.path = path
-        self.cache_size = cache_size
 
     async def __aenter__(self):
         self.store = Store.open(self.path, clock=lambda: NOW)
@@ -48,7 +48,6 @@ class Harness:
             ReceiverConfig(auth_token=TOKEN, main_auth_token=MAIN),
             clock=lambda: NOW,
             ids=sequential_ids(),
-            nonces=NonceRecord(self.path / "nonces", cache_size=self.cache_size),
         )
         self.client = TestClient(TestServer(make_app(self.receiver)))
         await self.client.start_server()
@@ -161,8 +160,8 @@ async def test_extra_query_fields_break_v3(tmp_path):
         assert h.badges()[ResourceType.NUMBER] == {}
 
 
-async def test_a_replay_after_more_newer_callbacks_than_the_cache_holds(tmp_path):
-    async with Harness(tmp_path / "db", cache_size=4) as h:
+async def test_a_replay_after_many_newer_callbacks(tmp_path):
+    async with Harness(tmp_path / "db") as h:
         headers = h.sign(UNLINK)
         assert await h.post(UNLINK, headers) == 200
         for i in range(10):
@@ -190,35 +189,53 @@ async def test_a_replay_across_a_restart_is_never_applied(tmp_path, copy):
         assert h.store.replay_count("ev000001") == 1
 
 
-async def test_an_old_store_is_seeded_from_its_journal_once(tmp_path):
+async def test_a_lost_nonce_index_is_rebuilt_from_the_journal(tmp_path):
+    """A store written before the index existed, or whose index was deleted."""
     async with Harness(tmp_path / "db") as h:
         headers = h.sign(UNLINK)
         assert await h.post(UNLINK, headers) == 200
-    record = tmp_path / "db" / "nonces"
-    for f in record.iterdir():
-        f.unlink()  # as if written by a version without the nonce record
-    async with Harness(tmp_path / "db") as h:
-        before = h.badges()
-        assert await h.post(UNLINK, headers) == 200
-        assert h.badges() == before
-    assert (record / ".seeded").exists()
-
-
-async def test_a_crash_between_commit_and_nonce_write_is_caught_at_restart(tmp_path):
-    """The journal commit and the nonce write both precede the 200; a crash between them leaves
-    the nonce in the journal only: the next start re-adds the newest entries' nonces."""
-    async with Harness(tmp_path / "db") as h:
-        headers = h.sign(UNLINK)
-        assert await h.post(UNLINK, headers) == 200
-    record = tmp_path / "db" / "nonces"
-    for f in record.glob("*.txt"):
-        f.unlink()  # the nonce write was lost; the store was seeded long ago
-    assert (record / ".seeded").exists()
+    for f in (tmp_path / "db").glob(NONCES_NAME + "*"):
+        f.unlink()
     async with Harness(tmp_path / "db") as h:
         before = h.badges()
         assert await h.post(UNLINK, headers) == 200
         assert h.badges() == before
         assert h.store.replay_count("ev000001") == 1
+    assert (tmp_path / "db" / NONCES_NAME).stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_crash_that_lost_the_newest_index_writes_is_caught_at_restart(tmp_path):
+    """The index is not fsynced (the journal is): a power cut can roll it back to an earlier
+    commit. The next open indexes every journal entry after the index's `through_seq`."""
+    async with Harness(tmp_path / "db") as h:
+        headers = h.sign(UNLINK)
+        assert await h.post(UNLINK, headers) == 200
+    db = sqlite3.connect(tmp_path / "db" / NONCES_NAME)
+    with db:
+        db.execute("DELETE FROM nonces")
+        db.execute("UPDATE meta SET value = 0 WHERE name = 'through_seq'")
+    db.close()
+    async with Harness(tmp_path / "db") as h:
+        before = h.badges()
+        assert await h.post(UNLINK, headers) == 200
+        assert h.badges() == before
+        assert h.store.replay_count("ev000001") == 1
+
+
+async def test_a_failing_index_write_still_refuses_the_replay(tmp_path):
+    """Disk full for the index: the callback is durable in the journal, so it is acknowledged;
+    its nonces are held in memory, so a replay in this process is still not applied."""
+    async with Harness(tmp_path / "db") as h:
+        h.store.nonces._db.close()  # every index write now fails
+        headers = h.sign(UNLINK)
+        assert await h.post(UNLINK, headers) == 200
+        before = h.badges()
+        assert await h.post(UNLINK, _only(headers, H_V2, H_V2_NONCE)) == 200
+        assert h.badges() == before
+        assert h.store.replay_count("ev000001") == 1
+    async with Harness(tmp_path / "db") as h:  # and the next open indexes it from the journal
+        assert await h.post(UNLINK, headers) == 200
+        assert h.store.replay_count("ev000001") == 2
 
 
 def test_malformed_base64_items_do_not_match():
