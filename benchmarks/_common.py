@@ -186,7 +186,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def stored_brand_ids(db: Path) -> set[str]:
-    from receiver.store import Store
+    from receiver.store.store import Store
 
     store = Store.open(db, readonly=True)
     try:

@@ -32,8 +32,10 @@ def main() -> None:
         "python -c pass (baseline)": baseline,
         "tendlc --help": timed([py, "-m", "tui.cli", "--help"]),
         "tendlc receive --help": timed([py, "-m", "tui.cli", "receive", "--help"]),
-        "import receiver, tui": timed([py, "-c", "import receiver, tui, tui.cli"]),
-        "import receiver.server+store": timed([py, "-c", "import receiver.server, receiver.store"]),
+        "import receiver, tui": timed([py, "-c", "import receiver, tui, tui.cli.main"]),
+        "import receiver.server+store": timed(
+            [py, "-c", "import receiver.server, receiver.store.store"]
+        ),
         "import tui.app (Textual)": timed([py, "-c", "import tui.app"]),
     }
     base = statistics.median(baseline)

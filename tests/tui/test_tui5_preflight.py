@@ -7,14 +7,20 @@ import asyncio
 import aiohttp
 from textual.widgets import Input, Select, TextArea
 
-from receiver.models import Badge, RequestRecord, ResourceType
+from plivo_client.preflight import (
+    FindingKind,
+    check_campaign,
+    check_link,
+    earlier_attempt,
+    unanswered,
+)
+from plivo_client.validation import CampaignRequest, LinkRequest
+from receiver.domain.models import Badge, RequestRecord, ResourceType
 from receiver.signature import signature_headers
 from tui.forms import BrandForm, CampaignForm, LinkForm
 from tui.forms.common import FieldError
-from tui.main_screen import MainScreen
-from tui.preflight import FindingKind, check_campaign, check_link, earlier_attempt, unanswered
-from tui.prompt import ChoiceScreen
-from tui.requests import CampaignRequest, LinkRequest
+from tui.screens.main import MainScreen
+from tui.screens.prompt import ChoiceScreen
 
 SIZE = (120, 40)
 B, C, N = ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER
@@ -109,7 +115,7 @@ async def test_checks_name_the_brand_status_usecase_and_linked_numbers(
 
 
 def test_an_unanswered_or_awaited_identical_create_is_found(tmp_path) -> None:
-    from receiver.registry import Registry
+    from receiver.domain.registry import Registry
 
     params = {"profile_uuid": "P1", "brand_alias": "Acme", "brand_type": "STANDARD"}
     lost = RequestRecord("rq1", 1.0, "brand.create", params, False, error=TIMED_OUT)

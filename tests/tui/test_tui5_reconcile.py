@@ -7,13 +7,13 @@ import threading
 
 import plivo
 
-import tui.upkeep
-from receiver.models import Badge, CallbackEvent, Cause, ResourceType
-from receiver.tunnel import TunnelState, TunnelStatus
-from sandbox.route import point_client_at
-from tui.detail_screen import ResourceDetailScreen
-from tui.flags import OLD_URL_MARK, OVERDUE_MARK
-from tui.resource_table import ResourceTable
+import tui.controllers.upkeep
+from receiver.domain.models import Badge, CallbackEvent, Cause, ResourceType
+from receiver.tunnels.base import TunnelState, TunnelStatus
+from sandbox.transport import point_client_at
+from tui.controllers.flags import OLD_URL_MARK, OVERDUE_MARK
+from tui.screens.detail import ResourceDetailScreen
+from tui.widgets.resource_table import ResourceTable
 
 SIZE = (120, 40)
 B = ResourceType.BRAND
@@ -83,7 +83,9 @@ async def test_a_brand_created_outside_tendlc_appears_after_r(stack, started, wa
 async def test_overdue_flag_appears_and_auto_reconcile_clears_it(
     make_stack, manual_clock, started, wait_for, monkeypatch, text_of
 ) -> None:
-    monkeypatch.setattr(tui.upkeep, "OVERDUE_TICK", 0.05)  # the timer, not a direct call
+    monkeypatch.setattr(
+        tui.controllers.upkeep, "OVERDUE_TICK", 0.05
+    )  # the timer, not a direct call
     clock = manual_clock
     stack = make_stack(clock, overdue_after=60)
     app = stack.app

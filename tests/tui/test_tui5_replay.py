@@ -11,12 +11,12 @@ from aiohttp import web
 from plivo.utils import validate_signature
 from textual.widgets import Input
 
-from receiver.models import Badge, CallbackEvent, ResourceType
-from tui.detail_screen import ResourceDetailScreen
-from tui.entry_screen import EntryDetailScreen
-from tui.event_log import EventLog
-from tui.main_screen import MainScreen
-from tui.prompt import PromptScreen
+from receiver.domain.models import Badge, CallbackEvent, ResourceType
+from tui.screens.detail import ResourceDetailScreen
+from tui.screens.entry import EntryDetailScreen
+from tui.screens.main import MainScreen
+from tui.screens.prompt import PromptScreen
+from tui.widgets.event_log import EventLog
 
 SIZE = (120, 40)
 B = ResourceType.BRAND

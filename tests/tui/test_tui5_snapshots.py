@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from receiver.tunnel import TunnelState, TunnelStatus
+from receiver.tunnels.base import TunnelState, TunnelStatus
 
 SIZE = (120, 40)
 T0 = 1_767_225_600.0

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from receiver.models import Badge, CallbackEvent, Kind, Resource, ResourceType
-from tui.formatting import entry_resource, entry_status, entry_trust, resource_label, shown_id
+from receiver.domain.models import Badge, CallbackEvent, Kind, Resource, ResourceType
+from tui.widgets.formatting import (
+    entry_resource,
+    entry_status,
+    entry_trust,
+    resource_label,
+    shown_id,
+)
 
 HOSTILE = "B\x1b]0;pwned\x07"
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import aiohttp
 
-from receiver.models import Badge, CallbackEvent, Kind, RequestRecord, ResourceType
+from receiver.domain.models import Badge, CallbackEvent, Kind, RequestRecord, ResourceType
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.store import Store
 from tui.app import make_app
-from tui.detail_screen import ResourceDetailScreen
-from tui.entry_screen import EntryDetailScreen
-from tui.event_log import EventLog
 from tui.forms import BrandForm
-from tui.header import StatusBar
-from tui.help_screen import HelpScreen
-from tui.main_screen import MainScreen
-from tui.resource_table import ResourceTable
+from tui.screens.detail import ResourceDetailScreen
+from tui.screens.entry import EntryDetailScreen
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.widgets.event_log import EventLog
+from tui.widgets.resource_table import ResourceTable
+from tui.widgets.status_bar import StatusBar
 
 SIZE = (120, 40)
 
@@ -326,7 +326,7 @@ async def test_ten_thousand_numbers_update_in_place(
 
 
 def test_unreachable_warning_only_for_loopback_urls() -> None:
-    from tui.main_screen import unreachable_warning
+    from tui.screens.main import unreachable_warning
 
     warning = unreachable_warning("http://127.0.0.1:8765/tendlc_status/")
     assert warning is not None and "--tunnel" in warning and "--public-url" in warning

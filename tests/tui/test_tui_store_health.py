@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from receiver.atomicdb import atomic_write
 from receiver.signature import signature_headers
+from receiver.store.atomicdb import atomic_write
 
 SIZE = (120, 40)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from receiver.tunnel import TunnelState, TunnelStatus
-from receiver.tunnel_ngrok import EXTRA_HINT
+from receiver.tunnels.base import TunnelState, TunnelStatus
+from receiver.tunnels.ngrok import EXTRA_HINT
 
 SIZE = (120, 36)
 
