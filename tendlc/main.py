@@ -119,7 +119,7 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from tui.cli.launch import LaunchOptions, run_tui
+    from tendlc.launch import LaunchOptions, run_tui
 
     config = receiver_config(host, port, public_url, callback_path)
     # Either credential set means the user meant LIVE: a missing other half is an error, not
@@ -179,7 +179,7 @@ def receive(
     accept_unsigned: bool,
 ) -> None:
     """Run the callback receiver alone: one JSON line per event on stdout."""
-    from tui.cli.receive import run_receive
+    from tendlc.receive import run_receive
 
     config = receiver_config(host, port, public_url, callback_path)
     why = exposure(host, public_url, tunnel)
