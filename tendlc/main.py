@@ -328,5 +328,10 @@ def replay(
     )
 
 
+from tendlc.campaign import campaign  # noqa: E402 - verbs register after the group
+
+main.add_command(campaign)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
