@@ -1,0 +1,186 @@
+"""A headless verb's session: a Gateway whose requests land in the store, locally or through
+the writer's inbox when another tendlc process (the TUI, `tendlc receive`) writes the store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from plivo_client.gateway import Gateway, GatewayError
+from receiver.domain.models import Cause, Change, Observation, RequestRecord, Resource
+from receiver.inbox import WriterLink, observation_dict
+from receiver.store.store import Store, StoreError, StoreLockedError
+
+INBOX_TIMEOUT = 10.0
+
+
+class SessionError(Exception):
+    """The verb cannot start: the message says why and what to do."""
+
+
+class RemoteStore:
+    """What the Gateway records through when another process writes the store."""
+
+    def __init__(self, link: WriterLink, *, timeout: float = INBOX_TIMEOUT) -> None:
+        self.link = link
+        self.timeout = timeout
+        self._http = requests.Session()
+        self._http.headers["Authorization"] = f"Bearer {link.token}"
+        self._http.trust_env = False  # loopback only: no proxy may see the token
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        try:
+            answer = self._http.request(
+                method, self.link.url + path, json=body, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise StoreError(
+                f"the tendlc process writing this store (pid {self.link.pid}) did not answer "
+                f"at {self.link.url}: {exc.__class__.__name__}"
+            ) from None
+        if answer.status_code == 404:
+            return None
+        try:
+            data = answer.json()
+        except ValueError:
+            data = {}
+        if answer.status_code != 200:
+            raise StoreError(
+                f"the tendlc process writing this store refused: "
+                f"{data.get('error') or answer.status_code}"
+            )
+        return data
+
+    def info(self) -> dict[str, Any]:
+        return self._call("GET", "/info") or {}
+
+    def record_request_threadsafe(
+        self, record: RequestRecord, *, callback_url: str | None = None
+    ) -> Change:
+        data = self._call(
+            "POST", "/request", {"record": record.to_dict(), "callback_url": callback_url}
+        )
+        seq = int((data or {}).get("seq") or 0)
+        return Change(Cause.REQUEST, (), request=replace(record, seq=seq))
+
+    def record_observations(self, observations: list[Observation]) -> None:
+        self._call(
+            "POST", "/observations", {"observations": [observation_dict(o) for o in observations]}
+        )
+
+    def resource(self, kind: str, rid: str) -> Resource | None:
+        data = self._call("GET", f"/resource/{kind}/{rid}")
+        return Resource.from_dict(data) if data else None
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class LocalStore:
+    """The store opened by this process, committing on a loop in a background thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        try:
+            self.store = self._run(self._open(path))
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    async def _open(self, path: Path) -> Store:
+        return Store.open(path)
+
+    def _run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def record_request_threadsafe(
+        self, record: RequestRecord, *, callback_url: str | None = None
+    ) -> Change:
+        return self.store.record_request_threadsafe(record, callback_url=callback_url)
+
+    def record_observations(self, observations: list[Observation]) -> None:
+        self._run(self.store.record_observations(observations))
+
+    def resource(self, kind: str, rid: str) -> Resource | None:
+        return None  # nobody receives callbacks for this store: wait by asking the API
+
+    def close(self) -> None:
+        try:
+            self._run(self.store.close())
+        finally:
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+        self.loop.close()
+
+
+class Session:
+    """Credentials from the environment, the store at `db_path`, and a Gateway on both."""
+
+    def __init__(self, db_path: Path, *, api_url: str | None, timeout: float = 10.0) -> None:
+        auth_id = os.environ.get("PLIVO_AUTH_ID") or ""
+        auth_token = os.environ.get("PLIVO_AUTH_TOKEN") or ""
+        if not auth_id or not auth_token:
+            raise SessionError(
+                "needs PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN in the environment (for `tendlc "
+                "sandbox`, export the credentials it printed and pass --api-url URL)"
+            )
+        if api_url and not api_url.startswith(("http://", "https://")):
+            raise SessionError(f"--api-url must start with http:// or https://, got {api_url!r}")
+        self.db_path = db_path
+        self.recorder: LocalStore | RemoteStore = self._recorder(db_path)
+        callback_url = ""
+        if isinstance(self.recorder, RemoteStore):
+            try:
+                callback_url = str(self.recorder.info().get("callback_url") or "")
+            except StoreError as exc:
+                self.recorder.close()
+                raise SessionError(str(exc)) from None
+        self.callback_url = callback_url
+        try:
+            self.gateway = Gateway(
+                auth_id, auth_token, base_url=api_url, store=self.recorder,  # type: ignore[arg-type]
+                callback_url=callback_url, timeout=timeout,
+            )  # fmt: skip
+        except GatewayError as exc:
+            self.recorder.close()
+            raise SessionError(str(exc)) from None
+
+    @property
+    def by_callback(self) -> bool:
+        """True when a receiver writes this store: its callbacks tell the outcome."""
+        return bool(self.callback_url)
+
+    @staticmethod
+    def _recorder(db_path: Path) -> LocalStore | RemoteStore:
+        try:
+            return LocalStore(db_path)
+        except StoreLockedError as exc:
+            link = WriterLink.find(db_path)
+            if link is None:
+                raise SessionError(
+                    f"{exc}; it does not take requests from scripts (no {db_path}/writer.json)"
+                ) from None
+            return RemoteStore(link)
+        except (StoreError, OSError) as exc:
+            raise SessionError(str(exc)) from None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.gateway.close()
+        self.recorder.close()
