@@ -110,7 +110,7 @@ def from_registry(res: Resource | None, target: Target) -> Outcome | None:
         ok = res.badge is Badge.LINKED
         return Outcome(ok, res.badge.value, "" if ok else reason or "the carriers refused")
     ok = res.badge is Badge.REGISTERED
-    return Outcome(ok, res.badge.value, "" if ok else reason or "rejected, no reason given")
+    return Outcome(ok, res.badge.value, "" if ok else reason)
 
 
 def _registry_reason(res: Resource) -> str:
@@ -146,9 +146,12 @@ def wait(
         if by_callback:
             for rid in target.ids:
                 if rid not in done:
-                    outcome = from_registry(recorder.resource(target.kind.value, rid), target)
+                    res = recorder.resource(target.kind.value, rid)
+                    outcome = from_registry(res, target)
                     if outcome is not None:
                         done[rid] = outcome
+                    elif res is not None:
+                        status = res.badge.value
         if len(done) < len(target.ids) and (not by_callback or rounds % API_EVERY == API_EVERY - 1):
             try:
                 seen, status = by_api(gateway, target)
@@ -159,13 +162,26 @@ def wait(
         elapsed = clock() - start
         if len(done) == len(target.ids):
             _progress(err, f"{target.label()}: done after {elapsed:.0f} s", end=True)
-            return done, False
+            return _with_reasons(gateway, target, done), False
         if elapsed >= timeout:
             _progress(err, f"{target.label()}: still {status} after {elapsed:.0f} s", end=True)
             return done, True
         _progress(err, f"waiting for {target.label()}: {status} ({elapsed:.0f} s)")
         sleep(min(delay, max(timeout - elapsed, 0.0)))
         delay = min(delay * BACKOFF, MAX_DELAY)
+
+
+def _with_reasons(gateway: Any, target: Target, done: dict[str, Outcome]) -> dict[str, Outcome]:
+    """A callback says "rejected" without the why: the API's object has it (best effort)."""
+    if all(o.ok or o.reason for o in done.values()) or target.kind is ResourceType.NUMBER:
+        return done
+    try:
+        seen, _ = by_api(gateway, target)
+    except GatewayError:
+        return done
+    return {
+        k: (seen[k] if not o.ok and k in seen and seen[k].reason else o) for k, o in done.items()
+    }
 
 
 def _progress(err: TextIO, line: str, *, end: bool = False) -> None:

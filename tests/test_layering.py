@@ -20,8 +20,10 @@ def _imports_textual(code: str) -> bool:
         "import pkgutil, importlib, sandbox\n"
         "for m in pkgutil.iter_modules(sandbox.__path__): importlib.import_module('sandbox.' + m.name)",
         "import tendlc.main",
+        "import tendlc.session, tendlc.headless, tendlc.waiting, tendlc.profile, tendlc.brand, "
+        "tendlc.campaign_verbs, tendlc.number, plivo_client.lifecycle",
     ],
-    ids=["receiver", "sandbox", "cli"],
+    ids=["receiver", "sandbox", "cli", "verbs"],
 )
 def test_headless_packages_do_not_import_textual(code):
     assert not _imports_textual(code)

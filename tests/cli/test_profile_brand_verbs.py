@@ -77,7 +77,9 @@ def test_no_credentials_is_a_usage_error(cli, box):
     from tendlc.main import main
 
     result = CliRunner().invoke(
-        main, ["brand", "list", "--api-url", box.url], env={"PLIVO_AUTH_ID": "", "PLIVO_AUTH_TOKEN": ""}
+        main,
+        ["brand", "list", "--api-url", box.url],
+        env={"PLIVO_AUTH_ID": "", "PLIVO_AUTH_TOKEN": ""},
     )
     assert result.exit_code == 2 and "PLIVO_AUTH_ID" in result.output
 
@@ -96,7 +98,9 @@ def test_brand_create_wait_registered(cli, clock):
 
 def test_brand_create_wait_rejected_exits_1_with_the_explained_reason(cli, clock):
     uuid = cli.profile_uuid("harbor-dental-primary")
-    out = cli.json("brand", "create", "--profile-uuid", uuid, "--brand-alias", "reject-me", "--wait")
+    out = cli.json(
+        "brand", "create", "--profile-uuid", uuid, "--brand-alias", "reject-me", "--wait"
+    )
     assert out["ok"] is False
     outcome = out["outcome"][out["brand_id"]]
     assert outcome["status"] == "rejected"
