@@ -65,6 +65,32 @@ def _tunnel_option(f):
     )(f)
 
 
+def _forward_target(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]):
+    for url in value:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http:// or https:// URL")
+    return value
+
+
+def _forward_options(f):
+    f = click.option(
+        "--forward-retry-scale",
+        type=click.FloatRange(min=0.0),
+        default=1.0,
+        show_default=True,
+        help="Multiply Plivo's retry schedule (+60/+120/+240 s) for forwards, e.g. 0.01.",
+    )(f)
+    return click.option(
+        "--forward-to",
+        "forward_to",
+        multiple=True,
+        metavar="URL",
+        callback=_forward_target,
+        help="After each accepted callback is stored and acknowledged, send it to URL too, "
+        "freshly signed for URL (repeatable).",
+    )(f)
+
+
 def receiver_config(
     host: str, port: int, public_url: str | None, callback_path: str
 ) -> ReceiverConfig:
@@ -169,6 +195,7 @@ def exposure(host: str, public_url: str | None, tunnel: str) -> str | None:
     help="Without PLIVO_AUTH_TOKEN, still serve a public URL, tunnel or non-loopback host "
     "(every callback is then accepted unverified).",
 )
+@_forward_options
 def receive(
     db: Path | None,
     host: str,
@@ -177,6 +204,8 @@ def receive(
     callback_path: str,
     tunnel: str,
     accept_unsigned: bool,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
 ) -> None:
     """Run the callback receiver alone: one JSON line per event on stdout."""
     from tendlc.receive import run_receive
@@ -185,7 +214,9 @@ def receive(
     why = exposure(host, public_url, tunnel)
     if why and not config.auth_token and not accept_unsigned:
         raise click.UsageError(UNSIGNED_REFUSAL.format(why=why))
-    sys.exit(run_receive(config, db or default_db_path(), tunnel=tunnel))
+    db_path = db or default_db_path()
+    forward = (forward_to, forward_retry_scale)
+    sys.exit(run_receive(config, db_path, tunnel=tunnel, forward=forward))
 
 
 @main.command(context_settings=CONTEXT)
