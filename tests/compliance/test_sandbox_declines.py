@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plivo_client import declines
+from receiver.domain import declines
 from sandbox import outcomes
 
 
