@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from plivo_client.declines import describe
 from plivo_client.types import GatewayError
 from plivo_client.validation import BrandRequest
+from receiver.domain.declines import describe
 from receiver.domain.models import ResourceType
 from tendlc.headless import (
     CONTEXT,

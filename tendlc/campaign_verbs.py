@@ -11,11 +11,11 @@ import click
 
 from plivo_client.account_requests import CAMPAIGN_UPDATABLE, CampaignImport, CampaignUpdate
 from plivo_client.compliance import Severity, check_campaign
-from plivo_client.declines import describe
 from plivo_client.preflight import check_campaign as preflight_campaign
 from plivo_client.types import GatewayError
 from plivo_client.validation import CampaignRequest
 from receiver.domain import vocab
+from receiver.domain.declines import describe
 from receiver.domain.models import ResourceType
 from tendlc.campaign import campaign, request_from_json
 from tendlc.headless import (

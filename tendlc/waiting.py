@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from plivo_client.declines import describe
 from plivo_client.gateway import GatewayError
 from plivo_client.reconcile import Known, observe_one
+from receiver.domain.declines import describe
 from receiver.domain.models import Badge, Cycle, Observation, Resource, ResourceType
 
 FIRST_DELAY, MAX_DELAY, BACKOFF = 0.5, 5.0, 1.6
