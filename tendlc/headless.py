@@ -218,8 +218,9 @@ def submit(
             err=True,
         )
     elif not out["ok"]:
-        failed = [f"{k}: {o.status} ({o.reason})" for k, o in outcomes.items() if not o.ok]
-        click.echo(f"tendlc: {'; '.join(failed)}", err=True)
+        failed = sorted({o.status for o in outcomes.values() if not o.ok})
+        bad = sum(1 for o in outcomes.values() if not o.ok)
+        click.echo(f"tendlc: {bad} of {len(outcomes)} {'/'.join(failed)} (reasons above)", err=True)
     raise SystemExit(0 if out["ok"] else 1)
 
 

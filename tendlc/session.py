@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from plivo_client.gateway import Gateway, GatewayError
+from plivo_client.reconcile import Known
 from receiver.domain.models import Cause, Change, Observation, RequestRecord, Resource
 from receiver.inbox import WriterLink, observation_dict
 from receiver.store.store import Store, StoreError, StoreLockedError
@@ -111,6 +112,10 @@ class LocalStore:
 
     def resource(self, kind: str, rid: str) -> Resource | None:
         return None  # nobody receives callbacks for this store: wait by asking the API
+
+    def known(self) -> Known:
+        """The numbers the registry holds per campaign (so a settle can mark absent ones)."""
+        return Known.of(self.store.registry)
 
     def close(self) -> None:
         try:

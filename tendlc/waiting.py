@@ -198,9 +198,10 @@ def _progress(err: TextIO, line: str, *, end: bool = False) -> None:
 def settle(gateway: Any, recorder: Any, target: Target) -> None:
     """Record what the API says now about the target (cause `reconcile`), best effort."""
     observations: list[Observation] = []
+    known = recorder.known() if hasattr(recorder, "known") else Known({})
     for rid in target.ids:
         try:
-            observations += observe_one(gateway, _known(), target.kind, rid, target.campaign_id)
+            observations += observe_one(gateway, known, target.kind, rid, target.campaign_id)
         except GatewayError:
             continue
     if observations:
@@ -208,7 +209,3 @@ def settle(gateway: Any, recorder: Any, target: Target) -> None:
             recorder.record_observations(observations)
         except Exception:  # the outcome is already known and printed; the store is a bonus
             pass
-
-
-def _known() -> Known:
-    return Known({})

@@ -85,11 +85,13 @@ def test_campaign_create_for_an_unregistered_brand_is_refused_by_the_preflight(c
 
 def test_campaign_delete_and_import(cli):
     campaign_id = cli.active_campaign()
+    assert cli("number", "link", campaign_id, "4155550107", "--wait").exit_code == 0
     result = cli("campaign", "delete", campaign_id)
     assert result.exit_code == 0 and "deactivated" in result.stdout
     assert cli.json("campaign", "get", campaign_id)["registration_status"] == "EXPIRED"
     status = {r["id"]: r for r in cli.json("status")}
     assert status[campaign_id]["badge"] == "expired"  # recorded from the API after the delete
+    assert status["14155550107"]["badge"] == "unlinked"  # released with the campaign
 
     out = cli.json("campaign", "import", "CSHARED", "--campaign-alias", "shared-one", "--wait")
     assert out["ok"] is True and out["campaign_id"] == "CSHARED"
