@@ -44,4 +44,4 @@ echo "== delete"
 tendlc campaign delete "$CAMPAIGN" "${API[@]}"
 tendlc brand delete "$BRAND" "${API[@]}"
 tendlc profile delete "$PROFILE" "${API[@]}"
-tendlc status
+tendlc status --json | jq -r '.[] | "\(.type) \(.id) \(.badge)"'
