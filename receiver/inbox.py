@@ -61,9 +61,15 @@ def observation_dict(obs: Observation) -> dict[str, Any]:
 class Inbox:
     """Serves POST /request, POST /observations, GET /resource/{type}/{id} and GET /info."""
 
-    def __init__(self, store: Store, callback_url: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        callback_url: Callable[[], str],
+        extra: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         self.store = store
         self.callback_url = callback_url
+        self.extra = extra  # more for GET /info, e.g. the console's in-process sandbox
         self.token = secrets.token_urlsafe(32)
         self.url = ""
         self._runner: web.AppRunner | None = None
@@ -120,7 +126,8 @@ class Inbox:
         return data
 
     async def _info(self, request: web.Request) -> web.Response:
-        return web.json_response({"pid": os.getpid(), "callback_url": self.callback_url()})
+        info = dict(self.extra() if self.extra else {})
+        return web.json_response({**info, "pid": os.getpid(), "callback_url": self.callback_url()})
 
     async def _request(self, request: web.Request) -> web.Response:
         data = await self._body(request)

@@ -9,9 +9,9 @@ import logging
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -115,6 +115,7 @@ class Receiver:
     ) -> None:
         self.store = store
         self.inbox: Inbox | None = None
+        self.inbox_info: Callable[[], dict[str, Any]] | None = None  # more for scripts
         self._want_inbox = inbox and getattr(store, "readonly", True) is False
         self.config = config
         self.port = config.port
@@ -171,7 +172,7 @@ class Receiver:
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
         if self._want_inbox:  # headless verbs record through this process (receiver/inbox.py)
-            inbox = Inbox(self.store, lambda: self.config.callback_url)
+            inbox = Inbox(self.store, lambda: self.config.callback_url, self.inbox_info)
             try:
                 await inbox.start()
                 self.inbox = inbox

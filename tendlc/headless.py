@@ -128,7 +128,10 @@ def gather(
 
 def open_session(db: Path | None, api_url: str | None) -> Session:
     try:
-        return Session(db or default_db_path(), api_url=api_url)
+        session = Session(db or default_db_path(), api_url=api_url)
+        if session.note:
+            click.echo(f"tendlc: {session.note}", err=True)
+        return session
     except SessionError as exc:
         if "PLIVO_AUTH" in str(exc) or "--api-url" in str(exc):
             raise click.UsageError(str(exc)) from None

@@ -86,6 +86,15 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )
     receiver = Receiver(store, config)
+    if sandbox is not None:  # scripts run beside the console use its sandbox (tendlc/session.py)
+        box = sandbox
+        receiver.inbox_info = lambda: {
+            "sandbox": {
+                "api_url": box.base_url,
+                "auth_id": box.auth_id,
+                "auth_token": box.auth_token,
+            }
+        }
 
     def callback_url() -> str:
         return receiver.config.callback_url

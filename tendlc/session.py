@@ -135,27 +135,34 @@ class Session:
     def __init__(self, db_path: Path, *, api_url: str | None, timeout: float = 10.0) -> None:
         auth_id = os.environ.get("PLIVO_AUTH_ID") or ""
         auth_token = os.environ.get("PLIVO_AUTH_TOKEN") or ""
+        if api_url and not api_url.startswith(("http://", "https://")):
+            raise SessionError(f"--api-url must start with http:// or https://, got {api_url!r}")
+        self.db_path = db_path
+        self.note = ""  # one line for stderr about where this session talks
+        self.recorder: LocalStore | RemoteStore = self._recorder(db_path)
+        info: dict[str, Any] = {}
+        if isinstance(self.recorder, RemoteStore):
+            try:
+                info = self.recorder.info()
+            except StoreError as exc:
+                self.recorder.close()
+                raise SessionError(str(exc)) from None
+        box = info.get("sandbox") if isinstance(info.get("sandbox"), dict) else None
+        if not (auth_id or auth_token) and box:  # the console runs in sandbox mode: use its own
+            auth_id, auth_token = str(box.get("auth_id") or ""), str(box.get("auth_token") or "")
+            api_url = api_url or str(box.get("api_url") or "") or None
+            self.note = f"no PLIVO_AUTH_ID set: using the console's sandbox at {api_url}"
         if not auth_id or not auth_token:
+            self.recorder.close()
             raise SessionError(
                 "needs PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN in the environment (for `tendlc "
                 "sandbox`, export the credentials it printed and pass --api-url URL)"
             )
-        if api_url and not api_url.startswith(("http://", "https://")):
-            raise SessionError(f"--api-url must start with http:// or https://, got {api_url!r}")
-        self.db_path = db_path
-        self.recorder: LocalStore | RemoteStore = self._recorder(db_path)
-        callback_url = ""
-        if isinstance(self.recorder, RemoteStore):
-            try:
-                callback_url = str(self.recorder.info().get("callback_url") or "")
-            except StoreError as exc:
-                self.recorder.close()
-                raise SessionError(str(exc)) from None
-        self.callback_url = callback_url
+        self.callback_url = str(info.get("callback_url") or "")
         try:
             self.gateway = Gateway(
                 auth_id, auth_token, base_url=api_url, store=self.recorder,  # type: ignore[arg-type]
-                callback_url=callback_url, timeout=timeout,
+                callback_url=self.callback_url, timeout=timeout,
             )  # fmt: skip
         except GatewayError as exc:
             self.recorder.close()

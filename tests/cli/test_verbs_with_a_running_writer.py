@@ -89,3 +89,22 @@ def test_the_inbox_refuses_a_wrong_token(cli, writer):
     assert answer.status_code == 401
     answer = requests.post(doc["url"] + "/request", json={}, timeout=5)
     assert answer.status_code == 401
+
+
+def test_without_credentials_a_verb_uses_the_consoles_sandbox(cli, box, writer):
+    from click.testing import CliRunner
+
+    from tendlc.main import main
+
+    store, receiver, seen = writer
+    sb = box.sandbox
+    receiver.inbox_info = lambda: {
+        "sandbox": {"api_url": sb.base_url, "auth_id": sb.auth_id, "auth_token": sb.auth_token}
+    }
+    box.loop.run(receiver.stop())
+    box.loop.run(receiver.start())  # the inbox now advertises the sandbox
+    env = {"PLIVO_AUTH_ID": "", "PLIVO_AUTH_TOKEN": "", "TENDLC_DB": str(cli.db)}
+    result = CliRunner().invoke(main, ["profile", "list"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "harbor-dental-primary" in result.stdout
+    assert f"using the console's sandbox at {sb.base_url}" in result.stderr
