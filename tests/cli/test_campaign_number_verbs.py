@@ -10,10 +10,10 @@ from tests.cli.conftest import CAMPAIGN
 def test_campaign_create_wait_registered_then_list_get(cli):
     campaign_id = cli.active_campaign()
     listed = cli.json("campaign", "list")
-    assert [c["campaign_id"] for c in listed] == [campaign_id]
+    assert campaign_id in [c["campaign_id"] for c in listed]
     got = cli("campaign", "get", campaign_id)
     assert got.exit_code == 0 and "registration_status: ACTIVE" in got.stdout
-    assert "carrier T-Mobile: brand_tier=TOP" in got.stdout  # per-carrier mno_metadata
+    assert "carrier T-Mobile: brand_tier=" in got.stdout  # per-carrier mno_metadata
 
 
 def test_campaign_rejected_fixed_and_resubmitted(cli):
@@ -22,7 +22,7 @@ def test_campaign_rejected_fixed_and_resubmitted(cli):
     result = cli("campaign", "create", "--from-file", path, "--brand-id", brand, "--wait")
     assert result.exit_code == 1
     assert "rejected" in result.stdout and "code 1001" in result.stdout
-    campaign_id = cli.json("campaign", "list")[0]["campaign_id"]
+    campaign_id = cli.json("campaign", "list", "--brand-id", brand)[0]["campaign_id"]
 
     fixed = "Acme Retail order updates and login codes, sent only to customers who opted in."
     out = cli.json("campaign", "update", campaign_id, "--description", fixed, "--wait")
@@ -44,7 +44,7 @@ def test_campaign_update_of_an_active_campaign_is_refused_by_plivo(cli):
     result = cli(
         "campaign", "update", campaign_id, "--sample3", "Acme Retail: a third sample text."
     )
-    assert result.exit_code == 1 and "only a FAILED campaign can be updated" in result.stderr
+    assert result.exit_code == 1 and f"campaign {campaign_id} is ACTIVE" in result.stderr
 
 
 def test_campaign_create_validates_and_checks_before_sending(cli, box):
@@ -85,13 +85,13 @@ def test_campaign_create_for_an_unregistered_brand_is_refused_by_the_preflight(c
 
 def test_campaign_delete_and_import(cli):
     campaign_id = cli.active_campaign()
-    assert cli("number", "link", campaign_id, "4155550107", "--wait").exit_code == 0
+    assert cli("number", "link", campaign_id, "4845551235", "--wait").exit_code == 0
     result = cli("campaign", "delete", campaign_id)
     assert result.exit_code == 0 and "deactivated" in result.stdout
     assert cli.json("campaign", "get", campaign_id)["registration_status"] == "EXPIRED"
     status = {r["id"]: r for r in cli.json("status")}
     assert status[campaign_id]["badge"] == "expired"  # recorded from the API after the delete
-    assert status["14155550107"]["badge"] == "unlinked"  # released with the campaign
+    assert status["14845551235"]["badge"] == "unlinked"  # released with the campaign
 
     out = cli.json("campaign", "import", "CSHARED", "--campaign-alias", "shared-one", "--wait")
     assert out["ok"] is True and out["campaign_id"] == "CSHARED"
@@ -123,7 +123,7 @@ def test_number_link_wait_per_number_results_and_failure(cli):
 
 def test_number_link_from_stdin_and_unlink_wait(cli):
     campaign_id = cli.active_campaign()
-    result = cli("number", "link", campaign_id, "-", "--wait", input="4155550103\n4155550104\n")
+    result = cli("number", "link", campaign_id, "-", "--wait", input="4155550103\n3105550101\n")
     assert result.exit_code == 0, result.output
     assert "14155550103: linked" in result.stdout
 
@@ -131,16 +131,16 @@ def test_number_link_from_stdin_and_unlink_wait(cli):
     assert result.exit_code == 0, result.output
     assert "14155550103: unlinked" in result.stdout
     listed = cli.json("number", "list", "--campaign", campaign_id)
-    assert [n["number"] for n in listed] == ["14155550104"]
+    assert [n["number"] for n in listed] == ["13105550101"]
     status = {r["id"]: r for r in cli.json("status")}
     assert status["14155550103"]["badge"] == "unlinked"
 
 
 def test_number_unlink_several_and_timeout(cli, box, clock):
     campaign_id = cli.active_campaign()
-    assert cli("number", "link", campaign_id, "4155550105", "4155550106", "--wait").exit_code == 0
+    assert cli("number", "link", campaign_id, "3105550102", "4845551234", "--wait").exit_code == 0
     box.gate.hold()
-    result = cli("number", "unlink", campaign_id, "4155550105", "4155550106", "--wait",
+    result = cli("number", "unlink", campaign_id, "3105550102", "4845551234", "--wait",
                  "--timeout", "12")  # fmt: skip
     assert result.exit_code == 1 and "timed out after 12 s" in result.stderr
     assert result.stdout.count("submitted") == 2  # both requests went out and are journaled

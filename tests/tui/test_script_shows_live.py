@@ -44,4 +44,5 @@ async def test_a_scripts_brand_appears_and_settles_in_the_console(stack, started
         )
         resource = stack.store.registry.get(ResourceType.BRAND, brand_id)
         assert resource.name == "from-a-script"
-        assert [t.cause.value for t in resource.timeline][0] == "request"
+        # the script's request is in its timeline (callbacks may have beaten its record)
+        assert "request" in [t.cause.value for t in resource.timeline]
