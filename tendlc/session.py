@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import requests
 from plivo_client.gateway import Gateway, GatewayError
 from plivo_client.reconcile import Known
 from receiver.domain.models import Cause, Change, Observation, RequestRecord, Resource
-from receiver.inbox import WriterLink, observation_dict
+from receiver.inbox import INBOX_NAME, WriterLink, observation_dict
 from receiver.store.store import Store, StoreError, StoreLockedError
 
 INBOX_TIMEOUT = 10.0
@@ -83,45 +85,73 @@ class RemoteStore:
         self._http.close()
 
 
+LOCK_WAIT = 10.0
+"""Seconds a verb waits for another verb (which holds the store for milliseconds) to let go."""
+# Injected by tests: the clock and sleep of that wait.
+lock_clock: Callable[[], float] = time.monotonic
+lock_sleep: Callable[[float], None] = time.sleep
+
+
 class LocalStore:
-    """The store opened by this process, committing on a loop in a background thread."""
+    """The store, opened by this process only for each write and closed right after (so verbs
+    can run side by side, and a --wait holds no lock), committing on a loop in a thread."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
         try:
-            self.store = self._run(self._open(path))
+            self._use(self._forget_stale_inbox)
         except BaseException:
             self._stop_loop()
             raise
 
-    async def _open(self, path: Path) -> Store:
-        return Store.open(path)
+    async def _forget_stale_inbox(self, store: Store) -> None:
+        """We hold the lock, so a writer.json left here is from a process that died."""
+        (Path(store.path) / INBOX_NAME).unlink(missing_ok=True)
 
-    def _run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+    async def _once(self, fn: Callable[[Store], Awaitable[Any]]) -> Any:
+        store = Store.open(self.path)
+        try:
+            return await fn(store)
+        finally:
+            await store.close()
+
+    def _use(self, fn: Callable[[Store], Awaitable[Any]]) -> Any:
+        """Run `fn(store)` with the store open; while another verb holds it, wait LOCK_WAIT."""
+        deadline = lock_clock() + LOCK_WAIT
+        delay = 0.05
+        while True:
+            try:
+                return asyncio.run_coroutine_threadsafe(self._once(fn), self.loop).result()
+            except StoreLockedError:
+                if WriterLink.find(self.path) is not None or lock_clock() >= deadline:
+                    raise  # a console or receiver writes it (use its inbox), or it stays held
+                lock_sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     def record_request_threadsafe(
         self, record: RequestRecord, *, callback_url: str | None = None
     ) -> Change:
-        return self.store.record_request_threadsafe(record, callback_url=callback_url)
+        return self._use(lambda store: store.record_request(record, callback_url=callback_url))
 
     def record_observations(self, observations: list[Observation]) -> None:
-        self._run(self.store.record_observations(observations))
+        self._use(lambda store: store.record_observations(observations))
 
     def resource(self, kind: str, rid: str) -> Resource | None:
         return None  # nobody receives callbacks for this store: wait by asking the API
 
     def known(self) -> Known:
         """The numbers the registry holds per campaign (so a settle can mark absent ones)."""
-        return Known.of(self.store.registry)
+
+        async def read(store: Store) -> Known:
+            return Known.of(store.registry)
+
+        return self._use(read)
 
     def close(self) -> None:
-        try:
-            self._run(self.store.close())
-        finally:
-            self._stop_loop()
+        self._stop_loop()
 
     def _stop_loop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -181,7 +211,8 @@ class Session:
             link = WriterLink.find(db_path)
             if link is None:
                 raise SessionError(
-                    f"{exc}; it does not take requests from scripts (no {db_path}/writer.json)"
+                    f"{exc}; it does not take requests from scripts (no {db_path}/writer.json, "
+                    f"waited {LOCK_WAIT:g} s)"
                 ) from None
             return RemoteStore(link)
         except (StoreError, OSError) as exc:

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sandbox.server import Sandbox
-from tendlc import waiting
+from tendlc import session, waiting
 from tendlc.main import main
 
 AUTH_ID = "MAZZYYXXWWVVUU123456"
@@ -151,6 +151,8 @@ def clock(box: Box, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock(lambda: None if box.gate.held else box.idle())
     monkeypatch.setattr(waiting, "clock", fake)
     monkeypatch.setattr(waiting, "sleep", fake.sleep)
+    monkeypatch.setattr(session, "lock_clock", fake)
+    monkeypatch.setattr(session, "lock_sleep", fake.sleep)
     return fake
 
 

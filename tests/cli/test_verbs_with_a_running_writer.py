@@ -108,3 +108,42 @@ def test_without_credentials_a_verb_uses_the_consoles_sandbox(cli, box, writer):
     assert result.exit_code == 0, result.output
     assert "harbor-dental-primary" in result.stdout
     assert f"using the console's sandbox at {sb.base_url}" in result.stderr
+
+
+def test_a_verb_waits_for_another_verb_to_let_go_of_the_store(cli, box, monkeypatch):
+    from tendlc import session
+
+    held = Store.open(cli.db)  # another verb, mid-write (no inbox: it is not a writer process)
+    waits: list[float] = []
+
+    def other_verb_finishes(seconds: float) -> None:
+        waits.append(seconds)
+        held.close_sync()
+
+    monkeypatch.setattr(session, "lock_sleep", other_verb_finishes)
+    uuid = cli.profile_uuid("harbor-dental-primary")
+    result = cli("brand", "create", "--profile-uuid", uuid, "--brand-alias", "patient")
+    assert result.exit_code == 0, result.output
+    assert waits == [0.05]
+    events = cli("events", api=False)
+    assert '"action": "brand.create"' in events.stdout  # recorded once the store was free
+
+
+def test_a_wait_holds_no_lock(cli, box, clock, monkeypatch):
+    """While one verb waits, another can record (the store is opened only to write)."""
+    from tendlc import waiting
+
+    box.gate.hold()
+    seen: list[int] = []
+
+    def meanwhile(seconds: float) -> None:
+        if not seen:
+            seen.append(cli("profile", "list").exit_code)
+        clock.sleep(seconds)
+
+    monkeypatch.setattr(waiting, "sleep", meanwhile)
+    uuid = cli.profile_uuid("harbor-dental-primary")
+    result = cli("brand", "create", "--profile-uuid", uuid, "--brand-alias", "w", "--wait",
+                 "--timeout", "3")  # fmt: skip
+    assert result.exit_code == 1 and "timed out" in result.stderr
+    assert seen == [0]
