@@ -92,7 +92,7 @@ class MainScreen(Screen):
         self._flush_timer = None
         self._unsubscribe = None
         self.notices = Notices(self)
-        view = lambda: self.resources  # noqa: E731 (the widget exists once composed)
+        view = self._resources_view  # a callable: the widget exists once composed
         self.reconciler = ReconcileController(self, services, view, clock, overdue_after)
         self.urls = UrlController(self, self.reconciler)
         self.forms = FormsController(self, services, view)
@@ -128,6 +128,9 @@ class MainScreen(Screen):
     @property
     def resources(self) -> ResourcesView:
         return self.query_one(ResourcesView)
+
+    def _resources_view(self) -> ResourcesView:
+        return self.resources
 
     @property
     def event_log(self) -> EventLog:
