@@ -9,6 +9,7 @@ import tui.controllers.events
 import tui.screens.detail
 import tui.screens.main
 from receiver.domain.models import Badge, CallbackEvent, ResourceType
+from tui.forms import CampaignForm
 from tui.screens.detail import ResourceDetailScreen
 from tui.screens.entry import EntryDetailScreen
 from tui.widgets.event_log import EventLog
@@ -121,3 +122,21 @@ async def test_an_unexpected_error_in_the_event_log_export_is_one_error_toast(
         await pilot.pause()
         assert_one_failure(toasts, "export the event log")
         assert not toasts.titled("event log exported")
+
+
+async def test_a_form_worker_it_does_not_show_itself_reaches_the_app(
+    stack, started, wait_for, monkeypatch
+) -> None:
+    """The campaign form shows submit failures inline; a broken use-case load is a toast."""
+    app, toasts = stack.app, Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        await registered_brand(app, pilot, stack, wait_for)
+        monkeypatch.setattr(stack.gateway, "brand_usecases", broken)
+
+        await pilot.press("c")  # the only registered brand is chosen: its use cases load
+
+        await wait_for(pilot, lambda: toasts.titled("failed"), "the error toast")
+        await pilot.pause()
+        assert_one_failure(toasts, "campaign form: load use cases")
+        assert isinstance(app.screen, CampaignForm)
