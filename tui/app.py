@@ -18,6 +18,7 @@ from tui.workers import failure_text
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
+    from receiver.forward import Forwarder
     from receiver.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel, TunnelStatus
@@ -122,6 +123,7 @@ def make_app(
     clock: Clock = system_clock,
     tunnel: str | Tunnel | None = None,
     overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
+    forwarder: Forwarder | None = None,
 ) -> TendlcApp:
     """The app with every dependency handed in; `gateway` may be a factory called after start.
 
@@ -129,6 +131,11 @@ def make_app(
     reconciled (None: never).
     """
     services = Services(
-        store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, tunnel=tunnel
+        store=store,
+        receiver=receiver,
+        gateway=gateway,
+        sandbox=sandbox,
+        tunnel=tunnel,
+        forwarder=forwarder,
     )
     return TendlcApp(services, mode=mode, clock=clock, overdue_after=overdue_after)
