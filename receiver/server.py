@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from tui.messages import *  # noqa: F403 - deliberate violation
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
