@@ -259,6 +259,13 @@ class VirtualTable(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def recompute_cells(self) -> None:
+        """Take every row's cells from `source` again when drawn (a theme change); cells set
+        with update_cell stay."""
+        self._cells.clear()
+        self._strips.clear()
+        self.refresh()
+
     def clear(self) -> None:
         """Drop every row and every cached cell."""
         self._cells.clear()
