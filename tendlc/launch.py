@@ -17,7 +17,7 @@ SANDBOX_DELAY = 3.0  # seconds from `created` to the final status: long enough t
 
 @dataclass(frozen=True, slots=True)
 class LaunchOptions:
-    """What the command line decided (tui/cli.py)."""
+    """What the command line decided (tendlc/main.py)."""
 
     db_path: Path
     config: ReceiverConfig
