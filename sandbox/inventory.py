@@ -20,6 +20,8 @@ NUMBER_TYPES = ("local", "tollfree")
 SERVICES = ("voice", "sms", "mms")
 # the account-level 10DLC words the Number API documents (UNREGISTERED, PROCESSING, COMPLETED)
 _LINK_WORD = {"PROCESSING": "PROCESSING", "COMPLETED": "COMPLETED"}
+# the application every number answers with (Plivo records one on every number)
+DEFAULT_APP = "29986316244302815"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class AccountNumber:
     added_on: str
     number_type: str = "local"
     alias: str | None = None
-    application_id: str | None = None
+    application_id: str = DEFAULT_APP
     mms_enabled: bool = True
     voice_enabled: bool = True
     cnam_lookup: str = "disabled"
@@ -62,9 +64,7 @@ class AccountNumber:
             "alias": self.alias,
             "sub_account": None,
             "added_on": self.added_on,
-            "application": (
-                f"{base}Application/{self.application_id}/" if self.application_id else None
-            ),
+            "application": f"{base}Application/{self.application_id}/",
             "carrier": "Plivo",
             "region": self.region,
             "city": self.city,
@@ -96,26 +96,21 @@ def _n(number: str, city: str, state: str, added_on: str, **kw: Any) -> AccountN
     return AccountNumber(number, city, f"{state}, UNITED STATES", added_on, **kw)
 
 
-_APP = "29986316244302815"  # the account's default messaging application
-
 # Every number the sandbox account rents. The 555-01XX ones are reserved for fiction; the
 # README's walkthrough, the forms' examples and the tests link these. Outcome knobs still apply:
 # a number ending 0000 fails to link, one ending 9999 fails to unlink.
 SEED_NUMBERS: tuple[AccountNumber, ...] = (
     # Denver: already linked to the seeded campaign (sandbox.seed.SEED_CAMPAIGN)
-    _n("17205550140", "Denver", "Colorado", "2024-03-04", alias="summit-ridge dispatch",
-       application_id=_APP, cnam_lookup="enabled"),
-    _n("17205550141", "Denver", "Colorado", "2024-03-04", alias="summit-ridge billing",
-       application_id=_APP),
+    _n("17205550140", "Denver", "Colorado", "2024-03-04", alias="summit-ridge dispatch", cnam_lookup="enabled"),
+    _n("17205550141", "Denver", "Colorado", "2024-03-04", alias="summit-ridge billing"),
     # Tampa (Harbor Point Dental, the primary profile)
-    _n("18135550100", "Tampa", "Florida", "2024-05-13", alias="front desk",
-       application_id=_APP, cnam_lookup="enabled"),
-    _n("18135550101", "Tampa", "Florida", "2024-05-13", application_id=_APP),
+    _n("18135550100", "Tampa", "Florida", "2024-05-13", alias="front desk", cnam_lookup="enabled"),
+    _n("18135550101", "Tampa", "Florida", "2024-05-13"),
     _n("18135550102", "Tampa", "Florida", "2024-05-13"),
     _n("18135550103", "Tampa", "Florida", "2024-05-13"),
     # San Francisco
-    _n("14155550100", "San Francisco", "California", "2024-06-21", application_id=_APP),
-    _n("14155550101", "San Francisco", "California", "2024-06-21", application_id=_APP),
+    _n("14155550100", "San Francisco", "California", "2024-06-21"),
+    _n("14155550101", "San Francisco", "California", "2024-06-21"),
     _n("14155550102", "San Francisco", "California", "2024-06-21"),
     _n("14155550103", "San Francisco", "California", "2024-06-21"),
     _n("14155550199", "San Francisco", "California", "2024-06-21", mms_enabled=False),
@@ -130,15 +125,14 @@ SEED_NUMBERS: tuple[AccountNumber, ...] = (
     _n("13105550101", "Los Angeles", "California", "2024-09-16"),
     _n("13105550102", "Los Angeles", "California", "2024-09-16", voice_enabled=False),
     # Allentown (the numbers in Plivo's own examples, and the link form's hint)
-    _n("14845007032", "Allentown", "Pennsylvania", "2024-10-07", application_id=_APP),
+    _n("14845007032", "Allentown", "Pennsylvania", "2024-10-07"),
     _n("14845007033", "Allentown", "Pennsylvania", "2024-10-07"),
     _n("14845007040", "Allentown", "Pennsylvania", "2024-10-07"),
     _n("14845551234", "Allentown", "Pennsylvania", "2024-11-18"),
     _n("14845551235", "Allentown", "Pennsylvania", "2024-11-18"),
     _n("14845551236", "Allentown", "Pennsylvania", "2024-11-18"),
     # toll-free: rented, but not a 10DLC number (link refuses it)
-    _n("18335550100", "Toll Free", "United States", "2024-04-01", number_type="tollfree",
-       application_id=_APP),
+    _n("18335550100", "Toll Free", "United States", "2024-04-01", number_type="tollfree"),
 )  # fmt: skip
 
 

@@ -87,47 +87,47 @@ SEED_PROFILES: tuple[dict[str, Any], ...] = (
             "phone": "18025550119",
         },
     },
-    {
-        # a secondary profile that already backs a registered brand (SEED_BRAND). Its entity_type
-        # is a TCR word, as Plivo's recorded responses show (PRIVATE_PROFIT, PUBLIC_PROFIT,
-        # SOLE_PROPRIETOR beside the documented PRIVATE/PUBLIC/...), and its contact's seniority
-        # is "admin", the value in every recorded response and docs example. Its uuid is fixed, so
-        # the ids drawn from `--seed` for everything else stay what they were.
-        "profile_uuid": "5d1e6f0a-8c3b-4e27-9a41-2f7b6c0d9e13",
-        "profile_alias": "summit-ridge-hvac",
-        "customer_type": "DIRECT",
-        "entity_type": "PRIVATE_PROFIT",
-        "company_name": "Summit Ridge Heating & Air LLC",
-        "vertical": "CONSTRUCTION",
-        "ein": "463456789",
-        "ein_issuing_country": "US",
-        "alt_business_id_type": "NONE",
-        "website": "https://www.summitridgehvac.example",
-        "address": {
-            "street": "2250 W Evans Ave",
-            "city": "Denver",
-            "state": "CO",
-            "postal_code": "80223",
-            "country": "US",
-        },
-        "authorized_contact": {
-            "first_name": "Priya",
-            "last_name": "Raman",
-            "email": "priya@summitridgehvac.example",
-            "title": "Operations Manager",
-            "seniority": "admin",
-            "phone": "17205550163",
-        },
-    },
 )
 
-# The registered brand and ACTIVE campaign the account already has (fixed ids, like the profile
-# above), with two of the account's numbers (sandbox.inventory.SEED_NUMBERS) linked.
+# What a `preregistered` account already has: a profile, its registered brand and an ACTIVE
+# campaign with two of the account's numbers (sandbox.inventory.SEED_NUMBERS) linked.
+SEED_BRAND_PROFILE: dict[str, Any] = {
+    # the secondary profile behind SEED_BRAND. Its entity_type
+    # is a TCR word, as Plivo's recorded responses show (PRIVATE_PROFIT, PUBLIC_PROFIT,
+    # SOLE_PROPRIETOR beside the documented PRIVATE/PUBLIC/...), and its contact's seniority
+    # is "admin", the value in every recorded response and docs example. Its uuid is fixed, so
+    # the ids drawn from `--seed` for everything else stay what they were.
+    "profile_uuid": "5d1e6f0a-8c3b-4e27-9a41-2f7b6c0d9e13",
+    "profile_alias": "summit-ridge-hvac",
+    "customer_type": "DIRECT",
+    "entity_type": "PRIVATE_PROFIT",
+    "company_name": "Summit Ridge Heating & Air LLC",
+    "vertical": "CONSTRUCTION",
+    "ein": "463456789",
+    "ein_issuing_country": "US",
+    "alt_business_id_type": "NONE",
+    "website": "https://www.summitridgehvac.example",
+    "address": {
+        "street": "2250 W Evans Ave",
+        "city": "Denver",
+        "state": "CO",
+        "postal_code": "80223",
+        "country": "US",
+    },
+    "authorized_contact": {
+        "first_name": "Priya",
+        "last_name": "Raman",
+        "email": "priya@summitridgehvac.example",
+        "title": "Operations Manager",
+        "seniority": "admin",
+        "phone": "17205550163",
+    },
+}
+
 SEED_BRAND: dict[str, Any] = {
     "brand_id": "BSR7H2Q",
     "brand_alias": "summit-ridge",
     "brand_type": "STANDARD",
-    "profile_alias": "summit-ridge-hvac",
     "secondary_vetting": False,  # unvetted STANDARD: T-Mobile tier LOW, 240 TPM
 }
 SEED_CAMPAIGN: dict[str, Any] = {

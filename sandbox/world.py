@@ -10,7 +10,7 @@ from receiver.models import Clock
 from sandbox.carriers import mno_metadata
 from sandbox.ids import IdMint
 from sandbox.inventory import SEED_NUMBERS, AccountNumber
-from sandbox.seed import SEED_BRAND, SEED_CAMPAIGN, SEED_PROFILES
+from sandbox.seed import SEED_BRAND, SEED_BRAND_PROFILE, SEED_CAMPAIGN, SEED_PROFILES
 
 PROFILE_TEXT_FIELDS = (
     "profile_alias", "customer_type", "entity_type", "company_name", "vertical", "ein",
@@ -193,12 +193,13 @@ class LinkedNumber:
 class World:
     """Everything one sandbox account holds. Mutated only on the event loop.
 
-    It starts with the seed: the example profiles, one registered brand with an ACTIVE campaign
-    (two numbers linked), and the account's rented numbers. Seeded ids are fixed, not drawn
-    from `mint`, so `--seed N` gives the same ids it always did for everything created later.
+    It starts with the seed: the example profiles and the account's rented numbers and, with
+    `preregistered`, one registered brand with an ACTIVE campaign holding two of the numbers
+    (what `tendlc sandbox` and the console show). Seeded ids are fixed, not drawn from `mint`,
+    so `--seed N` gives the same ids it always did for everything created later.
     """
 
-    def __init__(self, mint: IdMint, clock: Clock) -> None:
+    def __init__(self, mint: IdMint, clock: Clock, *, preregistered: bool = False) -> None:
         self.mint = mint
         self.clock = clock
         self.profiles: dict[str, Profile] = {}
@@ -207,31 +208,30 @@ class World:
         self.numbers: dict[str, LinkedNumber] = {}  # by number: a number lives in one campaign
         self.inventory: dict[str, AccountNumber] = {n.number: n for n in SEED_NUMBERS}
         self._seed_profiles()
-        self._seed_account()
+        if preregistered:
+            self._seed_account()
 
     def _seed_profiles(self) -> None:
-        primary = ""
         for spec in SEED_PROFILES:
-            uuid = spec.get("profile_uuid") or self.mint.uuid()
-            self.mint.reserve(uuid)
-            kind = "PRIMARY" if not primary else "SECONDARY"
-            self.profiles[uuid] = Profile(
-                profile_uuid=uuid,
-                profile_type=kind,
-                created_at=self.clock(),
-                text={k: v for k, v in spec.items() if isinstance(v, str) and k != "profile_uuid"},
-                address=dict(spec["address"]),
-                authorized_contact=dict(spec["authorized_contact"]),
-                primary_profile=primary,
-            )
-            primary = primary or uuid
+            self._add_profile(spec, self.mint.uuid())
+
+    def _add_profile(self, spec: dict[str, Any], uuid: str) -> Profile:
+        primary = next((p.profile_uuid for p in self.profiles.values()), "")
+        self.profiles[uuid] = profile = Profile(
+            profile_uuid=uuid,
+            profile_type="SECONDARY" if primary else "PRIMARY",
+            created_at=self.clock(),
+            text={k: v for k, v in spec.items() if isinstance(v, str) and k != "profile_uuid"},
+            address=dict(spec["address"]),
+            authorized_contact=dict(spec["authorized_contact"]),
+            primary_profile=primary,
+        )
+        return profile
 
     def _seed_account(self) -> None:
-        profile = next(
-            p
-            for p in self.profiles.values()
-            if p.text["profile_alias"] == SEED_BRAND["profile_alias"]
-        )
+        uuid = SEED_BRAND_PROFILE["profile_uuid"]
+        self.mint.reserve(uuid)
+        profile = self._add_profile(SEED_BRAND_PROFILE, uuid)
         company = profile.to_json()
         brand = Brand(
             brand_id=SEED_BRAND["brand_id"],
