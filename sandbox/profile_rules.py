@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from receiver import vocab
+from receiver.domain import vocab
 from sandbox.rules import one_of, required
 from sandbox.wire import Body, bad
 from sandbox.world import ADDRESS_KEYS, PROFILE_TEXT_FIELDS, Profile, World

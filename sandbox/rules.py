@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from receiver import vocab
+from receiver.domain import vocab
 from sandbox.wire import ApiError, Body, bad
 from sandbox.world import CAMPAIGN_TEXT_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
