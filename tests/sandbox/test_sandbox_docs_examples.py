@@ -17,8 +17,8 @@ from typing import Any
 import plivo
 import pytest
 
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
+from sandbox.transport import point_client_at
 
 CALLBACK = "http://127.0.0.1:9/tendlc_status/"  # nobody listens: deliveries just fail, on loopback
 

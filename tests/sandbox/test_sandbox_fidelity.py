@@ -236,7 +236,7 @@ async def test_gap9_preregistered_account_has_linked_numbers(gate) -> None:
     await sandbox.start()
     try:
         client = plivo.RestClient(sandbox.auth_id, sandbox.auth_token)
-        from sandbox.route import point_client_at
+        from sandbox.transport import point_client_at
 
         point_client_at(client, sandbox.base_url)
         linked = await to_thread(client.numbers.list, tendlc_registration_status="COMPLETED")
