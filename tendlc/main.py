@@ -135,6 +135,7 @@ def receiver_config(
     metavar="SECONDS",
     help="Flag and reconcile a resource awaiting a callback this long (0 = never).",
 )
+@_forward_options
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -147,6 +148,8 @@ def main(
     callback_path: str,
     tunnel: str,
     overdue: float,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
 ) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
@@ -170,6 +173,8 @@ def main(
         tunnel=tunnel,
         auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
         overdue_after=overdue or None,
+        forward_to=forward_to,
+        forward_retry_scale=forward_retry_scale,
     )
     sys.exit(run_tui(options))
 
