@@ -135,10 +135,20 @@ def test_brand_refused_by_plivo_exits_1(cli):
 def test_brand_delete_and_otp(cli):
     brand_id = cli.registered_brand()
     result = cli("brand", "otp", brand_id)
-    # the OTP route comes with the sandbox's Number API; before it, the sandbox says 404
-    assert result.exit_code in (0, 1)
-    assert brand_id in (result.stdout + result.stderr)
+    assert result.exit_code == 1 and "OTP is for STARTER brands" in result.stderr
     result = cli("brand", "delete", brand_id)
     assert result.exit_code == 0, result.output
     assert "deleted" in result.stdout
     assert cli("brand", "get", brand_id).exit_code == 1
+
+
+def test_starter_brand_otp_prints_plivos_message(cli):
+    uuid = cli.profile_uuid("lena-bakes")
+    out = cli.json("brand", "create", "--profile-uuid", uuid, "--brand-alias", "lena",
+                   "--brand-type", "STARTER")  # fmt: skip
+    assert out["ok"], out
+    result = cli("brand", "otp", out["brand_id"])
+    assert result.exit_code == 0, result.output
+    assert "reply YES to confirm registration" in result.stdout
+    events = cli("events", api=False)
+    assert '"action": "brand.otp"' in events.stdout  # journaled like every request
