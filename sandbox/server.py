@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+from collections.abc import Iterable
 
 from aiohttp import web
 
 from receiver.models import Clock, system_clock
+from sandbox.control import Control, drop_connection, make_fault_middleware
 from sandbox.delivery import Delivery, Dispatcher, Sleep
+from sandbox.fault_specs import FaultSpec
+from sandbox.faults import Faults
 from sandbox.ids import IdMint, new_auth_id, new_auth_token
 from sandbox.routes import Api
 from sandbox.scheduler import Scheduler
@@ -28,6 +32,7 @@ class Sandbox:
 
     `delay` is the time from `created` to the terminal status; `retry_scale` multiplies
     Plivo's callback retry schedule (60/120/240 s); `seed` fixes every generated id.
+    `faults` are armed from the start; `faults_seed` seeds their probability draws.
     """
 
     def __init__(
@@ -44,6 +49,8 @@ class Sandbox:
         retry_scale: float = 0.01,
         clock: Clock = system_clock,
         sleep: Sleep = asyncio.sleep,
+        faults: Iterable[FaultSpec] = (),
+        faults_seed: int = 0,
     ) -> None:
         self.host = host
         self.port = port
@@ -51,6 +58,9 @@ class Sandbox:
         self.auth_token = auth_token or new_auth_token()
         self.main_auth_token = main_auth_token or self.auth_token
         self.world = World(IdMint(seed), clock)
+        self.faults = Faults(faults_seed, clock)
+        self.faults.arm(faults)
+        self._sleep = sleep
         self.dispatcher = Dispatcher(
             token=self.auth_token,
             main_token=self.main_auth_token,
@@ -58,8 +68,11 @@ class Sandbox:
             retry_scale=retry_scale,
             allow_remote=allow_remote_callbacks,
             sleep=sleep,
+            faults=self.faults,
         )
-        self.scheduler = Scheduler(self.world, self.dispatcher, delay=delay, sleep=sleep)
+        self.scheduler = Scheduler(
+            self.world, self.dispatcher, delay=delay, sleep=sleep, faults=self.faults
+        )
         self._runner: web.AppRunner | None = None
         self._ready = False
 
@@ -78,11 +91,17 @@ class Sandbox:
         self.dispatcher.suppressed = enabled
 
     def make_app(self) -> web.Application:
+        api_id = self.world.mint.api_id
         app = web.Application(
-            middlewares=make_middlewares(self.auth_id, self.auth_token, self.world.mint.api_id)
+            middlewares=[
+                drop_connection,
+                *make_middlewares(self.auth_id, self.auth_token, api_id),
+                make_fault_middleware(self.faults, self._sleep, api_id),
+            ]
         )
         app.router.add_get("/healthz", self._healthz)
         app.router.add_routes(Api(self.world, self.scheduler).routes())
+        app.router.add_routes(Control(self).routes())
         return app
 
     async def _healthz(self, request: web.Request) -> web.Response:
