@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -356,6 +357,13 @@ def describe() -> str:
             f"{k}={p.default if p.kind is not bool else str(p.default).lower()}"
             for k, p in entry.params.items()
         ]
-        lines.append(f"  {name:<24}{entry.summary}")
-        lines.append(f"  {'':<24}keys: {', '.join(keys)}")
+        pad = " " * 26
+        lines.append(
+            textwrap.fill(entry.summary, 98, initial_indent=f"  {name:<24}", subsequent_indent=pad)
+        )
+        lines.append(
+            textwrap.fill(
+                ", ".join(keys), 98, initial_indent=pad + "keys: ", subsequent_indent=pad + "      "
+            )
+        )
     return "\n".join(lines)

@@ -53,7 +53,7 @@ class Scheduler:
         self._sleep = sleep
         self.faults = faults or Faults()
         self.tasks: set[asyncio.Task[None]] = set()
-        self.parked: set[asyncio.Task[None]] = set()  # held by stuck-processing
+        self.parked: dict[asyncio.Task[None], Armed] = {}  # held by stuck-processing
         self._parked_changed = asyncio.Event()
 
     # --- requests -----------------------------------------------------------------------
@@ -217,12 +217,12 @@ class Scheduler:
         """Wait (not counted by idle()) until the stuck-processing fault is removed."""
         task = asyncio.current_task()
         assert task is not None
-        self.parked.add(task)
+        self.parked[task] = fault
         self._parked_changed.set()
         try:
             await fault.released.wait()
         finally:
-            self.parked.discard(task)
+            self.parked.pop(task, None)
             self._parked_changed.set()
 
     async def _maybe_expire(self, campaign_id: str) -> None:
@@ -254,7 +254,7 @@ class Scheduler:
             pending = [
                 t
                 for t in (*self.tasks, *self.dispatcher.tasks)
-                if not t.done() and t not in self.parked
+                if not t.done() and not (t in self.parked and not self.parked[t].released.is_set())
             ]
             if not pending:
                 return

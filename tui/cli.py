@@ -225,6 +225,22 @@ def receive(
     is_flag=True,
     help="Deliver callbacks to non-loopback addresses too.",
 )
+@click.option(
+    "--fault",
+    multiple=True,
+    metavar="NAME[:KEY=VALUE,...]",
+    help="Arm a fault, e.g. drop-callback or api-error:status=503 (repeatable; see --list-faults).",
+)
+@click.option(
+    "--faults-seed", type=int, default=None, help="Seed of the faults' probability draws."
+)
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Arm the faults of a scenario file (TOML, or JSON when named .json).",
+)
+@click.option("--list-faults", is_flag=True, help="Describe every fault and exit.")
 def sandbox(**options: Any) -> None:
     """Run the offline Plivo 10DLC simulator alone, for any Plivo SDK."""
     from sandbox.main import run_sandbox
