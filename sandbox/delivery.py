@@ -20,7 +20,7 @@ from receiver.models import Clock, system_clock
 from receiver.signature import signature_headers
 
 if TYPE_CHECKING:
-    from sandbox.faults import Armed, Faults
+    from sandbox.faults.armed import Armed, Faults
 
 log = logging.getLogger("tendlc.sandbox.delivery")
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from sandbox.fault_specs import FaultError, FaultSpec, describe, parse_flag
-from sandbox.scenario import load_scenario
+from sandbox.faults.catalogue import FaultError, FaultSpec, describe, parse_flag
+from sandbox.faults.scenario import load_scenario
 from sandbox.server import Sandbox, SandboxStartError
 from sandbox.snippets import Target, snippets
 

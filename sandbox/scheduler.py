@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sandbox import outcomes
 from sandbox.delivery import Dispatcher, Sleep, resource_id
-from sandbox.faults import Armed, Faults, hold_answer, release
+from sandbox.faults.armed import Armed, Faults, hold_answer, release
 from sandbox.world import Brand, Campaign, LinkedNumber, World
 
 log = logging.getLogger("tendlc.sandbox.scheduler")
@@ -27,7 +27,7 @@ CREATED_AFTER = 0.25  # seconds from the API answer to the `created` callback (d
 
 @dataclass(slots=True)
 class Plan:
-    """How faults bend one request's lifecycle (sandbox/fault_specs.py, group "lifecycle")."""
+    """How faults bend one request's lifecycle (sandbox/faults/catalogue.py, group "lifecycle")."""
 
     reorder: bool = False  # terminal callback first, then the stale `created`
     hold: asyncio.Future[None] | None = None  # the API answer waits for this

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from receiver.models import Clock, system_clock
-from sandbox.control import Control, drop_connection, make_fault_middleware
 from sandbox.delivery import Delivery, Dispatcher, Sleep
-from sandbox.fault_specs import FaultSpec
-from sandbox.faults import Faults
+from sandbox.faults.armed import Faults
+from sandbox.faults.catalogue import FaultSpec
+from sandbox.faults.control import Control, drop_connection, make_fault_middleware
 from sandbox.ids import IdMint, new_auth_id, new_auth_token
 from sandbox.routes import Api
 from sandbox.scheduler import Scheduler

@@ -17,7 +17,7 @@ from receiver.config import ReceiverConfig
 from receiver.models import Badge, CallbackEvent, ResourceType
 from receiver.server import Receiver
 from receiver.store import Store
-from sandbox.scenario import Scenario, load_scenario
+from sandbox.faults.scenario import Scenario, load_scenario
 from sandbox.server import Sandbox
 from tui.gateway import Gateway, GatewayError
 from tui.reconcile import overdue_keys, reconcile

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from sandbox.fault_specs import CATALOGUE, FaultError, FaultSpec, describe, parse_flag
-from sandbox.faults import Faults
+from sandbox.faults.armed import Faults
+from sandbox.faults.catalogue import CATALOGUE, FaultError, FaultSpec, describe, parse_flag
+from sandbox.faults.scenario import load_scenario
 from sandbox.main import run_sandbox
-from sandbox.scenario import load_scenario
 
 
 def test_flags_read_names_filters_and_typed_values():

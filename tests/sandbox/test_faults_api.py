@@ -10,7 +10,7 @@ import pytest
 import requests
 from plivo import exceptions as px
 
-from sandbox.fault_specs import parse_flag
+from sandbox.faults.catalogue import parse_flag
 from sandbox.route import point_client_at
 from sandbox.server import Sandbox
 

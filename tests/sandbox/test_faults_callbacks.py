@@ -10,7 +10,7 @@ from typing import Any
 import plivo
 import pytest
 
-from sandbox.fault_specs import parse_flag
+from sandbox.faults.catalogue import parse_flag
 from sandbox.route import point_client_at
 from sandbox.server import Sandbox
 

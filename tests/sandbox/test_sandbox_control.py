@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sandbox.fault_specs import CATALOGUE
+from sandbox.faults.catalogue import CATALOGUE
 from sandbox.server import Sandbox
 
 

@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from sandbox.delivery import Sleep
-from sandbox.fault_specs import CATALOGUE, FILTERS, FaultError, spec_from_mapping
-from sandbox.faults import ANSWER_HOLDS, Faults
-from sandbox.scenario import scenario_from_mapping
+from sandbox.faults.armed import ANSWER_HOLDS, Faults
+from sandbox.faults.catalogue import CATALOGUE, FILTERS, FaultError, spec_from_mapping
+from sandbox.faults.scenario import scenario_from_mapping
 from sandbox.wire import ACCOUNT_PREFIX, ApiError, Handler, check_basic
 
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
-log = logging.getLogger("tendlc.sandbox.control")
+log = logging.getLogger("tendlc.sandbox.faults.control")
 
 CONTROL_PREFIX = "/_sandbox/"
 HOLD_LIMIT = 60.0  # the longest an answer waits for its callbacks (callback-before-answer)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.fault_specs import FaultError, FaultSpec, spec_from_mapping
+from sandbox.faults.catalogue import FaultError, FaultSpec, spec_from_mapping
 
 TOP_LEVEL = ("description", "seed", "faults")
 

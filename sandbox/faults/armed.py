@@ -1,6 +1,6 @@
 """Armed faults at run time: which one fires on a callback, a request or an API call, by seed.
 
-`Faults` holds what was asked for (`FaultSpec`s from sandbox/fault_specs.py), decides on
+`Faults` holds what was asked for (`FaultSpec`s from sandbox/faults/catalogue.py), decides on
 each matching event whether a fault fires (its `skip`, `count` and `probability`, drawn
 from one `random.Random(seed)`, so the same traffic under the same seed fires the same
 faults) and records every firing. The dispatcher, the scheduler and the API middleware ask
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from receiver.models import Clock, system_clock
-from sandbox.fault_specs import CATALOGUE, FaultSpec
+from sandbox.faults.catalogue import CATALOGUE, FaultSpec
 
 log = logging.getLogger("tendlc.sandbox.faults")
 
