@@ -30,11 +30,10 @@ def fault_lines(sandbox: Sandbox) -> str:
         return "  faults      none (arm some with --fault, --scenario or POST /_sandbox/faults)"
     lines = [f"  faults      seed {sandbox.faults.seed}:"]
     for armed in sandbox.faults.armed:
-        spec = armed.to_json()
         keys = ", ".join(
-            f"{k}={v}"
-            for k, v in spec.items()
-            if k not in ("id", "name", "matched", "fired", "state")
+            f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+            for k, v in armed.spec.to_json().items()
+            if k != "name"
         )
         lines.append(f"    {armed.id:<4}{armed.spec.name} ({keys})")
     return "\n".join(lines)

@@ -53,7 +53,7 @@ class Armed:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
+            "fault": self.id,  # "id" is the spec's resource-id filter
             **self.spec.to_json(),
             "matched": self.matched,
             "fired": self.fired,

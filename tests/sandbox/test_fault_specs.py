@@ -200,3 +200,16 @@ async def test_the_cli_passes_fault_options_through(tmp_path):
         out, err = await proc.communicate()
     assert proc.returncode == 2 and out == b""
     assert b"bad.json: faults[0] drop-callback: kind must be one of brand" in err
+
+
+def test_the_banner_lists_each_armed_fault_with_its_keys():
+    from sandbox.main import banner
+    from sandbox.server import Sandbox
+
+    quiet = banner(Sandbox(auth_id="MA" + "B" * 18, auth_token="t"), 2.0, None, False)
+    assert "faults      none (arm some with --fault, --scenario or POST /_sandbox/faults)" in quiet
+    specs = [parse_flag("fail-link:id=*0101"), parse_flag("timeout:applied=true,count=always")]
+    sb = Sandbox(auth_id="MA" + "B" * 18, auth_token="t", faults=specs, faults_seed=5)
+    text = banner(sb, 2.0, None, False)
+    assert "  faults      seed 5:\n    f1  fail-link (count=1, id=*0101)\n" in text
+    assert "    f2  timeout (count=always, seconds=120.0, applied=true)\n" in text

@@ -50,19 +50,19 @@ async def test_arm_list_and_remove_faults(control, sandbox):
     status, body = await control("POST", "faults", {"name": "drop-callback", "kind": "brand"})
     assert status == 201
     assert body["armed"] == [
-        {"id": "f1", "name": "drop-callback", "count": 1, "kind": "brand", "matched": 0,
+        {"fault": "f1", "name": "drop-callback", "count": 1, "kind": "brand", "matched": 0,
          "fired": 0, "state": "armed"}
     ]  # fmt: skip
     status, body = await control(
         "POST", "faults", [{"name": "rate-limit", "count": "always"}, {"name": "slow-answer"}]
     )
-    assert status == 201 and [a["id"] for a in body["armed"]] == ["f2", "f3"]
+    assert status == 201 and [a["fault"] for a in body["armed"]] == ["f2", "f3"]
     status, body = await control("POST", "faults/", {"faults": [{"name": "stuck-processing"}]})
-    assert status == 201 and body["armed"][0]["id"] == "f4"
+    assert status == 201 and body["armed"][0]["fault"] == "f4"
 
     status, listing = await control("GET", "faults")
     assert status == 200 and listing["seed"] == 0
-    assert [(f["id"], f["name"]) for f in listing["faults"]] == [
+    assert [(f["fault"], f["name"]) for f in listing["faults"]] == [
         ("f1", "drop-callback"), ("f2", "rate-limit"), ("f3", "slow-answer"),
         ("f4", "stuck-processing"),
     ]  # fmt: skip
@@ -106,6 +106,8 @@ async def test_a_scenario_reseeds_and_arms(control, sandbox):
     scenario = {"description": "x", "seed": 99, "faults": [{"name": "fail-link", "id": "*0101"}]}
     status, body = await control("POST", "scenario", scenario)
     assert status == 201 and body["seed"] == 99 and body["armed"][0]["name"] == "fail-link"
+    listed = (await control("GET", "faults"))[1]["faults"]
+    assert [(f["fault"], f["id"]) for f in listed] == [("f1", "*0101")]  # fault id vs id filter
     status, body = await control("POST", "scenario", {"seed": 1, "fault": []})
     assert (
         status == 400
