@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from receiver.config import ReceiverConfig, normalise_callback_path
-from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
-from receiver.nonces import NonceIndex, nonce_key
+from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
 from receiver.signature import (
@@ -25,10 +24,11 @@ from receiver.signature import (
     Verification,
     verify,
 )
-from receiver.store import StoreError
+from receiver.store.nonces import NonceIndex, nonce_key
+from receiver.store.store import StoreError
 
 if TYPE_CHECKING:
-    from receiver.store import Store
+    from receiver.store.store import Store
 
 log = logging.getLogger("tendlc.receiver")
 log.addHandler(logging.NullHandler())  # never write to a screen on its own

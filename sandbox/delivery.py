@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from receiver.models import Clock, system_clock
+from receiver.domain.models import Clock, system_clock
 from receiver.signature import signature_headers
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from aiohttp import web
 
-from receiver.models import Clock, system_clock
+from receiver.domain.models import Clock, system_clock
 from sandbox.delivery import Delivery, Dispatcher, Sleep
 from sandbox.faults.armed import Faults
 from sandbox.faults.catalogue import FaultSpec

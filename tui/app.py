@@ -10,17 +10,17 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from receiver.models import Clock, system_clock
-from tui.main_screen import MainScreen
+from receiver.domain.models import Clock, system_clock
 from tui.messages import ServicesStarted, TunnelChanged
+from tui.screens.main import MainScreen
 from tui.services import Services, ServiceStartError
 
 if TYPE_CHECKING:
+    from plivo_client.gateway import Gateway
     from receiver.server import Receiver
-    from receiver.store import Store
-    from receiver.tunnel import Tunnel, TunnelStatus
+    from receiver.store.store import Store
+    from receiver.tunnels.base import Tunnel, TunnelStatus
     from sandbox import Sandbox
-    from tui.gateway import Gateway
 
 Mode = Literal["SANDBOX", "LIVE"]
 DEFAULT_OVERDUE_AFTER = 120.0

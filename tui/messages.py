@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from receiver.models import Change
+from receiver.domain.models import Change
 
 
 @dataclass
@@ -18,7 +18,7 @@ class RegistryChanged(Message):
 
 @dataclass
 class TunnelChanged(Message):
-    """The tunnel's state or URL moved; `status` is a receiver.tunnel.TunnelStatus."""
+    """The tunnel's state or URL moved; `status` is a receiver.tunnels.base.TunnelStatus."""
 
     status: object
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from receiver.tunnel import TunnelState, TunnelStatus, make_tunnel
+from receiver.tunnels.base import TunnelState, TunnelStatus
+from receiver.tunnels.factory import make_tunnel
 
 if TYPE_CHECKING:
+    from plivo_client.gateway import Gateway
     from receiver.server import Receiver
-    from receiver.store import Store
-    from receiver.tunnel import Tunnel
+    from receiver.store.store import Store
+    from receiver.tunnels.base import Tunnel
     from sandbox import Sandbox
-    from tui.gateway import Gateway
 
 
 class ServiceStartError(Exception):

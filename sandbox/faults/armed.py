@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from receiver.models import Clock, system_clock
+from receiver.domain.models import Clock, system_clock
 from sandbox.faults.catalogue import CATALOGUE, FaultSpec
 
 log = logging.getLogger("tendlc.sandbox.faults")

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from plivo_client.gateway import Gateway, GatewayError
+from plivo_client.reconcile import overdue_keys, reconcile
+from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, CallbackEvent, ResourceType
+from receiver.domain.models import Badge, CallbackEvent, ResourceType
 from receiver.server import Receiver
-from receiver.store import Store
+from receiver.store.store import Store
 from sandbox.faults.scenario import Scenario, load_scenario
 from sandbox.server import Sandbox
-from tui.gateway import Gateway, GatewayError
-from tui.reconcile import overdue_keys, reconcile
-from tui.requests import BrandRequest, CampaignRequest, LinkRequest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 AUTH_ID = "MABADDAY000000000001"

@@ -192,7 +192,7 @@ def test_list_faults_describes_the_catalogue_and_exits_0(capsys):
 async def test_the_cli_passes_fault_options_through(tmp_path):
     (tmp_path / "bad.json").write_text('{"faults": [{"name": "drop-callback", "kind": "sms"}]}')
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui.cli", "sandbox", "--port", "0", "--faults-seed", "3",
+        sys.executable, "-m", "tendlc", "sandbox", "--port", "0", "--faults-seed", "3",
         "--fault", "slow-answer", "--scenario", str(tmp_path / "bad.json"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

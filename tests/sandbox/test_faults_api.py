@@ -11,8 +11,8 @@ import requests
 from plivo import exceptions as px
 
 from sandbox.faults.catalogue import parse_flag
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
+from sandbox.transport import point_client_at
 
 from .conftest import call
 

@@ -11,8 +11,8 @@ import plivo
 import pytest
 
 from sandbox.faults.catalogue import parse_flag
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
+from sandbox.transport import point_client_at
 
 from .conftest import AUTH_ID, MAIN_TOKEN, MIXED_CAMPAIGN, TOKEN, call
 

@@ -16,9 +16,9 @@ import plivo
 import pytest
 
 from sandbox.main import banner
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
 from sandbox.snippets import Target, curl_snippet, indent, node_snippet, python_snippet
+from sandbox.transport import point_client_at
 
 PLIVO_NODE = "plivo@4.79.0"  # the plivo-node release the sandbox is checked against
 AUTH_ID = "MASNIPPETS0123456789"

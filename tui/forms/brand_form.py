@@ -13,15 +13,15 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static, Switch
 from textual.worker import Worker, WorkerState
 
-from receiver import vocab
+from plivo_client.types import GatewayError, Profile
+from plivo_client.validation import BrandRequest
+from receiver.domain import vocab
 from tui.forms.common import FieldRule, FormScreen, field, switch_field
 from tui.forms.duplicate import DuplicateCheck
-from tui.gateway_types import GatewayError, Profile
-from tui.requests import BrandRequest
 
 if TYPE_CHECKING:
-    from tui.gateway import Gateway
-    from tui.preflight import Preflight
+    from plivo_client.gateway import Gateway
+    from plivo_client.preflight import Preflight
 
 
 def profile_label(profile: Profile) -> str:

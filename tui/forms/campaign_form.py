@@ -15,17 +15,17 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
 
-from receiver import vocab
-from receiver.models import Badge, ResourceType
+from plivo_client.types import GatewayError, Usecase
+from plivo_client.validation import CampaignRequest
+from receiver.domain import vocab
+from receiver.domain.models import Badge, ResourceType
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
 from tui.forms.duplicate import DuplicateCheck
-from tui.gateway_types import GatewayError, Usecase
-from tui.requests import CampaignRequest
 
 if TYPE_CHECKING:
-    from receiver.registry import Registry
-    from tui.gateway import Gateway
-    from tui.preflight import Preflight
+    from plivo_client.gateway import Gateway
+    from plivo_client.preflight import Preflight
+    from receiver.domain.registry import Registry
 
 # field -> (label, placeholder, minimum length for a live counter)
 TEXT_FIELDS: dict[str, tuple[str, str, int | None]] = {

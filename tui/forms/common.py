@@ -18,10 +18,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, Switch, TextArea
 from textual.worker import Worker, WorkerState
 
-from tui.gateway_types import GatewayError, Submitted
+from plivo_client.types import GatewayError, Submitted
 
 if TYPE_CHECKING:
-    from tui.gateway import Gateway
+    from plivo_client.gateway import Gateway
 
 CSS_FILE = Path(__file__).with_name("forms.tcss")
 

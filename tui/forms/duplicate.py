@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 
-from receiver.store import StoreError
-from tui.gateway_types import GatewayError
-from tui.preflight import identity
-from tui.prompt import ChoiceScreen
+from plivo_client.preflight import identity
+from plivo_client.types import GatewayError
+from receiver.store.store import StoreError
+from tui.screens.prompt import ChoiceScreen
 
 if TYPE_CHECKING:
-    from tui.preflight import Finding, Preflight
+    from plivo_client.preflight import Finding, Preflight
 
 RECONCILE, SUBMIT = "reconcile-first", "submit-anyway"
 
