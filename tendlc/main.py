@@ -125,6 +125,12 @@ def receiver_config(
     metavar="SECONDS",
     help="Flag and reconcile a resource awaiting a callback this long (0 = never).",
 )
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Sandbox mode: arm the faults of a scenario file (see `tendlc sandbox --list-faults`).",
+)
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -137,6 +143,7 @@ def main(
     callback_path: str,
     tunnel: str,
     overdue: float,
+    scenario: Path | None,
 ) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
@@ -153,6 +160,7 @@ def main(
     live = (
         bool(os.environ.get("PLIVO_AUTH_ID") or os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
     )
+    faults, faults_seed = scenario_faults(scenario, live)
     options = LaunchOptions(
         db_path=db or default_db_path(),
         config=config,
@@ -160,8 +168,29 @@ def main(
         tunnel=tunnel,
         auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
         overdue_after=overdue or None,
+        faults=faults,
+        faults_seed=faults_seed,
     )
     sys.exit(run_tui(options))
+
+
+def scenario_faults(scenario: Path | None, live: bool) -> tuple[tuple[Any, ...], int]:
+    """The faults of `--scenario` for the in-process sandbox; a usage error when unusable."""
+    if scenario is None:
+        return (), 0
+    if live:
+        raise click.UsageError(
+            "--scenario arms faults on the sandbox: run `tendlc --sandbox --scenario FILE`, "
+            "or `tendlc sandbox --scenario FILE` for other programs"
+        )
+    from sandbox.faults.catalogue import FaultError
+    from sandbox.main import fault_specs
+
+    try:
+        specs, seed = fault_specs((), scenario, None)
+    except FaultError as exc:
+        raise click.UsageError(str(exc)) from None
+    return tuple(specs), seed
 
 
 UNSIGNED_REFUSAL = (
