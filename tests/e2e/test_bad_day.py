@@ -124,7 +124,10 @@ async def test_a_bad_day_ends_with_the_registry_right(day: Day) -> None:
 
     # Campaigns: a 429 first (retried), dental's callbacks reordered, promo's `created` late.
     limited = await day.submit(day.gateway.create_campaign, campaign(harbor, "dental"))
-    assert isinstance(limited, GatewayError) and "HTTP 429" in limited.message
+    assert isinstance(limited, GatewayError) and limited.message == (
+        "create campaign failed: the sandbox is rate-limiting requests (HTTP 429): "
+        "wait 2 s (its Retry-After) and try again"
+    )
     dental = (await day.submit(day.gateway.create_campaign, campaign(harbor, "dental"))).campaign_id
     await day.sandbox.idle()
     promo = (await day.submit(day.gateway.create_campaign, campaign(harbor, "promo"))).campaign_id
