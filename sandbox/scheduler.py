@@ -71,7 +71,7 @@ class Scheduler:
                 "brand", brand_id, b.brand_alias, outcomes.brand_rejected(b.brand_alias)
             ):
                 b.registration_status = "FAILED"
-                b.declined_reasons = [dict(outcomes.BRAND_DECLINED_REASONS[0])]
+                b.declined_reasons = outcomes.brand_declined_reasons(b.brand_alias)
             else:
                 b.registration_status = "COMPLETED"
                 if b.brand_type == "STANDARD" and b.secondary_vetting:
@@ -95,11 +95,10 @@ class Scheduler:
             judged = (
                 c.text.get("description", "") if c.campaign_source == "plivo" else c.campaign_alias
             )
-            if self._fails(
-                "campaign", campaign_id, c.campaign_alias, outcomes.campaign_rejected(judged)
-            ):
+            decline = outcomes.campaign_decline(judged)
+            if self._fails("campaign", campaign_id, c.campaign_alias, decline is not None):
                 c.registration_status = "FAILED"
-                c.error_code, c.error_reason = (
+                c.error_code, c.error_reason = decline or (
                     outcomes.CAMPAIGN_ERROR_CODE,
                     outcomes.CAMPAIGN_ERROR_REASON,
                 )

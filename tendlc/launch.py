@@ -27,6 +27,8 @@ class LaunchOptions:
     overdue_after: float | None = 120.0  # seconds awaiting a callback before "overdue"; None: never
     faults: tuple[Any, ...] = ()  # sandbox FaultSpecs to arm (--scenario); sandbox mode only
     faults_seed: int = 0
+    forward_to: tuple[str, ...] = ()  # --forward-to: receiver/forward.py
+    forward_retry_scale: float = 1.0
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -115,6 +117,19 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
             store.close_sync()
             return fail(str(exc))
 
+    forwarder = None
+    if options.forward_to:
+        from receiver.forward import Forwarder
+
+        # Signed with your own tokens when set (your handler checks them), else the receiver's.
+        own, own_main = ReceiverConfig.tokens_from_env()
+        forwarder = Forwarder(
+            store,
+            options.forward_to,
+            token=own or config.auth_token,
+            main_token=own_main or (None if own else config.main_auth_token),
+            scale=options.forward_retry_scale,
+        )
     logging.getLogger().handlers[:] = [logging.NullHandler()]  # nothing may write to the screen
     app = make_app(
         store=store,
@@ -124,6 +139,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
         mode="SANDBOX" if sandbox is not None else "LIVE",
         tunnel=options.tunnel,
         overdue_after=options.overdue_after,
+        forwarder=forwarder,
     )
     try:
         app.run()

@@ -72,6 +72,16 @@ def _forward_target(ctx: click.Context, param: click.Parameter, value: tuple[str
     return value
 
 
+def _attach_option(f):
+    return click.option(
+        "--attach",
+        metavar="URL",
+        default=None,
+        help="Read a `tendlc receive --serve-api` server instead of the local store "
+        "(token from TENDLC_API_TOKEN or TENDLC_API_READ_TOKEN).",
+    )(f)
+
+
 def _forward_options(f):
     f = click.option(
         "--forward-retry-scale",
@@ -131,6 +141,7 @@ def receiver_config(
     default=None,
     help="Sandbox mode: arm the faults of a scenario file (see `tendlc sandbox --list-faults`).",
 )
+@_forward_options
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -144,6 +155,8 @@ def main(
     tunnel: str,
     overdue: float,
     scenario: Path | None,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
 ) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
@@ -170,6 +183,8 @@ def main(
         overdue_after=overdue or None,
         faults=faults,
         faults_seed=faults_seed,
+        forward_to=forward_to,
+        forward_retry_scale=forward_retry_scale,
     )
     sys.exit(run_tui(options))
 
@@ -225,6 +240,12 @@ def exposure(host: str, public_url: str | None, tunnel: str) -> str | None:
     "(every callback is then accepted unverified).",
 )
 @_forward_options
+@click.option(
+    "--serve-api",
+    is_flag=True,
+    help="Also serve the store's API under /_tendlc/v1/ for `--attach` "
+    "(needs TENDLC_API_TOKEN; put it behind TLS).",
+)
 def receive(
     db: Path | None,
     host: str,
@@ -235,6 +256,7 @@ def receive(
     accept_unsigned: bool,
     forward_to: tuple[str, ...],
     forward_retry_scale: float,
+    serve_api: bool,
 ) -> None:
     """Run the callback receiver alone: one JSON line per event on stdout."""
     from tendlc.receive import run_receive
@@ -245,7 +267,15 @@ def receive(
         raise click.UsageError(UNSIGNED_REFUSAL.format(why=why))
     db_path = db or default_db_path()
     forward = (forward_to, forward_retry_scale)
-    sys.exit(run_receive(config, db_path, tunnel=tunnel, forward=forward))
+    api = None
+    if serve_api:
+        from receiver.api import ApiConfigError, ApiTokens
+
+        try:
+            api = ApiTokens.from_env(dict(os.environ))
+        except ApiConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+    sys.exit(run_receive(config, db_path, tunnel=tunnel, forward=forward, api=api))
 
 
 @main.command(context_settings=CONTEXT)
@@ -313,8 +343,13 @@ def sandbox(**options: Any) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )
-def events(db: Path | None, fmt: str) -> None:
+@_attach_option
+def events(db: Path | None, fmt: str, attach: str | None) -> None:
     """Export the stored journal (callbacks and requests)."""
+    if attach:
+        from tendlc.attach import run_events_attached
+
+        sys.exit(run_events_attached(attach, fmt, sys.stdout))
     from receiver.store.export import run_events
 
     sys.exit(run_events(db or default_db_path(), fmt, sys.stdout))
@@ -335,10 +370,23 @@ def events(db: Path | None, fmt: str) -> None:
 @click.option(
     "--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo."
 )
-def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None) -> None:
+@_attach_option
+def status(
+    db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None, attach: str | None
+) -> None:
     """Print brands, campaigns and numbers with their status."""
     from receiver.store.export import run_status
 
+    if as_json is None:
+        as_json = not sys.stdout.isatty()
+    if attach:
+        if refresh:
+            raise click.UsageError(
+                "--refresh reconciles a local store; it cannot be used with --attach"
+            )
+        from tendlc.attach import run_status_attached
+
+        sys.exit(run_status_attached(attach, as_json, sys.stdout))
     db_path = db or default_db_path()
     if refresh:
         from plivo_client.reconcile import run_refresh
@@ -352,8 +400,6 @@ def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | 
         )
         if code:
             sys.exit(code)
-    if as_json is None:
-        as_json = not sys.stdout.isatty()
     sys.exit(run_status(db_path, as_json, sys.stdout))
 
 

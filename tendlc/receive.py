@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from receiver.api import PREFIX as API_PREFIX
+from receiver.api import ApiTokens, StoreApi
 from receiver.config import ReceiverConfig
 from receiver.domain.models import CallbackEvent, Change, Clock, IdFactory, system_clock
 from receiver.forward import Forward, Forwarder
@@ -153,10 +155,12 @@ async def serve(
     ids: IdFactory = EVENT_IDS,
     freeze_gc: bool = False,
     forward: tuple[tuple[str, ...], float] = ((), 1.0),
+    api: ApiTokens | None = None,
 ) -> int:
     """Run the receiver until `stop` is set; returns the exit code (0 ok, 1 failure).
 
-    `forward`: (target URLs, retry-schedule scale) for receiver/forward.py.
+    `forward`: (target URLs, retry-schedule scale) for receiver/forward.py; `api`: serve
+    receiver/api.py beside the callback path with these tokens.
 
     `freeze_gc`: once the store is loaded, move every object so far out of the cyclic GC's
     reach (gc.freeze); for the `tendlc receive` process, not for callers sharing theirs.
@@ -166,7 +170,7 @@ async def serve(
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc, forward)
+        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc, forward, api)
     finally:
         root.removeHandler(handler)
 
@@ -180,6 +184,7 @@ async def _serve(
     ids: IdFactory,
     freeze_gc: bool,
     forward: tuple[tuple[str, ...], float],
+    api: ApiTokens | None,
 ) -> int:
     try:
         store = Store.open(db_path, clock=clock)
@@ -192,6 +197,8 @@ async def _serve(
     for warning in store.warnings:
         session.say(f"{PREFIX}: warning: {warning}")
     receiver = Receiver(store, config, clock=clock, ids=ids)
+    if api is not None:
+        receiver.extra_routes = StoreApi(store, api).routes()
     if freeze_gc:
         gc.freeze()  # what start-up loaded (modules, the store) is never scanned again
     tunnel = None
@@ -223,6 +230,9 @@ async def _serve(
             tunnel = started
         public = receiver.config.callback_url
         session.say(f"listening on {receiver.config.local_callback_url} (public URL: {public})")
+        if api is not None:
+            base = receiver.config.local_base
+            session.say(f"{PREFIX}: API on {base}{API_PREFIX}/ (bearer token; serve it behind TLS)")
         if receiver.config.public_url is None or is_loopback(_host_of(public)):
             session.say(
                 f"{PREFIX}: note: Plivo cannot reach {public}; pass --public-url or --tunnel"
@@ -255,6 +265,7 @@ def run_receive(
     *,
     tunnel: str = "none",
     forward: tuple[tuple[str, ...], float] = ((), 1.0),
+    api: ApiTokens | None = None,
 ) -> int:
     """`tendlc receive`: serve until SIGINT/SIGTERM, then flush the store and exit 0."""
 
@@ -275,6 +286,7 @@ def run_receive(
             stop=stop,
             freeze_gc=True,
             forward=forward,
+            api=api,
         )
 
     gc.set_threshold(*GC_THRESHOLDS)

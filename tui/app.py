@@ -17,6 +17,7 @@ from tui.services import Services, ServiceStartError
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
+    from receiver.forward import Forwarder
     from receiver.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel, TunnelStatus
@@ -114,6 +115,7 @@ def make_app(
     clock: Clock = system_clock,
     tunnel: str | Tunnel | None = None,
     overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
+    forwarder: Forwarder | None = None,
 ) -> TendlcApp:
     """The app with every dependency handed in; `gateway` may be a factory called after start.
 
@@ -121,6 +123,11 @@ def make_app(
     reconciled (None: never).
     """
     services = Services(
-        store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, tunnel=tunnel
+        store=store,
+        receiver=receiver,
+        gateway=gateway,
+        sandbox=sandbox,
+        tunnel=tunnel,
+        forwarder=forwarder,
     )
     return TendlcApp(services, mode=mode, clock=clock, overdue_after=overdue_after)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_client.declines import BRAND_DECLINES, CAMPAIGN_DECLINES, describe, explain
 from plivo_client.fees import (
     CHECK_PRICING,
     brand_throughput,
@@ -12,6 +11,7 @@ from plivo_client.fees import (
     fee_lines,
     fees_for,
 )
+from receiver.domain.declines import BRAND_DECLINES, CAMPAIGN_DECLINES, describe, explain
 
 
 @pytest.mark.parametrize("code", sorted(CAMPAIGN_DECLINES))
@@ -68,3 +68,25 @@ def test_campaign_throughput_from_mno_metadata():
         "T-Mobile: brand tier TOP (from Plivo's mno_metadata)",
     ]
     assert campaign_throughput(None) == []
+
+
+def test_status_explains_a_rejected_campaign_and_brand():
+    from receiver.domain.declines import resource_declines
+    from receiver.domain.models import Badge, Resource, ResourceType
+    from receiver.store.export import format_table, resource_dict
+
+    campaign = Resource(
+        ResourceType.CAMPAIGN, "CX1", Badge.REJECTED, 0.0,
+        detail={"error_code": "1003", "error_reason": "direct lending"},
+    )  # fmt: skip
+    brand = Resource(
+        ResourceType.BRAND, "BX1", Badge.REJECTED, 0.0,
+        detail={"declined_reasons": ["The US EIN provided is invalid. (1101)", "Odd new thing (7777)"]},
+    )  # fmt: skip
+    table = format_table([brand, campaign])
+    assert "  └ code 1101: the US EIN provided is invalid. Fix:" in table
+    assert "  └ code 7777: Odd new thing" in table
+    assert "  └ code 1003: direct-lending content" in table
+    assert resource_dict(campaign)["declines"][0].startswith("code 1003: ")
+    assert resource_declines("number", {"error_code": "1"}) == []
+    assert resource_declines("campaign", {}) == []

@@ -6,7 +6,10 @@ is never guessed at: `explain` returns None and the caller shows Plivo's own tex
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 PLIVO_REJECTIONS = "Plivo support, campaign rejections"
 PHONESPEAK = "Phonespeak knowledge base, TCR/CSP rejection codes (wording varies by CSP)"
@@ -136,3 +139,32 @@ def describe(code: object, text: str | None, *, brand: bool = False) -> str:
         prefix = f"code {code}: " if code not in (None, "") else ""
         return f"{prefix}{given}" if given else f"{prefix}no reason given".strip()
     return f"code {known.code}: {known.meaning}. Fix: {known.fix} (source: {known.source})"
+
+
+CODE_IN_TEXT = re.compile(r"\((\d{3,4})\)\s*$")
+
+
+def resource_declines(kind: str, detail: Mapping[str, Any]) -> list[str]:
+    """One line per rejection reason a resource's detail carries, explained when known.
+
+    Campaigns carry `error_code` / `error_reason` (API and callbacks); brands carry
+    `declined_reasons`, as reconcile stores them ("message (code)") or as a callback sent them.
+    """
+    if kind == "campaign":
+        code, text = detail.get("error_code"), detail.get("error_reason") or detail.get("reason")
+        return [describe(code, str(text) if text else None)] if code or text else []
+    if kind != "brand":
+        return []
+    raw = detail.get("declined_reasons")
+    items = raw if isinstance(raw, list | tuple) else [raw] if raw else []
+    lines = []
+    for item in items:
+        if isinstance(item, Mapping):
+            code, text = item.get("code"), item.get("message") or item.get("description")
+        else:
+            text = str(item)
+            match = CODE_IN_TEXT.search(text)
+            code = match.group(1) if match else None
+            text = CODE_IN_TEXT.sub("", text).strip() if match else text
+        lines.append(describe(code, str(text) if text else None, brand=True))
+    return lines
