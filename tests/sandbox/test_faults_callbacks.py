@@ -203,6 +203,15 @@ async def test_outcome_rules_override_the_knobs(sandbox, client, make_brand, mak
     }
 
 
+# 20 local numbers the sandbox account rents (none ends in 0000 or 9999, the knobs' suffixes)
+OWNED_NUMBERS = (
+    "14155550100", "14155550101", "14155550102", "14155550103", "14155550199", "18135550100",
+    "18135550101", "18135550102", "18135550103", "12125551234", "12125550142", "13105550101",
+    "13105550102", "14845007032", "14845007033", "14845007040", "14845551234", "14845551235",
+    "14845551236", "17205550140",
+)  # fmt: skip
+
+
 async def _link_outcomes(seed: int) -> dict[str, str]:
     sb = Sandbox(seed=1, delay=0, auth_id=AUTH_ID, auth_token=TOKEN, faults_seed=seed,
                  faults=[parse_flag("fail-link:probability=0.5,count=always")])  # fmt: skip
@@ -214,7 +223,7 @@ async def _link_outcomes(seed: int) -> dict[str, str]:
         await sb.idle()
         campaign = await call(client.campaign.create, brand_id=brand.brand_id, **MIXED_CAMPAIGN)
         await sb.idle()
-        numbers = [f"1415555{n:04d}" for n in range(101, 121)]
+        numbers = list(OWNED_NUMBERS)
         await call(client.campaign.number_link, campaign.campaign_id, numbers=numbers)
         await sb.idle()
         return {n.number: n.status for n in sb.world.numbers_of(campaign.campaign_id)}
