@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from plivo_client.validation import CampaignRequest
+from receiver.wording import plural
 
 PLIVO_CAMPAIGN_API = "Plivo API docs, register a campaign"
 PLIVO_STARTER = "Plivo docs, starter registration"
@@ -333,6 +334,4 @@ def summary(findings: list[Finding]) -> str:
     words = {Severity.BLOCKER: ("blocker", "blockers"),
              Severity.LIKELY: ("likely rejection", "likely rejections"),
              Severity.ADVICE: ("advice", "advice")}  # fmt: skip
-    return ", ".join(
-        f"{n} {words[s][0] if n == 1 else words[s][1]}" for s, n in counts.items() if n
-    )
+    return ", ".join(plural(n, *words[s]) for s, n in counts.items() if n)

@@ -138,6 +138,7 @@ def run_sandbox(
         allow_remote_callbacks=allow_remote_callbacks,
         faults=specs,
         faults_seed=fault_seed,
+        preregistered=True,
     )
     try:
         asyncio.run(

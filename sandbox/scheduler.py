@@ -84,8 +84,8 @@ class Scheduler:
         """A new, updated or imported campaign: back to PROCESSING, then ACTIVE or FAILED."""
         campaign.cycle += 1
         campaign.registration_status = "PROCESSING"
-        campaign.error_code = campaign.error_reason = ""
-        campaign.mno_metadata = {}
+        campaign.error_code = campaign.error_reason = campaign.error_description = ""
+        # mno_metadata stays: Plivo reports it on PROCESSING and FAILED campaigns too
         cycle, campaign_id = campaign.cycle, campaign.campaign_id
 
         def settle() -> Payload | None:
@@ -102,11 +102,9 @@ class Scheduler:
                     outcomes.CAMPAIGN_ERROR_CODE,
                     outcomes.CAMPAIGN_ERROR_REASON,
                 )
+                c.error_description = outcomes.CAMPAIGN_ERROR_DESCRIPTION
             else:
                 c.registration_status = "ACTIVE"
-                brand = self.world.brands.get(c.brand_id)
-                tier = brand.brand_type if brand else "STANDARD"
-                c.mno_metadata = {k: dict(v) for k, v in outcomes.MNO_METADATA[tier].items()}
             return _campaign_payload(c)
 
         self._start(campaign.url, campaign.method, _campaign_payload(campaign), settle)

@@ -31,8 +31,10 @@ class Sandbox:
     """An offline Plivo 10DLC API on `base_url`, accepting `auth_id` / `auth_token`.
 
     `delay` is the time from `created` to the terminal status; `retry_scale` multiplies
-    Plivo's callback retry schedule (60/120/240 s); `seed` fixes every generated id.
-    `faults` are armed from the start; `faults_seed` seeds their probability draws.
+    Plivo's callback retry schedule (60/120/240 s); `seed` fixes every generated id;
+    `preregistered` starts the account with a registered brand and an ACTIVE campaign
+    (two of its numbers linked), as `tendlc sandbox` and the console do. `faults` are armed
+    from the start; `faults_seed` seeds their probability draws.
     """
 
     def __init__(
@@ -51,13 +53,14 @@ class Sandbox:
         sleep: Sleep = asyncio.sleep,
         faults: Iterable[FaultSpec] = (),
         faults_seed: int = 0,
+        preregistered: bool = False,
     ) -> None:
         self.host = host
         self.port = port
         self.auth_id = auth_id or new_auth_id()
         self.auth_token = auth_token or new_auth_token()
         self.main_auth_token = main_auth_token or self.auth_token
-        self.world = World(IdMint(seed), clock)
+        self.world = World(IdMint(seed), clock, preregistered=preregistered)
         self.faults = Faults(faults_seed, clock)
         self.faults.arm(faults)
         self._sleep = sleep

@@ -84,7 +84,11 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     sandbox = None
     if options.sandbox:
         sandbox = Sandbox(
-            delay=SANDBOX_DELAY, seed=None, faults=options.faults, faults_seed=options.faults_seed
+            delay=SANDBOX_DELAY,
+            seed=None,
+            preregistered=True,
+            faults=options.faults,
+            faults_seed=options.faults_seed,
         )
         config = replace(
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token

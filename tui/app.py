@@ -14,6 +14,7 @@ from receiver.domain.models import Clock, system_clock
 from tui.messages import ServicesStarted, TunnelChanged
 from tui.screens.main import MainScreen
 from tui.services import Services, ServiceStartError
+from tui.workers import failure_text
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -50,7 +51,9 @@ class TendlcApp(App[None]):
         self.main_screen: MainScreen | None = None
 
     def get_default_screen(self) -> MainScreen:
-        self.main_screen = MainScreen(self.services, self.mode)
+        self.main_screen = MainScreen(
+            self.services, self.mode, clock=self.clock, overdue_after=self.overdue_after
+        )
         return self.main_screen
 
     def on_mount(self) -> None:
@@ -88,7 +91,9 @@ class TendlcApp(App[None]):
             self.main_screen.post_message(TunnelChanged(status))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Background failures land here: a service that cannot start ends the app clearly."""
+        """Every background failure lands here, whichever screen started the work (through
+        tui.workers.run_background, or forwarded by a form): a service that cannot start ends
+        the app clearly; anything else is one error toast."""
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
@@ -99,6 +104,9 @@ class TendlcApp(App[None]):
             self.notify(
                 f"{error}", title="tunnel failed", severity="error", timeout=15, markup=False
             )
+        else:
+            text = failure_text(event.worker)
+            self.notify(text, title="failed", severity="error", timeout=15, markup=False)
 
     async def on_unmount(self) -> None:
         await self.services.stop()
