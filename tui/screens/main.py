@@ -20,6 +20,7 @@ from tui.controllers.events import EventController
 from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.controllers.forms import FormsController
+from tui.controllers.lifecycle import LifecycleController
 from tui.controllers.reconcile import ReconcileController
 from tui.controllers.scope import ScopeController
 from tui.controllers.urls import UrlController
@@ -61,6 +62,9 @@ class MainScreen(Screen):
         Binding("c", "new_campaign", "Campaign", id="campaign.create"),
         Binding("l", "link_numbers", "Link", id="number.link"),
         Binding("u", "unlink_number", "Unlink", id="number.unlink"),
+        Binding("f", "fix_campaign", "Fix campaign", show=False, id="campaign.update"),
+        Binding("d", "delete_selected", "Delete", show=False, id="resource.delete"),
+        Binding("o", "brand_otp", "Brand OTP", show=False, id="brand.otp"),
         Binding("enter", "open_detail", "Details", id="view.detail"),
         Binding("slash", "filter", "Filter", id="view.filter"),
         Binding("n", "narrow", "Narrow", id="view.narrow"),
@@ -96,6 +100,7 @@ class MainScreen(Screen):
         self.reconciler = ReconcileController(self, services, view, clock, overdue_after)
         self.urls = UrlController(self, self.reconciler)
         self.forms = FormsController(self, services, view)
+        self.lifecycle = LifecycleController(self, services, view)
         self.events = EventController(self, services, lambda: self.event_log.selected())
         self.scope = ScopeController(self, mode, view, self.reconciler.redecorate)
 
@@ -245,6 +250,15 @@ class MainScreen(Screen):
 
     def action_unlink_number(self) -> None:
         self.forms.unlink_number()
+
+    def action_fix_campaign(self) -> None:
+        self.lifecycle.fix_campaign()
+
+    def action_delete_selected(self) -> None:
+        self.lifecycle.delete_selected()
+
+    def action_brand_otp(self) -> None:
+        self.lifecycle.brand_otp()
 
     def action_reconcile_all(self) -> None:
         self.reconciler.reconcile_all()

@@ -1,0 +1,191 @@
+"""Fix and resubmit, delete a campaign; delete a brand and send its OTP: from the main screen,
+against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from textual.widgets import Input, Static
+
+from receiver.domain.models import Badge, RequestRecord, ResourceType
+from tui.forms.campaign_update_form import CampaignUpdateForm
+from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
+from tui.widgets.resource_table import ResourceTable
+
+from .test_preflight_in_forms import campaign_request
+
+SIZE = (120, 40)
+B, C = ResourceType.BRAND, ResourceType.CAMPAIGN
+FIXED_FLOW = "Patients opt in on the intake form at the front desk by ticking the SMS checkbox."
+
+
+def requests_of(stack, action: str) -> list[RequestRecord]:
+    return [e for e in stack.store.recent() if isinstance(e, RequestRecord) and e.action == action]
+
+
+async def select(pilot, type: ResourceType, id: str, wait_for) -> None:
+    screen = pilot.app.main_screen
+    screen.resources.show(type)
+    table = screen.query_one(f"#{type.value}-table", ResourceTable)
+    await wait_for(pilot, lambda: id in table.rows, f"{id} in the table")
+    table.move_cursor(row=table.get_row_index(id))
+    table.focus()
+    await pilot.pause()
+
+
+async def rejected_campaign(stack, wait_for, pilot) -> tuple[str, str]:
+    brand_id = await stack.create_brand("Harbor Dental")
+    await wait_for(pilot, lambda: stack.badge(B, brand_id) is Badge.REGISTERED, "brand")
+    request = replace(
+        campaign_request(brand_id),
+        description="Appointment reminders for Harbor Point Dental patients (reject-1004).",
+    )
+    submitted = await asyncio.to_thread(stack.gateway.create_campaign, request)
+    campaign_id = submitted.campaign_id
+    await wait_for(pilot, lambda: stack.badge(C, campaign_id) is Badge.REJECTED, "rejected")
+    return brand_id, campaign_id
+
+
+async def test_fix_and_resubmit_a_rejected_campaign(make_stack, started, wait_for, toasts):
+    from .conftest import ticking_clock
+
+    stack = make_stack(ticking_clock())
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await rejected_campaign(stack, wait_for, pilot)
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("f")
+        form = await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, CampaignUpdateForm) and pilot.app.screen.loaded,
+            "the update form, loaded",
+        )
+        form = pilot.app.screen
+        # pre-filled from the campaign as the API returns it
+        assert "reject-1004" in form.query_one("#description", Input).value
+        assert form.query_one("#sample1", Input).value.startswith("Harbor Point Dental")
+        # the decline reason sits beside the field it concerns
+        note = form.query_one("#message_flow-decline", Static)
+        assert note.display and "message flow" in str(note.content)
+        assert "code 1004" in str(form.query_one("#decline-summary", Static).content)
+        assert form.focused is form.query_one("#message_flow", Input)
+
+        # nothing changed: not sent, said so
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "nothing to update" in str(form.query_one("#form-error").content)
+        assert not requests_of(stack, "campaign.update")
+
+        form.query_one("#message_flow", Input).value = FIXED_FLOW
+        form.query_one("#description", Input).value = (
+            "Appointment reminders and follow-ups for Harbor Point Dental patients."
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CampaignUpdateForm), "close")
+        (sent,) = requests_of(stack, "campaign.update")
+        assert sent.ok and sent.params["message_flow"] == FIXED_FLOW
+        assert "sample1" not in sent.params  # only the changed fields
+        await wait_for(pilot, lambda: stack.badge(C, campaign_id) is Badge.REGISTERED, "re-reg")
+        timeline = stack.store.registry.get(C, campaign_id).timeline
+        badges = [t.badge for t in timeline]
+        rejected = badges.index(Badge.REJECTED)  # the first cycle ends rejected
+        assert Badge.SUBMITTED in badges[rejected:] and badges[-1] is Badge.REGISTERED
+        assert any("resubmitted" in m for m in toasts.messages("campaign resubmitted"))
+
+
+async def test_refused_update_keeps_what_was_typed(make_stack, started, wait_for, toasts):
+    from .conftest import ticking_clock
+
+    stack = make_stack(ticking_clock())
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await rejected_campaign(stack, wait_for, pilot)
+        # a fresh registration makes the campaign no longer FAILED at Plivo: the update is refused
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("f")
+        await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, CampaignUpdateForm) and pilot.app.screen.loaded,
+            "loaded",
+        )
+        form = pilot.app.screen
+        form.query_one("#message_flow", Input).value = FIXED_FLOW
+        await asyncio.to_thread(stack.gateway.delete_campaign, campaign_id)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: toasts.messages("Campaign not resubmitted"), "refusal")
+        assert pilot.app.screen is form
+        assert form.query_one("#message_flow", Input).value == FIXED_FLOW
+        (sent,) = requests_of(stack, "campaign.update")
+        assert not sent.ok
+
+
+async def test_a_registered_campaign_is_not_offered_for_update(stack, started, wait_for, toasts):
+    from .test_preflight_in_forms import active_campaign
+
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("f")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CampaignUpdateForm)
+        assert any("only a rejected campaign" in m for m in toasts.messages("resubmit"))
+
+
+async def test_delete_a_campaign_then_its_brand(stack, started, wait_for, toasts):
+    from .test_preflight_in_forms import active_campaign
+
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        brand_id, campaign_id = await active_campaign(stack, wait_for, pilot)
+        # the brand first: Plivo refuses while it has a campaign, and says why
+        await select(pilot, B, brand_id, wait_for)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrandDeleteConfirm), "confirm")
+        confirm = pilot.app.screen
+        assert confirm.focused.id == "cancel"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: toasts.messages("Brand not deleted"), "refusal")
+        assert pilot.app.screen is confirm
+        reason = str(confirm.query_one("#form-error").content)
+        assert "campaign" in reason.lower()
+        await pilot.press("escape")
+
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CampaignDeleteConfirm), "ask")
+        confirm = pilot.app.screen
+        text = str(confirm.query_one("#confirm-text", Static).content)
+        assert "cannot be undone" in text
+        fees = str(confirm.query_one("#fee-lines", Static).content)
+        assert "pricing" in fees
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: toasts.messages("campaign deleted"), "deleted")
+        (sent,) = requests_of(stack, "campaign.delete")
+        assert sent.ok and sent.campaign_id == campaign_id
+        timeline = stack.store.registry.get(C, campaign_id).timeline
+        assert timeline  # the delete is journaled against the campaign
+
+        await select(pilot, B, brand_id, wait_for)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrandDeleteConfirm), "again")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: toasts.messages("brand deleted"), "brand deleted")
+        assert sorted(r.ok for r in requests_of(stack, "brand.delete")) == [False, True]
+
+
+async def test_starter_brand_otp_shows_plivos_message(stack, started, wait_for, toasts):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        brand_id = await stack.create_brand("Harbor Dental")
+        await select(pilot, B, brand_id, wait_for)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrandOtpConfirm), "confirm")
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: toasts.messages("brand OTP") or toasts.messages("OTP not sent"), "answer"
+        )
+        (sent,) = requests_of(stack, "brand.otp")
+        shown = toasts.messages("brand OTP") + toasts.messages("OTP not sent")
+        assert shown and brand_id in shown[0] or not sent.ok

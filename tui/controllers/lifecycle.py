@@ -1,0 +1,94 @@
+"""The main screen's lifecycle keys: fix and resubmit or delete a campaign, delete a brand or send
+its OTP, bulk link and unlink numbers, and the profiles screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from receiver.domain.models import Badge, ResourceType
+from tui.controllers.connecting import gateway_or_say
+from tui.forms.campaign_update_form import CampaignUpdateForm
+from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from plivo_client.gateway import Gateway
+    from plivo_client.types import Submitted
+    from receiver.domain.models import Resource
+    from tui.services import Services
+    from tui.widgets.resources_view import ResourcesView
+
+
+class LifecycleController:
+    """Owned by the main screen; each action works on the selected row."""
+
+    def __init__(
+        self, node: DOMNode, services: Services, resources: Callable[[], ResourcesView]
+    ) -> None:
+        self.node = node
+        self.services = services
+        self._resources = resources
+
+    def _gateway(self, title: str) -> Gateway | None:
+        return gateway_or_say(self.node, self.services, title)
+
+    def _selected(self, type: ResourceType, title: str, what: str) -> Resource | None:
+        selected = self._resources().current_table.selected()
+        if selected is None or selected.type is not type:
+            self.node.notify(f"Select a {what} first.", title=title, severity="warning")
+            return None
+        return selected
+
+    def _told(self, title: str) -> Callable[[Submitted | None], None]:
+        """A result callback: Plivo's answer as a toast (the request is in the timeline)."""
+
+        def done(result: Submitted | None) -> None:
+            if result is not None:
+                self.node.notify(result.message, title=title, markup=False)
+
+        return done
+
+    # ---- campaigns ----------------------------------------------------------------------
+    def fix_campaign(self) -> None:
+        campaign = self._selected(ResourceType.CAMPAIGN, "resubmit", "rejected campaign")
+        if campaign is None:
+            return
+        if campaign.badge is not Badge.REJECTED:
+            self.node.notify(
+                f"Campaign {campaign.id} is {campaign.badge.value}: only a rejected campaign "
+                "can be fixed and resubmitted.",
+                title="resubmit",
+                severity="warning",
+            )
+            return
+        if (gateway := self._gateway("resubmit")) is not None:
+            form = CampaignUpdateForm(gateway, campaign.id)
+            self.node.app.push_screen(form, self._told("campaign resubmitted"))
+
+    def delete_selected(self) -> None:
+        """`d`: delete the selected campaign or brand (each after its own confirm)."""
+        selected = self._resources().current_table.selected()
+        if selected is None or selected.type is ResourceType.NUMBER:
+            self.node.notify(
+                "Select a brand or a campaign to delete (numbers: u unlinks).",
+                title="delete",
+                severity="warning",
+            )
+            return
+        if (gateway := self._gateway("delete")) is None:
+            return
+        kind = (
+            CampaignDeleteConfirm if selected.type is ResourceType.CAMPAIGN else BrandDeleteConfirm
+        )
+        title = f"{selected.type.value} deleted"
+        self.node.app.push_screen(kind(gateway, selected.id, selected.name), self._told(title))
+
+    # ---- brands -------------------------------------------------------------------------
+    def brand_otp(self) -> None:
+        brand = self._selected(ResourceType.BRAND, "OTP", "Starter brand")
+        if brand is not None and (gateway := self._gateway("OTP")) is not None:
+            self.node.app.push_screen(
+                BrandOtpConfirm(gateway, brand.id, brand.name), self._told("brand OTP")
+            )
