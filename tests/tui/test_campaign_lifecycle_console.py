@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from textual.widgets import Input, Static
 
+from plivo_client.validation import BrandRequest
 from receiver.domain.models import Badge, RequestRecord, ResourceType
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
@@ -69,6 +70,7 @@ async def test_fix_and_resubmit_a_rejected_campaign(make_stack, started, wait_fo
         note = form.query_one("#message_flow-decline", Static)
         assert note.display and "message flow" in str(note.content)
         assert "code 1004" in str(form.query_one("#decline-summary", Static).content)
+        assert "Message flow" in str(form.query_one("#decline-summary", Static).content)
         assert form.focused is form.query_one("#message_flow", Input)
 
         # nothing changed: not sent, said so
@@ -78,9 +80,9 @@ async def test_fix_and_resubmit_a_rejected_campaign(make_stack, started, wait_fo
         assert not requests_of(stack, "campaign.update")
 
         form.query_one("#message_flow", Input).value = FIXED_FLOW
-        form.query_one("#description", Input).value = (
-            "Appointment reminders and follow-ups for Harbor Point Dental patients."
-        )
+        form.query_one(
+            "#description", Input
+        ).value = "Appointment reminders and follow-ups for Harbor Point Dental patients."
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CampaignUpdateForm), "close")
         (sent,) = requests_of(stack, "campaign.update")
@@ -175,17 +177,30 @@ async def test_delete_a_campaign_then_its_brand(stack, started, wait_for, toasts
         assert sorted(r.ok for r in requests_of(stack, "brand.delete")) == [False, True]
 
 
-async def test_starter_brand_otp_shows_plivos_message(stack, started, wait_for, toasts):
+async def test_brand_otp_shows_plivos_message_or_reason(stack, started, wait_for, toasts):
     async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
-        brand_id = await stack.create_brand("Harbor Dental")
-        await select(pilot, B, brand_id, wait_for)
+        standard = await stack.create_brand("Harbor Dental")
+        await select(pilot, B, standard, wait_for)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrandOtpConfirm), "confirm")
+        confirm = pilot.app.screen
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: toasts.messages("OTP not sent"), "refusal")
+        assert "OTP is for STARTER brands" in str(confirm.query_one("#form-error").content)
+        await pilot.press("escape")
+
+        profiles = await asyncio.to_thread(stack.gateway.list_profiles)
+        solo = next(p for p in profiles if not p.has_ein)
+        submitted = await asyncio.to_thread(
+            stack.gateway.create_brand,
+            BrandRequest(profile_uuid=solo.uuid, alias="Lena bakes", brand_type="STARTER"),
+        )
+        await select(pilot, B, submitted.brand_id, wait_for)
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrandOtpConfirm), "confirm")
         await pilot.press("ctrl+s")
-        await wait_for(
-            pilot, lambda: toasts.messages("brand OTP") or toasts.messages("OTP not sent"), "answer"
-        )
-        (sent,) = requests_of(stack, "brand.otp")
-        shown = toasts.messages("brand OTP") + toasts.messages("OTP not sent")
-        assert shown and brand_id in shown[0] or not sent.ok
+        await wait_for(pilot, lambda: toasts.messages("brand OTP"), "Plivo's message")
+        (told,) = toasts.messages("brand OTP")
+        assert "reply YES to confirm" in told
+        assert sorted(r.ok for r in requests_of(stack, "brand.otp")) == [False, True]

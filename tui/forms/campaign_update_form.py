@@ -91,21 +91,26 @@ class CampaignUpdateForm(FormScreen):
         if not (code or reason):
             summary.update(f"Campaign {self.campaign_id} ({status}): no decline reason given.")
             return
-        summary.update(f"Campaign {self.campaign_id} ({status}) was declined: " + describe(
-            code, str(reason) if reason else None))  # fmt: skip
         known = explain(code)
-        if known is not None and known.final:
-            summary.update(
-                f"{summary.content}\nThis decline is final: an update will not make the campaign "
-                "registrable. Delete it (d) and register what can be sent instead."
-            )
         target = known.field if known is not None and known.field in EDITABLE else None
-        if target is not None:
+        head = f"Campaign {self.campaign_id} ({status}) was declined"
+        if target is None or known is None:
+            lines = [f"{head}: {describe(code, str(reason) if reason else None)}"]
+        else:
+            label = TEXT_FIELDS[target][0]
+            lines = [f"{head}, code {known.code}: see the note above {label}. "
+                     f"(source: {known.source})"]  # fmt: skip
             note = self.query_one(f"#{target}-decline", Static)
             note.update(f"↳ declined here: {known.meaning}. Fix: {known.fix}")
             note.display = True
             self.query_one(f"#field-{target}").add_class("-declined")
             self.query_one(f"#{target}", Input).focus()
+        if known is not None and known.final:
+            lines.append(
+                "This decline is final: an update will not make the campaign registrable. "
+                "Delete it (d) and register what can be sent instead."
+            )
+        summary.update("\n".join(lines))
 
     def changed(self) -> dict[str, str]:
         """The fields whose text differs from what Plivo has."""

@@ -37,6 +37,7 @@ class DeleteConfirm(FormScreen):
     SUBMIT_LABEL = "Delete"
     SUBMIT_VARIANT = "error"
     KEYS_HINT = "ctrl+s delete · esc cancel"
+    KIND: ClassVar[str] = ""
     WHY: ClassVar[str] = ""
     FEES: ClassVar[str | None] = None  # a plivo_client.fees action, or None for no fee lines
 
@@ -45,10 +46,11 @@ class DeleteConfirm(FormScreen):
         self.target = Target(self.KIND, id.strip())
         self.name_text = name
 
-    KIND: ClassVar[str] = ""
-
     def dialog_classes(self) -> str:
         return "-destructive"
+
+    def on_mount(self) -> None:
+        self.query_one("#callback-line").display = False  # these requests get no callback
 
     def compose_body(self) -> ComposeResult:
         named = f" ({self.name_text})" if self.name_text else ""

@@ -1,0 +1,59 @@
+"""A fake gateway with the lifecycle calls, for the lifecycle form tests and snapshots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plivo_client.types import GatewayError, Submitted
+
+from .conftest import FakeGateway
+
+REJECTED_CAMPAIGN: dict[str, Any] = {
+    "campaign_id": "CREJ001",
+    "registration_status": "FAILED",
+    "brand_id": "BREG001",
+    "usecase": "CUSTOMER_CARE",
+    "campaign_alias": "harbor-reminders",
+    "description": "Appointment reminders and follow-ups for Harbor Point Dental patients.",
+    "sample1": "Harbor Point Dental: your cleaning is tomorrow at 9:30. Reply STOP to opt out.",
+    "sample2": "Harbor Point Dental: reply C to confirm your appointment, HELP for help.",
+    "message_flow": "Patients opt in at the front desk.",
+    "help_message": "Harbor Point Dental: call 813-555-0142 for help. Reply STOP to opt out.",
+    "optout_message": "You are unsubscribed from Harbor Point Dental texts. Reply START to rejoin.",
+    "help_keywords": "HELP",
+    "optout_keywords": "STOP",
+    "error_code": "1004",
+    "error_reason": "The message flow (call to action) is missing or unclear.",
+}
+
+
+class LifecycleGateway(FakeGateway):
+    """FakeGateway plus read_campaign, update/delete, brand delete/OTP, account numbers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.campaign = dict(REJECTED_CAMPAIGN)
+        self.read_error: GatewayError | None = None
+        self.numbers: list[dict[str, Any]] = []
+
+    def read_campaign(self, campaign_id: str) -> dict[str, Any]:
+        self.calls.append(("campaign.read", campaign_id))
+        if self.read_error is not None:
+            raise self.read_error
+        return dict(self.campaign, campaign_id=campaign_id)
+
+    def update_campaign(self, req: Any) -> Submitted:
+        return self._answer("campaign.update", req, campaign_id=req.campaign_id)
+
+    def delete_campaign(self, campaign_id: str) -> Submitted:
+        return self._answer("campaign.delete", campaign_id, campaign_id=campaign_id)
+
+    def delete_brand(self, brand_id: str) -> Submitted:
+        return self._answer("brand.delete", brand_id, brand_id=brand_id)
+
+    def brand_otp(self, brand_id: str) -> Submitted:
+        return self._answer("brand.otp", brand_id, brand_id=brand_id)
+
+    def account_numbers(self, **filters: str) -> list[dict[str, Any]]:
+        self.calls.append(("numbers.account", filters))
+        return [dict(n) for n in self.numbers]
