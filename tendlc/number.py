@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from plivo_client.number_files import numbers_in_text
 from plivo_client.preflight import check_link
 from plivo_client.types import GatewayError, Submitted
 from plivo_client.validation import LinkRequest, parse_numbers
@@ -42,12 +43,10 @@ def read_numbers(args: tuple[str, ...], file: Path | None) -> list[str]:
             sources.append(file.read_text("utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise click.UsageError(f"cannot read {file}: {exc}") from None
-    for text in sources:
-        lines = text.splitlines()
-        if lines and not any(ch.isdigit() for ch in lines[0]):
-            lines = lines[1:]
-        chunks.extend(lines)
     valid, invalid = parse_numbers("\n".join(chunks))
+    for text in sources:
+        more, bad = numbers_in_text(text)
+        valid, invalid = valid + more, invalid + bad
     if invalid:
         raise click.UsageError(f"not phone numbers: {', '.join(invalid)}")
     if not valid:

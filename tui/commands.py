@@ -16,6 +16,8 @@ COMMANDS: tuple[Command, ...] = (
     ("campaign: delete…", "Deactivate the selected campaign (cannot be undone)", "delete_selected"),
     ("brand: delete…", "Delete the selected brand (refused while it has campaigns)", "delete_selected"),
     ("brand: send OTP…", "Send the selected Starter brand's verification OTP", "brand_otp"),
+    ("number: bulk link from a file…", "Link every number in a CSV or one-per-line file", "bulk_link"),
+    ("number: unlink all…", "Unlink every linked number of the selected campaign, after one confirm", "bulk_unlink"),
     ("number: unlink…", "Unlink the selected number from its campaign", "unlink_number"),
     ("registry: reconcile all", "Read brands, campaigns and numbers from the API and record every difference", "reconcile_all"),
     ("resource: reconcile", "Read the selected brand, campaign or number from the API", "reconcile_selected"),

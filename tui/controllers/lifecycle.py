@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from receiver.domain.models import Badge, ResourceType
 from tui.controllers.connecting import gateway_or_say
+from tui.forms.bulk_link import BulkLinkScreen, BulkOutcome, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
 
@@ -92,3 +93,48 @@ class LifecycleController:
             self.node.app.push_screen(
                 BrandOtpConfirm(gateway, brand.id, brand.name), self._told("brand OTP")
             )
+
+    # ---- numbers ------------------------------------------------------------------------
+    def _campaign_in_view(self) -> str | None:
+        """The selected campaign, or the selected number's campaign, or the narrowed-to one."""
+        view = self._resources()
+        selected = view.current_table.selected()
+        if selected is not None and selected.type is ResourceType.CAMPAIGN:
+            return selected.id
+        if selected is not None and selected.type is ResourceType.NUMBER:
+            return selected.parent_id
+        scope = view.scope
+        return scope.id if scope is not None and scope.type is ResourceType.CAMPAIGN else None
+
+    def _shown(self, type: ResourceType) -> Callable[[BulkOutcome | None], None]:
+        def done(result: BulkOutcome | None) -> None:
+            if result is not None and result.sent:
+                self._resources().show(type)
+
+        return done
+
+    def bulk_link(self) -> None:
+        if (gateway := self._gateway("bulk link")) is not None:
+            screen = BulkLinkScreen(gateway, self.services.store.registry, self._campaign_in_view())
+            self.node.app.push_screen(screen, self._shown(ResourceType.NUMBER))
+
+    def bulk_unlink(self) -> None:
+        campaign_id = self._campaign_in_view()
+        if not campaign_id:
+            self.node.notify(
+                "Select a campaign (or one of its numbers) first.",
+                title="unlink all",
+                severity="warning",
+            )
+            return
+        numbers = sorted(
+            n.id
+            for n in self.services.store.registry.all(ResourceType.NUMBER)
+            if n.parent_id == campaign_id and n.badge is Badge.LINKED
+        )
+        if not numbers:
+            self.node.notify(f"Campaign {campaign_id} has no linked numbers.", title="unlink all")
+            return
+        if (gateway := self._gateway("unlink all")) is not None:
+            screen = BulkUnlinkScreen(gateway, campaign_id, numbers)
+            self.node.app.push_screen(screen, self._shown(ResourceType.NUMBER))

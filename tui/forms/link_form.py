@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Select, Static, TextArea
 
@@ -15,6 +16,7 @@ from plivo_client.validation import LinkRequest, is_us_number, not_us_message, p
 from receiver.domain.models import Badge, ResourceType
 from receiver.wording import plural
 from tui.forms.common import FormScreen, field
+from tui.forms.number_picker import NumberPicker
 from tui.widgets.formatting import plus
 
 if TYPE_CHECKING:
@@ -52,6 +54,11 @@ class LinkForm(FormScreen):
     TITLE_TEXT = "Link numbers"
     SUBMIT_LABEL = "Link numbers"
     FAILURE_TITLE = "Numbers not linked"
+    BINDINGS = [
+        *FormScreen.BINDINGS,
+        Binding("f3", "pick_numbers", "Pick from account", id="link.pick"),
+    ]
+    KEYS_HINT = "f3 pick from account · ctrl+s submit · esc cancel"
 
     def __init__(
         self,
@@ -106,6 +113,20 @@ class LinkForm(FormScreen):
                 hint="one per line or comma-separated, e.g. +1 484 555 1234",
             )
             yield Static(preview([], []), id="numbers-preview", classes="note")
+
+    def action_pick_numbers(self) -> None:
+        """F3: pick from the account's own numbers; the picked ones are added to the list."""
+        area = self.query_one("#numbers", TextArea)
+        typed, _ = parse_numbers(area.text)
+
+        def add(picked: tuple[str, ...] | None) -> None:
+            new = [n for n in picked or () if n not in typed]
+            if new:
+                lines = [area.text.rstrip()] if area.text.strip() else []
+                area.text = "\n".join([*lines, *(plus(n) for n in new)])
+            area.focus()
+
+        self.app.push_screen(NumberPicker(self.gateway, tuple(typed)), add)
 
     @on(TextArea.Changed, "#numbers")
     def _numbers_changed(self, event: TextArea.Changed) -> None:

@@ -65,6 +65,8 @@ class MainScreen(Screen):
         Binding("f", "fix_campaign", "Fix campaign", show=False, id="campaign.update"),
         Binding("d", "delete_selected", "Delete", show=False, id="resource.delete"),
         Binding("o", "brand_otp", "Brand OTP", show=False, id="brand.otp"),
+        Binding("L", "bulk_link", "Bulk link", show=False, id="number.bulk_link"),
+        Binding("U", "bulk_unlink", "Unlink all", show=False, id="number.bulk_unlink"),
         Binding("enter", "open_detail", "Details", id="view.detail"),
         Binding("slash", "filter", "Filter", id="view.filter"),
         Binding("n", "narrow", "Narrow", id="view.narrow"),
@@ -259,6 +261,12 @@ class MainScreen(Screen):
 
     def action_brand_otp(self) -> None:
         self.lifecycle.brand_otp()
+
+    def action_bulk_link(self) -> None:
+        self.lifecycle.bulk_link()
+
+    def action_bulk_unlink(self) -> None:
+        self.lifecycle.bulk_unlink()
 
     def action_reconcile_all(self) -> None:
         self.reconciler.reconcile_all()

@@ -1,0 +1,141 @@
+"""Numbers from the console against the sandbox: pick from the account's numbers, bulk link from
+a file with a per-number result, bulk unlink with one confirm."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import DataTable, Input, SelectionList, TextArea
+
+from plivo_client.validation import LinkRequest
+from receiver.domain.models import Badge, RequestRecord, ResourceType
+from tui.forms import LinkForm
+from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
+from tui.forms.number_picker import NumberPicker
+
+from .test_campaign_lifecycle_console import select
+from .test_preflight_in_forms import active_campaign
+
+SIZE = (120, 40)
+C, N = ResourceType.CAMPAIGN, ResourceType.NUMBER
+
+
+def requests_of(stack, action: str) -> list[RequestRecord]:
+    return [e for e in stack.store.recent() if isinstance(e, RequestRecord) and e.action == action]
+
+
+async def free_numbers(stack) -> list[str]:
+    rows = await asyncio.to_thread(stack.gateway.account_numbers)
+    return [
+        r["number"]
+        for r in rows
+        if not r.get("tendlc_campaign_id") and r.get("number_type") == "local"
+    ]
+
+
+async def test_pick_numbers_from_the_account_in_the_link_form(stack, started, wait_for, toasts):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        free = await free_numbers(stack)
+        await asyncio.to_thread(
+            stack.gateway.link_numbers,
+            LinkRequest(campaign_id, (free[0],)),
+        )
+        await wait_for(pilot, lambda: stack.badge(N, free[0]) is Badge.LINKED, "one linked")
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LinkForm), "link form")
+        form = pilot.app.screen
+        await pilot.press("f3")
+        picker = await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, NumberPicker) and pilot.app.screen.rows,
+            "the account's numbers",
+        )
+        picker = pilot.app.screen
+        options = picker.query_one("#account-numbers", SelectionList)
+        by_number = {options.get_option_at_index(i).value: options.get_option_at_index(i)
+                     for i in range(options.option_count)}  # fmt: skip
+        linked = by_number[free[0]]
+        assert linked.disabled and f"linked to {campaign_id}" in str(linked.prompt)
+        assert not by_number[free[1]].disabled and "free" in str(by_number[free[1]].prompt)
+        assert "1 linked" in str(picker.query_one("#picker-summary").content)
+        options.select(free[1])
+        options.select(free[2])
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: pilot.app.screen is form, "back in the link form")
+        text = form.query_one("#numbers", TextArea).text
+        assert f"+{free[1]}" in text and f"+{free[2]}" in text
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, LinkForm), "linked")
+        await wait_for(pilot, lambda: stack.badge(N, free[2]) is Badge.LINKED, "picked linked")
+
+
+async def test_bulk_link_from_a_file_then_unlink_all(
+    stack, started, wait_for, toasts, tmp_path
+) -> None:
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        free = (await free_numbers(stack))[:3]
+        path = tmp_path / "numbers.csv"
+        path.write_text("number\n" + "\n".join(f"+{n}" for n in free) + "\n+1 212 555 0199\n")
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("L")
+        screen = await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, BulkLinkScreen), "bulk link"
+        )
+        screen = pilot.app.screen
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        assert "4 numbers in the file" in str(screen.query_one("#file-preview").content)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.finished, "every number answered")
+        table = screen.query_one("#bulk-results", DataTable)
+        results = {key.value: str(table.get_cell(key, "result")) for key in table.rows}
+        assert all(results[n].startswith("✓") for n in free)
+        refused = results["12125550199"]
+        assert refused.startswith("✗")  # not on the account: Plivo's reason is shown
+        assert screen.sent == free and screen.refused == ["12125550199"]
+        assert len(requests_of(stack, "number.link")) == 4
+        await pilot.press("escape")
+        for n in free:
+            await wait_for(pilot, lambda n=n: stack.badge(N, n) is Badge.LINKED, f"{n} linked")
+
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("U")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkUnlinkScreen), "confirm")
+        confirm = pilot.app.screen
+        assert confirm.focused.id == "cancel"
+        assert "Unlink 3 numbers" in str(confirm.query_one("#confirm-text").content)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: confirm.finished, "unlinks answered")
+        assert confirm.sent == sorted(free)
+        await pilot.press("escape")
+        for n in free:
+            await wait_for(pilot, lambda n=n: stack.badge(N, n) is Badge.UNLINKED, f"{n} gone")
+
+
+async def test_bulk_link_refuses_a_file_with_words_and_sends_nothing(
+    stack, started, wait_for, toasts, tmp_path
+) -> None:
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        path = tmp_path / "numbers.txt"
+        path.write_text("+14155550101, front desk\n")
+        await select(pilot, C, campaign_id, wait_for)
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkLinkScreen), "bulk")
+        screen = pilot.app.screen
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not numbers" in str(screen.query_one("#form-error").content)
+        assert not screen.running and not requests_of(stack, "number.link")
+        screen.query_one("#path", Input).value = str(tmp_path / "missing.txt")
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "cannot read" in str(screen.query_one("#form-error").content)

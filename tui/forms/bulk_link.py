@@ -1,0 +1,329 @@
+"""Bulk link from a file (CSV or one number per line) and bulk unlink with one confirm: one
+request per number, a progress bar, and each number's result as it comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState
+
+from plivo_client.number_files import numbers_in_text
+from plivo_client.types import GatewayError
+from plivo_client.validation import LinkRequest, is_us_number, not_us_message
+from receiver.domain.models import Badge, ResourceType
+from receiver.wording import plural
+from tui.forms.common import CSS_FILE, FieldError, field
+from tui.widgets.formatting import plus
+
+if TYPE_CHECKING:
+    from plivo_client.gateway import Gateway
+    from receiver.domain.registry import Registry
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOutcome:
+    """What a bulk run did: the numbers sent (awaiting callbacks) and those refused."""
+
+    campaign_id: str
+    sent: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
+class BulkRun(ModalScreen[BulkOutcome | None]):
+    """The shared frame: a body, then a progress bar and a per-number result table."""
+
+    CSS_PATH = CSS_FILE
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape", "cancel", "Cancel", id="bulk.cancel"),
+        Binding("ctrl+s", "submit", "Run", id="bulk.run"),
+    ]
+    TITLE_TEXT: ClassVar[str] = ""
+    RUN_LABEL: ClassVar[str] = "Run"
+    VERB: ClassVar[str] = "sent"
+
+    @dataclass
+    class Done(Message):
+        """One number's answer (posted from the run thread)."""
+
+        number: str
+        ok: bool
+        text: str
+
+    class Finished(Message):
+        """Every number has been answered."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.campaign_id = ""
+        self.running = False
+        self.finished = False
+        self.sent: list[str] = []
+        self.refused: list[str] = []
+
+    def dialog_classes(self) -> str:
+        return "bulk"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes=self.dialog_classes()):
+            yield Label(self.TITLE_TEXT, id="form-title")
+            error = FieldError("", id="form-error")
+            error.display = False
+            yield error
+            yield from self.compose_body()
+            bar = ProgressBar(total=1, show_eta=False, id="bulk-progress")
+            bar.display = False
+            yield bar
+            table = DataTable[str](id="bulk-results", cursor_type="row", zebra_stripes=True)
+            table.display = False
+            yield table
+            with Horizontal(id="form-buttons"):
+                yield Label("ctrl+s run · esc cancel", id="keys-hint")
+                yield Button(self.RUN_LABEL, variant=self.run_variant(), id="submit")  # type: ignore[arg-type]
+                yield Button("Cancel", id="cancel")
+
+    def run_variant(self) -> str:
+        return "primary"
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def numbers(self) -> list[str]:
+        raise NotImplementedError
+
+    def problems(self) -> str | None:
+        """Why the run cannot start now, or None."""
+        return None
+
+    def send_one(self, number: str) -> str:
+        """Send one number's request (in the run thread); returns the line to show."""
+        raise NotImplementedError
+
+    # -- running ---------------------------------------------------------------------------
+    def action_submit(self) -> None:
+        if self.finished:
+            self.action_cancel()
+            return
+        if self.running:
+            return
+        problem = self.problems()
+        self.query_one("#form-error", FieldError).show(problem)
+        if problem:
+            return
+        numbers = self.numbers()
+        self.running = True
+        self.query_one("#submit", Button).disabled = True
+        self.query_one("#cancel", Button).disabled = True
+        bar = self.query_one("#bulk-progress", ProgressBar)
+        bar.update(total=len(numbers), progress=0)
+        bar.display = True
+        table = self.query_one("#bulk-results", DataTable)
+        table.add_column("number", key="number", width=14)
+        table.add_column("result", key="result")
+        for number in numbers:
+            table.add_row(plus(number), "waiting", key=number)
+        table.display = True
+        self.run(tuple(numbers))
+
+    @work(thread=True, exit_on_error=False, group="submit", description="numbers: bulk")
+    def run(self, numbers: tuple[str, ...]) -> None:
+        for number in numbers:
+            try:
+                text = self.send_one(number)
+            except GatewayError as error:
+                self.post_message(self.Done(number, False, error.message))
+            else:
+                self.post_message(self.Done(number, True, text))
+        self.post_message(self.Finished())
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        (self.sent if message.ok else self.refused).append(message.number)
+        table = self.query_one("#bulk-results", DataTable)
+        table.update_cell(message.number, "result", ("✓ " if message.ok else "✗ ") + message.text)
+        table.move_cursor(row=table.get_row_index(message.number))
+        self.query_one("#bulk-progress", ProgressBar).advance(1)
+
+    @on(Finished)
+    def _finished(self, message: Finished) -> None:
+        self.running, self.finished = False, True
+        button = self.query_one("#submit", Button)
+        button.label, button.disabled, button.variant = "Close", False, "default"
+        self.query_one("#cancel", Button).display = False
+        self.query_one("#keys-hint", Label).update("enter or esc close")
+        told = f"{plural(len(self.sent), 'number')} {self.VERB}"
+        if self.refused:
+            told += f", {len(self.refused)} refused (see each one's reason)"
+        self.query_one("#form-error", FieldError).show(None)
+        self.notify(
+            told,
+            title=self.TITLE_TEXT.lower(),
+            severity="warning" if self.refused else "information",
+        )
+        button.focus()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            return  # requests are on their way: their answers must not be lost
+        if self.finished:
+            self.dismiss(BulkOutcome(self.campaign_id, tuple(self.sent), tuple(self.refused)))
+        else:
+            self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == "submit":
+            self.post_message(self.Finished())
+        self.app.post_message(event)  # the app's one handler says what broke
+
+
+class BulkLinkScreen(BulkRun):
+    """Link every number in a file to an active campaign, one request per number."""
+
+    TITLE_TEXT = "Bulk link numbers from a file"
+    RUN_LABEL = "Link all"
+    VERB = "sent: awaiting callbacks"
+    AUTO_FOCUS = "#path"
+
+    def __init__(self, gateway: Gateway, registry: Registry, campaign_id: str | None = None):
+        super().__init__(gateway)
+        campaigns = registry.all(ResourceType.CAMPAIGN)
+        self.campaigns = [c for c in campaigns if c.badge == Badge.REGISTERED]
+        ids = [c.id for c in self.campaigns]
+        self.initial = campaign_id if campaign_id in ids else (ids[0] if len(ids) == 1 else None)
+        self.valid: list[str] = []
+        self.invalid: list[str] = []
+        self.read_error = ""
+
+    def compose_body(self) -> ComposeResult:
+        options = [(f"{c.id}  {c.name}".rstrip(), c.id) for c in self.campaigns]
+        yield field(
+            "Campaign",
+            Select[str](
+                options,
+                prompt="Choose an active campaign" if options else "No active campaign yet",
+                value=self.initial or Select.NULL,
+                id="campaign_id",
+            ),
+        )
+        yield field(
+            "File",
+            Input(placeholder="numbers.csv or numbers.txt", id="path"),
+            hint="CSV or one number per line; a header line is skipped",
+        )
+        yield Static(
+            "No file read yet: type its path, enter reads it", id="file-preview", classes="note"
+        )
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.read_file(event.value)
+
+    def read_file(self, path: str) -> None:
+        self.valid, self.invalid, self.read_error = [], [], ""
+        preview = self.query_one("#file-preview", Static)
+        try:
+            text = Path(path.strip()).expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            self.read_error = f"cannot read {path.strip() or 'the file'}: {exc}"
+            preview.update(self.read_error)
+            return
+        self.valid, self.invalid = numbers_in_text(text)
+        lines = [f"{plural(len(self.valid), 'number')} in the file"]
+        if self.valid:
+            lines[0] += ": " + ", ".join(plus(n) for n in self.valid[:4])
+            lines[0] += f", … and {len(self.valid) - 4} more" if len(self.valid) > 4 else ""
+        if self.invalid:
+            lines.append(f"Not numbers: {', '.join(self.invalid[:8])}")
+        foreign = [n for n in self.valid if not is_us_number(n)]
+        if foreign:
+            lines.append(not_us_message(foreign))
+        preview.update("\n".join(lines))
+
+    def problems(self) -> str | None:
+        campaign = self.query_one("#campaign_id", Select).value
+        self.campaign_id = campaign if isinstance(campaign, str) else ""
+        path = self.query_one("#path", Input).value
+        if path.strip() and not (self.valid or self.invalid or self.read_error):
+            self.read_file(path)
+        if not self.campaign_id:
+            return "Not sent: choose an active campaign"
+        if self.read_error:
+            return f"Not sent: {self.read_error}"
+        if self.invalid:
+            return f"Not sent: the file has tokens that are not numbers ({', '.join(self.invalid[:5])})"
+        foreign = [n for n in self.valid if not is_us_number(n)]
+        if foreign:
+            return f"Not sent: {not_us_message(foreign)}"
+        if not self.valid:
+            return "Not sent: no numbers read yet (type the file's path, then enter)"
+        return None
+
+    def numbers(self) -> list[str]:
+        return list(self.valid)
+
+    def send_one(self, number: str) -> str:
+        submitted = self.gateway.link_numbers(LinkRequest(self.campaign_id, (number,)))
+        return "sent: awaiting callback" if not submitted.journal_error else submitted.journal_error
+
+
+class BulkUnlinkScreen(BulkRun):
+    """Unlink the given numbers from one campaign after one confirm; Cancel has the focus."""
+
+    TITLE_TEXT = "Unlink numbers"
+    RUN_LABEL = "Unlink all"
+    VERB = "unlink sent: awaiting callbacks"
+    AUTO_FOCUS = "#cancel"
+
+    def __init__(self, gateway: Gateway, campaign_id: str, numbers: list[str]) -> None:
+        super().__init__(gateway)
+        self.campaign_id = campaign_id
+        self.targets = list(numbers)
+
+    def dialog_classes(self) -> str:
+        return "bulk -destructive"
+
+    def run_variant(self) -> str:
+        return "error"
+
+    def compose_body(self) -> ComposeResult:
+        shown = ", ".join(plus(n) for n in self.targets[:6])
+        more = f", … and {len(self.targets) - 6} more" if len(self.targets) > 6 else ""
+        yield Static(
+            f"Unlink {plural(len(self.targets), 'number')} from campaign "
+            f"[b]{self.campaign_id}[/b]?\n{shown}{more}\n\nTheir messages stop being sent under "
+            "this campaign's registration: carriers may filter or block them until they are "
+            "linked to another campaign.",
+            id="confirm-text",
+        )
+
+    def problems(self) -> str | None:
+        return None if self.targets else "Nothing to unlink: the campaign has no linked numbers"
+
+    def numbers(self) -> list[str]:
+        return list(self.targets)
+
+    def send_one(self, number: str) -> str:
+        submitted = self.gateway.unlink_number(self.campaign_id, number)
+        return "sent: awaiting callback" if not submitted.journal_error else submitted.journal_error
