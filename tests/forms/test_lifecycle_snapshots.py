@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from plivo_client.types import GatewayError
+from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
+from tui.forms.number_picker import NumberPicker
 
 from .lifecycle_fakes import LifecycleGateway
 
@@ -55,4 +58,67 @@ def test_brand_delete_refused(snap_compare, host, wait, size):
 def test_brand_otp_confirm(snap_compare, host, wait, size):
     gateway = LifecycleGateway()
     app = host(lambda: BrandOtpConfirm(gateway, "BREG002", "jane-solo"))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
+
+
+ACCOUNT = [
+    {"number": "14155550101", "number_type": "local", "city": "San Francisco",
+     "region": "California, UNITED STATES", "tendlc_campaign_id": "CACT001",
+     "tendlc_registration_status": "COMPLETED"},
+    {"number": "14155550102", "number_type": "local", "city": "San Francisco",
+     "region": "California, UNITED STATES", "tendlc_campaign_id": None,
+     "tendlc_registration_status": "UNREGISTERED"},
+    {"number": "14845551234", "number_type": "local", "city": "Allentown",
+     "region": "Pennsylvania, UNITED STATES", "tendlc_campaign_id": None,
+     "tendlc_registration_status": "UNREGISTERED"},
+    {"number": "18885550100", "number_type": "tollfree", "city": None, "region": None,
+     "tendlc_campaign_id": None, "tendlc_registration_status": "UNREGISTERED"},
+]  # fmt: skip
+
+
+@SIZES
+def test_number_picker(snap_compare, host, wait, size):
+    gateway = LifecycleGateway()
+    gateway.numbers = ACCOUNT
+
+    async def run_before(pilot) -> None:
+        await wait(pilot, "load")
+        await pilot.press("down", "space")
+
+    app = host(lambda: NumberPicker(gateway))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_bulk_link_results(snap_compare, host, registry, wait, size, tmp_path):
+    gateway = LifecycleGateway()
+    path = tmp_path / "numbers.csv"
+    path.write_text("number\n+14845551234\n+14845551235\n+14845551236\n")
+    answers = iter([None, GatewayError("link failed: 14845551235 is not on this account"), None])
+
+    def link(req):
+        error = next(answers)
+        if error is not None:
+            raise error
+        return gateway._answer("number.link", req, numbers=tuple(req.numbers))
+
+    gateway.link_numbers = link
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#path", Input).value = "numbers.csv"
+        form.read_file(str(path))
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+
+    app = host(lambda: BulkLinkScreen(gateway, registry, "CACT001"))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_bulk_unlink_confirm(snap_compare, host, wait, size):
+    gateway = LifecycleGateway()
+    numbers = ["14155550101", "14155550102", "14845551234"]
+    app = host(lambda: BulkUnlinkScreen(gateway, "CACT001", numbers))
     assert snap_compare(app, terminal_size=size, run_before=loaded(wait))

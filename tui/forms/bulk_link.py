@@ -86,6 +86,7 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
             table = DataTable[str](id="bulk-results", cursor_type="row", zebra_stripes=True)
             table.display = False
             yield table
+            yield Static("", id="bulk-summary")
             with Horizontal(id="form-buttons"):
                 yield Label("ctrl+s run · esc cancel", id="keys-hint")
                 yield Button(self.RUN_LABEL, variant=self.run_variant(), id="submit")  # type: ignore[arg-type]
@@ -149,7 +150,8 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
     def _done(self, message: Done) -> None:
         (self.sent if message.ok else self.refused).append(message.number)
         table = self.query_one("#bulk-results", DataTable)
-        table.update_cell(message.number, "result", ("✓ " if message.ok else "✗ ") + message.text)
+        mark = "✓ " if message.ok else "✗ "
+        table.update_cell(message.number, "result", mark + message.text, update_width=True)
         table.move_cursor(row=table.get_row_index(message.number))
         self.query_one("#bulk-progress", ProgressBar).advance(1)
 
@@ -164,6 +166,7 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
         if self.refused:
             told += f", {len(self.refused)} refused (see each one's reason)"
         self.query_one("#form-error", FieldError).show(None)
+        self.query_one("#bulk-summary", Static).update(told)
         self.notify(
             told,
             title=self.TITLE_TEXT.lower(),

@@ -58,7 +58,7 @@ class LinkForm(FormScreen):
         *FormScreen.BINDINGS,
         Binding("f3", "pick_numbers", "Pick from account", id="link.pick"),
     ]
-    KEYS_HINT = "f3 pick from account · ctrl+s submit · esc cancel"
+    KEYS_HINT = "f3 pick · ctrl+s submit · esc cancel"
 
     def __init__(
         self,
