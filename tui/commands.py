@@ -18,6 +18,7 @@ COMMANDS: tuple[Command, ...] = (
     ("brand: send OTP…", "Send the selected Starter brand's verification OTP", "brand_otp"),
     ("number: bulk link from a file…", "Link every number in a CSV or one-per-line file", "bulk_link"),
     ("number: unlink all…", "Unlink every linked number of the selected campaign, after one confirm", "bulk_unlink"),
+    ("profile: list, create, update, delete…", "The account's business profiles", "profiles"),
     ("number: unlink…", "Unlink the selected number from its campaign", "unlink_number"),
     ("registry: reconcile all", "Read brands, campaigns and numbers from the API and record every difference", "reconcile_all"),
     ("resource: reconcile", "Read the selected brand, campaign or number from the API", "reconcile_selected"),

@@ -11,6 +11,7 @@ from tui.controllers.connecting import gateway_or_say
 from tui.forms.bulk_link import BulkLinkScreen, BulkOutcome, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
+from tui.screens.profiles import ProfilesScreen
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -138,3 +139,8 @@ class LifecycleController:
         if (gateway := self._gateway("unlink all")) is not None:
             screen = BulkUnlinkScreen(gateway, campaign_id, numbers)
             self.node.app.push_screen(screen, self._shown(ResourceType.NUMBER))
+
+    # ---- profiles -----------------------------------------------------------------------
+    def profiles(self) -> None:
+        if (gateway := self._gateway("profiles")) is not None:
+            self.node.app.push_screen(ProfilesScreen(gateway))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Select, Static, Switch
@@ -18,6 +19,7 @@ from plivo_client.validation import BrandRequest
 from receiver.domain import vocab
 from tui.forms.common import FieldRule, FormScreen, field, switch_field
 from tui.forms.duplicate import DuplicateGuard
+from tui.forms.profile_form import ProfileForm
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -40,6 +42,11 @@ class BrandForm(FormScreen):
     FAILURE_TITLE = "Brand not created"
     FIELD_ALIASES: ClassVar[dict[str, str]] = {"brand_alias": "alias"}
     SHOWN_HERE = frozenset({"submit", "load"})
+    BINDINGS = [
+        *FormScreen.BINDINGS,
+        Binding("f4", "new_profile", "New profile…", id="brand.profile"),
+    ]
+    KEYS_HINT = "f4 new profile · ctrl+s submit · esc cancel"
 
     @dataclass
     class ProfilesLoaded(Message):
@@ -51,6 +58,7 @@ class BrandForm(FormScreen):
     def __init__(self, gateway: Gateway, *, preflight: Preflight | None = None) -> None:
         super().__init__(gateway)
         self.profiles: dict[str, Profile] = {}
+        self.profiles_before_new: set[str] | None = None  # set while an F4 profile is loading
         self.preflight = preflight
         self.duplicates = DuplicateGuard(self, "brand.create", preflight)
 
@@ -129,11 +137,27 @@ class BrandForm(FormScreen):
         if error:
             note.update(f"Could not load profiles: {error}")
         elif not profiles:
-            note.update("This account has no profile yet: create one in the Plivo console first.")
+            note.update("This account has no profile yet: press F4 to create one.")
         note.display = bool(error or not profiles)
         note.set_class(bool(error), "-warning")
         if len(profiles) == 1:
             select.value = profiles[0].uuid
+        before = self.profiles_before_new
+        fresh = [p.uuid for p in profiles if before is not None and p.uuid not in before]
+        if fresh:
+            select.value = fresh[0]  # the profile just created with F4
+            self.profiles_before_new = None
+
+    def action_new_profile(self) -> None:
+        """F4: create a profile when none fits; the new one is then chosen here."""
+        before = set(self.profiles)
+
+        def created(result: object) -> None:
+            if result is not None:
+                self.profiles_before_new = before
+                self.load_profiles()
+
+        self.app.push_screen(ProfileForm(self.gateway), created)
 
     @on(Select.Changed, "#brand_type")
     def _brand_type_changed(self, event: Select.Changed) -> None:

@@ -65,6 +65,7 @@ class MainScreen(Screen):
         Binding("f", "fix_campaign", "Fix campaign", show=False, id="campaign.update"),
         Binding("d", "delete_selected", "Delete", show=False, id="resource.delete"),
         Binding("o", "brand_otp", "Brand OTP", show=False, id="brand.otp"),
+        Binding("p", "profiles", "Profiles", show=False, id="profiles.view"),
         Binding("L", "bulk_link", "Bulk link", show=False, id="number.bulk_link"),
         Binding("U", "bulk_unlink", "Unlink all", show=False, id="number.bulk_unlink"),
         Binding("enter", "open_detail", "Details", id="view.detail"),
@@ -267,6 +268,9 @@ class MainScreen(Screen):
 
     def action_bulk_unlink(self) -> None:
         self.lifecycle.bulk_unlink()
+
+    def action_profiles(self) -> None:
+        self.lifecycle.profiles()
 
     def action_reconcile_all(self) -> None:
         self.reconciler.reconcile_all()
