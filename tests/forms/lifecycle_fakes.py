@@ -57,3 +57,34 @@ class LifecycleGateway(FakeGateway):
     def account_numbers(self, **filters: str) -> list[dict[str, Any]]:
         self.calls.append(("numbers.account", filters))
         return [dict(n) for n in self.numbers]
+
+
+PROFILES_API: list[dict[str, Any]] = [
+    {"profile_uuid": "p-acme", "profile_alias": "acme-main", "company_name": "Acme Corp",
+     "entity_type": "PRIVATE", "vertical": "RETAIL", "ein": "12-3456789",
+     "ein_issuing_country": "US", "profile_type": "PRIMARY", "customer_type": "DIRECT",
+     "website": "https://acme.example",
+     "address": {"street": "1 Main St", "city": "Tampa", "state": "FL", "postal_code": "33602",
+                 "country": "US"},
+     "authorized_contact": {"first_name": "Rosa", "last_name": "Diaz", "email": "rosa@acme.example",
+                            "title": "Owner", "seniority": "CEO", "phone": "+18135550142"}},
+    {"profile_uuid": "p-solo", "profile_alias": "jane-solo", "company_name": "Jane Doe",
+     "entity_type": "INDIVIDUAL", "vertical": "PROFESSIONAL", "profile_type": "SECONDARY",
+     "customer_type": "DIRECT"},
+]  # fmt: skip
+
+
+class ProfileGateway(LifecycleGateway):
+    """LifecycleGateway plus the raw profile reads and profile create/update/delete."""
+
+    def read_profiles(self) -> list[dict[str, Any]]:
+        return [dict(p) for p in PROFILES_API]
+
+    def create_profile(self, req: Any) -> Submitted:
+        return self._answer("profile.create", req)
+
+    def update_profile(self, req: Any) -> Submitted:
+        return self._answer("profile.update", req)
+
+    def delete_profile(self, uuid: str) -> Submitted:
+        return self._answer("profile.delete", uuid)

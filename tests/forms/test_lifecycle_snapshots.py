@@ -10,8 +10,10 @@ from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
 from tui.forms.number_picker import NumberPicker
+from tui.forms.profile_form import ProfileForm
+from tui.screens.profiles import ProfilesScreen
 
-from .lifecycle_fakes import LifecycleGateway
+from .lifecycle_fakes import PROFILES_API, LifecycleGateway, ProfileGateway
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
 
@@ -122,3 +124,33 @@ def test_bulk_unlink_confirm(snap_compare, host, wait, size):
     numbers = ["14155550101", "14155550102", "14845551234"]
     app = host(lambda: BulkUnlinkScreen(gateway, "CACT001", numbers))
     assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
+
+
+@SIZES
+def test_profile_form_errors(snap_compare, host, wait, size):
+    gateway = ProfileGateway()
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#profile_alias", Input).value = "harbor-west"
+        form.query_one("#ein_issuing_country", Input).value = "USA"
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+
+    app = host(lambda: ProfileForm(gateway))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_profile_form_update(snap_compare, host, wait, size):
+    gateway = ProfileGateway()
+    app = host(lambda: ProfileForm(gateway, PROFILES_API[0]))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
+
+
+@SIZES
+def test_profiles_screen(snap_compare, host, wait, size):
+    gateway = ProfileGateway()
+    app = host(lambda: ProfilesScreen(gateway))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait, "profiles"))

@@ -140,6 +140,7 @@ class ProfileForm(FormScreen):
             yield error
 
     def on_mount(self) -> None:
+        self.query_one("#callback-line").display = False  # profiles get no status callbacks
         self._entity_changed()
 
     @on(Select.Changed, "#entity_type")
