@@ -95,6 +95,9 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
     def run_variant(self) -> str:
         return "primary"
 
+    def started(self) -> None:
+        """The run began: make room for the results (the inputs are settled now)."""
+
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
 
@@ -122,6 +125,7 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
             return
         numbers = self.numbers()
         self.running = True
+        self.started()
         self.query_one("#submit", Button).disabled = True
         self.query_one("#cancel", Button).disabled = True
         bar = self.query_one("#bulk-progress", ProgressBar)
@@ -141,7 +145,9 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
             try:
                 text = self.send_one(number)
             except GatewayError as error:
-                self.post_message(self.Done(number, False, error.message))
+                # "link numbers to campaign C failed: <Plivo's reason>": the row names the rest
+                reason = error.message.split(" failed: ", 1)[-1]
+                self.post_message(self.Done(number, False, reason))
             else:
                 self.post_message(self.Done(number, True, text))
         self.post_message(self.Finished())
@@ -285,6 +291,16 @@ class BulkLinkScreen(BulkRun):
 
     def numbers(self) -> list[str]:
         return list(self.valid)
+
+    def started(self) -> None:
+        self.query_one("#field-campaign_id").display = False
+        self.query_one("#field-path").display = False
+        path = self.query_one("#path", Input).value.strip()
+        preview = self.query_one("#file-preview", Static)
+        preview.update(
+            f"Linking {plural(len(self.valid), 'number')} from {path} to campaign "
+            f"{self.campaign_id}"
+        )
 
     def send_one(self, number: str) -> str:
         submitted = self.gateway.link_numbers(LinkRequest(self.campaign_id, (number,)))
