@@ -21,6 +21,7 @@ from receiver.domain import vocab
 from receiver.domain.models import Badge, ResourceType
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
 from tui.forms.duplicate import DuplicateGuard
+from tui.forms.findings import CampaignChecks, fees_note
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -128,6 +129,7 @@ class CampaignForm(FormScreen):
         else:
             self.initial_brand = ids[0] if len(ids) == 1 else None
         self.usecases_for: str | None = None  # the brand whose use cases are loaded / loading
+        self.checks = CampaignChecks(self, self.build_request, brand=self._brand_facts)
 
     def dialog_classes(self) -> str:
         return "-tall"
@@ -206,6 +208,11 @@ class CampaignForm(FormScreen):
             yield group_title("Links")
             yield from self.text_field("terms_and_conditions_link")
             yield from self.text_field("privacy_policy_link")
+            findings = Static("", id="findings", classes="note findings")
+            findings.display = False
+            yield findings
+            yield group_title("Fees (as published)")
+            yield fees_note("campaign_create")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "fill_example":
@@ -226,6 +233,7 @@ class CampaignForm(FormScreen):
             self.query_one("#keys-hint", Label).update(f"{self.KEYS_HINT} · f2 example")
         body = self.query_one("#form-body", VerticalScroll)
         self.call_after_refresh(body.scroll_home, animate=False)
+        self.checks.mount()
         if self.initial_brand:
             self.start_usecases(self.initial_brand)
 
@@ -298,6 +306,27 @@ class CampaignForm(FormScreen):
 
     def ready_to_send(self, request: CampaignRequest) -> bool:
         return self.duplicates.ready(request)
+
+    def extra_errors(self) -> dict[str, str]:
+        self.checks.refresh()
+        return self.checks.blockers()
+
+    def _brand_facts(self) -> tuple[str, str]:
+        """The chosen brand's name and type, when the registry knows them."""
+        value = self.query_one("#brand_id", Select).value
+        brand = self.registry.get(ResourceType.BRAND, value) if isinstance(value, str) else None
+        if brand is None:
+            return "", ""
+        detail = brand.detail
+        return str(detail.get("company_name") or ""), str(detail.get("brand_type") or "")
+
+    @on(Input.Changed)
+    @on(Switch.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _recheck(self, event: object) -> None:
+        if self.is_mounted:
+            self.checks.refresh()
 
     def build_request(self) -> CampaignRequest:
         def choice(widget_id: str) -> str:
