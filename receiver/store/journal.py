@@ -1,10 +1,11 @@
-"""The append-only journal: numbered TinyDB segment files; only the open segment is ever rewritten.
+"""The append-only journal: numbered TinyDB segment files; a commit appends to the open one.
 
-Each segment is a TinyDB database (table "journal", doc id = seq) on an AtomicStorage that keeps
-the open segment in memory and each document's JSON text once encoded. A batch is numbered and
-encoded on the loop thread (`prepare`); the writer thread inserts it through TinyDB's Table API,
-and the storage only joins the already-encoded texts, writes and fsyncs (`write`), so that thread
-needs little of the GIL. Reads go through TinyDB too (documents come back as copies).
+Each segment is a TinyDB database (table "journal", doc id = seq). The open segment's storage
+(receiver/store/segment.py) keeps its data in memory and appends each commit's documents in
+place, fsynced, so a commit writes what it adds; closed segments are never written again. A
+batch is numbered and encoded on the loop thread (`prepare`); the writer thread inserts it
+through TinyDB's Table API and the storage writes the already-encoded texts (`write`), so that
+thread needs little of the GIL. Reads go through TinyDB too (documents come back as copies).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from receiver.store.atomicdb import (
 )
 from receiver.store.atomicdb import move_aside as _move_aside
 from receiver.store.salvage import salvage_table
+from receiver.store.segment import AppendStorage
 
 TABLE = "journal"
 _SEGMENT_NAME = re.compile(r"^(\d+)\.json$")
@@ -85,6 +87,9 @@ class Journal:
         self.bytes_written = 0
         self.last_write_bytes = 0
         self._write_file = write_file
+        # A custom writer (fault injection, tests) sees every write: the open segment is then
+        # rewritten through it; the real one appends (receiver/store/segment.py).
+        self._appends = write_file is atomic_write
         self._segments: list[_Segment] = []
         self._open: _Segment | None = None
         self._max_number = 0
@@ -227,7 +232,7 @@ class Journal:
         seg = batch.segment
         assert seg.db is not None
         storage = seg.db.storage
-        assert isinstance(storage, AtomicStorage)
+        assert isinstance(storage, AtomicStorage)  # AppendStorage is one
         storage.stage(TABLE, batch.texts)
         try:
             seg.db.table(TABLE).insert_multiple(batch.docs)
@@ -254,6 +259,15 @@ class Journal:
         return self.write(self.prepare(entries))
 
     def _db(self, path: Path, *, preload: dict[str, Any] | None = None) -> TinyDB:
+        if self._appends:
+            return TinyDB(
+                path,
+                storage=AppendStorage,
+                table=TABLE,
+                write_file=self._write_file,
+                preload=preload,
+                on_write=self._wrote,
+            )
         return TinyDB(
             path,
             storage=AtomicStorage,
