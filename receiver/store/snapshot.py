@@ -57,7 +57,10 @@ class RegistryEncoder:
             self._registry = registry
             registry.take_dirty()
             self._todo.clear()
-            self._texts = {key: encode(registry.item_data(key)) for key in registry.keys()}
+            text = registry.item_text  # a resource not built since it was read: its text as is
+            self._texts = {
+                key: text(key) or encode(registry.item_data(key)) for key in registry.keys()
+            }
             return True
         todo, texts = self._todo, self._texts
         todo.extend(registry.take_dirty())

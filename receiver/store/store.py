@@ -27,7 +27,6 @@ from receiver.store.atomicdb import WriteFile, atomic_write
 from receiver.store.commit import GroupCommitter, Pending, Work, apply_work
 from receiver.store.entries import (
     Entry,
-    EntryIndex,
     callback_entry,
     entry_time,
     reconcile_entry,
@@ -47,6 +46,7 @@ from receiver.store.files import (
 )
 from receiver.store.journal import Journal
 from receiver.store.load import load
+from receiver.store.lookup import LOOKUP_NAME, EntryLookup
 from receiver.store.nonces import LEGACY_NONCES_DIR, NONCES_NAME, NonceIndex, catch_up
 from receiver.store.reads import StoreReads
 from receiver.store.snapshot import RegistryEncoder, Snapshotter
@@ -91,13 +91,11 @@ class Store(StoreReads):
         self._clock = clock
         self._lock = lock
         self._recent: deque[Entry] = deque()
-        self._index = EntryIndex()
         self._subscribers: list[Callable[[Change], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._applied_seq = 0
         self._closed = False
         self._counts = {"commits": 0, "failed_commits": 0, "entries": 0, "replayed": 0}
-        self._replays: dict[str, int] = {}
         self._ring = UnverifiedRing(
             path / UNVERIFIED_NAME,
             limit=unverified_limit,
@@ -107,11 +105,12 @@ class Store(StoreReads):
         )
         self._journal = Journal(path / JOURNAL_DIR, segment_size=1)
         self.nonces = NonceIndex(None if readonly else path / NONCES_NAME)
+        self._lookup = EntryLookup(path / LOOKUP_NAME, readonly=readonly)
         self._committer = GroupCommitter(
             self._journal,
             on_commit=self._committed,
             on_fail=self._failed,
-            after_write=self._index_nonces,
+            after_write=self._index_batch,
         )
         self._encoder = RegistryEncoder()
         self._snapshots = Snapshotter(
@@ -166,6 +165,8 @@ class Store(StoreReads):
                 write_file=write_file,
                 now=clock(),
                 recent_size=recent_size,
+                lookup=store._lookup,
+                indexed_through=None if readonly else store.nonces.through_seq,
             )
             store._ring.load(readonly=readonly, now=clock())
             if not readonly:  # nonces of entries a crash kept out of the index (nonces.py)
@@ -177,13 +178,13 @@ class Store(StoreReads):
             raise
         store.registry, store._journal = loaded.registry, loaded.journal
         store._committer.journal = loaded.journal
-        store._index = loaded.index
         tail = sorted([*loaded.tail, *store._ring.events()], key=entry_time)
         store._recent = deque(tail, maxlen=recent_size)
-        store._replays = loaded.replays
         store._applied_seq = loaded.journal.last_seq
         store._counts["replayed"] = loaded.replayed
-        store._snapshots.seq = loaded.snapshot_seq
+        # registry.json of an older layout is rewritten now, in the one open reads unparsed
+        rewrite = not readonly and not loaded.snapshot_lines
+        store._snapshots.seq = -1 if rewrite else loaded.snapshot_seq
         store.warnings.extend(loaded.warnings)
         store.warnings.extend(store._ring.warnings)
         if not readonly:
@@ -314,8 +315,9 @@ class Store(StoreReads):
             logger.warning("store: write failing — %s", message)
             self._notify(Change(Cause.CALLBACK, (), message=f"{HEALTH_FAILING}{message}"))
 
-    def _index_nonces(self, batch: list[Pending], seqs: list[int]) -> None:
-        """Writer thread, after the journal commit: index the batch's nonces (not fsynced)."""
+    def _index_batch(self, batch: list[Pending], seqs: list[int]) -> None:
+        """Writer thread, after the journal commit: index the batch (entries, nonces; no fsync)."""
+        self._lookup.add(zip((i.entry for i in batch), seqs, strict=True))
         claims = [
             (w.nonce_keys, w.event.id) for w in (i.work for i in batch) if w.nonce_keys and w.event
         ]
@@ -332,10 +334,9 @@ class Store(StoreReads):
         self._counts["commits"] += 1
         self._counts["entries"] += len(batch)
         for item, seq in zip(batch, seqs, strict=True):
-            self._index.add(item.entry, seq)
             self._applied_seq = seq
             try:
-                change = apply_work(self.registry, item.work, seq, self._replays)
+                change = apply_work(self.registry, item.work, seq)
             except Exception:  # the entry is durable; a registry bug must not lose the ack
                 logger.debug("could not apply journal entry %s", seq, exc_info=True)
                 change = Change(Cause.CALLBACK if item.work.event else Cause.REQUEST, ())
@@ -412,5 +413,6 @@ class Store(StoreReads):
         self._snapshots.shutdown()
         self._ring.shutdown()
         self.nonces.close()
+        self._lookup.close()
         if self._lock is not None:
             self._lock.release()
