@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import shutil
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,7 +27,6 @@ from receiver.store.commit import GroupCommitter, Pending, Work, apply_work
 from receiver.store.entries import (
     Entry,
     callback_entry,
-    entry_time,
     reconcile_entry,
     replay_marker,
     request_entry,
@@ -45,9 +43,9 @@ from receiver.store.files import (
     writer_lock,
 )
 from receiver.store.journal import Journal
-from receiver.store.load import load
 from receiver.store.lookup import LOOKUP_NAME, EntryLookup
-from receiver.store.nonces import LEGACY_NONCES_DIR, NONCES_NAME, NonceIndex, catch_up
+from receiver.store.nonces import NONCES_NAME, NonceIndex
+from receiver.store.opening import fill
 from receiver.store.reads import StoreReads
 from receiver.store.snapshot import RegistryEncoder, Snapshotter
 from receiver.store.unverified import DEFAULT_BUDGET, DEFAULT_LIMIT, UNVERIFIED_NAME, UnverifiedRing
@@ -157,39 +155,7 @@ class Store(StoreReads):
             unverified_limit=unverified_limit,
             unverified_budget=unverified_budget,
         )
-        try:
-            loaded = load(
-                path,
-                readonly=readonly,
-                segment_size=segment_size,
-                write_file=write_file,
-                now=clock(),
-                recent_size=recent_size,
-                lookup=store._lookup,
-                indexed_through=None if readonly else store.nonces.through_seq,
-            )
-            store._ring.load(readonly=readonly, now=clock())
-            if not readonly:  # nonces of entries a crash kept out of the index (nonces.py)
-                after = store.nonces.through_seq
-                catch_up(store.nonces, loaded.journal.iter_entries(after), loaded.journal.last_seq)
-                shutil.rmtree(path / LEGACY_NONCES_DIR, ignore_errors=True)
-        except BaseException:
-            store._shutdown()
-            raise
-        store.registry, store._journal = loaded.registry, loaded.journal
-        store._committer.journal = loaded.journal
-        tail = sorted([*loaded.tail, *store._ring.events()], key=entry_time)
-        store._recent = deque(tail, maxlen=recent_size)
-        store._applied_seq = loaded.journal.last_seq
-        store._counts["replayed"] = loaded.replayed
-        # registry.json of an older layout is rewritten now, in the one open reads unparsed
-        rewrite = not readonly and not loaded.snapshot_lines
-        store._snapshots.seq = -1 if rewrite else loaded.snapshot_seq
-        store.warnings.extend(loaded.warnings)
-        store.warnings.extend(store._ring.warnings)
-        if not readonly:
-            # Encodes every resource now, not on the loop, and spares the next open this tail.
-            store._snapshots.write_now()
+        fill(store, segment_size=segment_size, recent_size=recent_size, write_file=write_file)
         try:
             store._loop = asyncio.get_running_loop()
         except RuntimeError:

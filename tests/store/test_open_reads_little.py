@@ -1,0 +1,96 @@
+"""Opening reads what the registry needs: snapshot lines, the journal tail, nothing older."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from receiver.domain.models import Kind, ResourceType
+from receiver.store import segment
+from receiver.store.files import read_snapshot
+from receiver.store.lookup import LOOKUP_NAME
+from receiver.store.store import Store
+
+NOW = 1_700_000_000.0
+
+
+async def _fill(store_dir, ev, n: int) -> None:
+    store = Store.open(store_dir, segment_size=4, clock=lambda: NOW)
+    for i in range(n):
+        await store.record_callback(ev(Kind.BRAND, "created", brand_id=f"B{i}"), apply=True)
+    await store.close()
+
+
+async def test_segments_the_snapshot_covers_are_not_decoded_but_still_read_on_demand(
+    store_dir, ev, monkeypatch
+):
+    await _fill(store_dir, ev, 20)  # five segments of four
+    decoded: list[str] = []
+    real = segment.parse_tables
+
+    def spy(raw: bytes):
+        data = real(raw)
+        decoded.extend(sorted(data["journal"]) if data else [])
+        return data
+
+    monkeypatch.setattr(segment, "parse_tables", spy)
+    store = Store.open(store_dir, segment_size=4, clock=lambda: NOW, recent_size=2)
+    try:
+        assert decoded == ["17", "18", "19", "20"]  # the open segment only
+        assert [e.id for e in store.recent()] == ["ev000019", "ev000020"]
+        found = store.find_entry("ev000002")  # in segment 1: looked up on disk
+        assert found is not None and found.brand_id == "B1"
+        assert [e.id for e in store.entries_for(ResourceType.BRAND, "B3")] == ["ev000004"]
+        assert "1" in decoded
+        assert len(list(store.journal())) == 20
+    finally:
+        store.close_sync()
+
+
+async def test_resources_are_built_when_first_used_and_unchanged_ones_rewritten_as_read(
+    store_dir, ev
+):
+    await _fill(store_dir, ev, 6)
+    before = (store_dir / "registry.json").read_text().splitlines()
+    store = Store.open(store_dir, segment_size=4, clock=lambda: NOW)
+    keys = store.registry.keys()
+    assert all(store.registry.item_text(k) is not None for k in keys)  # none built yet
+    await store.record_callback(ev(Kind.BRAND, "registered", brand_id="B2"), apply=True)
+    assert store.registry.item_text((ResourceType.BRAND, "B2")) is None
+    assert store.registry.item_text((ResourceType.BRAND, "B3")) is not None
+    await store.close()
+    after = (store_dir / "registry.json").read_text().splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [0, 3]  # the header (its journal position) and brand B2's line
+    assert json.loads(after[3].rstrip(","))["badge"] == "registered"
+
+
+async def test_a_store_of_the_previous_layout_opens_with_every_entry_and_is_migrated(
+    tmp_path, ev, rq
+):
+    old = tmp_path / "old"
+    await _fill(old, ev, 9)
+    snap = read_snapshot(old / "registry.json")
+    assert snap is not None
+    registry = snap.registry.to_dict()
+    (old / LOOKUP_NAME).unlink()  # an older tendlc kept no entry index…
+    for extra in old.glob(f"{LOOKUP_NAME}-*"):
+        extra.unlink()
+    path = old / "registry.json"  # …and wrote registry.json on one line
+    doc = {"version": 1, "seq": snap.seq, "written_at": NOW, "registry": registry}
+    path.write_text(json.dumps({"snapshot": {"1": doc}}))
+    shutil.copytree(old, tmp_path / "readonly")
+    reader = Store.open(tmp_path / "readonly", readonly=True)  # indexes in memory, changes nothing
+    assert reader.find_entry("ev000003") is not None and reader.warnings == []
+    assert len(reader.registry.all()) == 9
+    reader.close_sync()
+    store = Store.open(old, segment_size=4, clock=lambda: NOW)
+    try:
+        assert [e.id for e in store.journal()] == [f"ev{i:06d}" for i in range(1, 10)]
+        assert store.find_entry("ev000003") is not None
+        assert [e.id for e in store.entries_for(ResourceType.BRAND, "B4")] == ["ev000005"]
+        assert store.registry.get(ResourceType.BRAND, "B8") is not None
+    finally:
+        await store.close()
+    assert path.read_text().count("\n") == 9 + 1  # rewritten, one resource per line
+    assert (old / LOOKUP_NAME).exists()
