@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from receiver.domain.models import Resource, ResourceType
+from receiver.domain.models import Badge, Cause, Cycle, Resource, ResourceType, TimelineEntry
 from receiver.domain.status import CREATED, SUBMITTED, TERMINAL
 
 logger = logging.getLogger(__name__)
@@ -23,6 +23,40 @@ Key = tuple[ResourceType, str]
 
 _HEAD = re.compile(r'\{"type":"(brand|campaign|number)","id":("(?:[^"\\]|\\.)*")')
 _TYPES = {t.value: t for t in ResourceType}
+_BADGES = {b.value: b for b in Badge}
+_CAUSES = {c.value: c for c in Cause}
+_CYCLES = {c.value: c for c in Cycle}
+
+
+def build_resource(item: dict[str, Any]) -> Resource:
+    """Resource.from_dict(item), about twice as fast (enum members by dict lookup): a TUI start
+    builds every resource. KeyError/TypeError/ValueError on malformed data, as from_dict."""
+    get = item.get
+    timeline = [
+        TimelineEntry(
+            at=t["at"],
+            cause=_CAUSES[t["cause"]],
+            badge=_BADGES[t["badge"]],
+            detail=t.get("detail", ""),
+            ref=t.get("ref"),
+        )
+        for t in get("timeline") or ()
+    ]
+    return Resource(
+        type=_TYPES[item["type"]],
+        id=item["id"],
+        badge=_BADGES[item["badge"]],
+        updated_at=item["updated_at"],
+        name=get("name", ""),
+        parent_id=get("parent_id"),
+        api_status=get("api_status"),
+        cycle=_CYCLES[get("cycle", "register")],
+        cycle_terminal=get("cycle_terminal", False),
+        awaiting_since=get("awaiting_since"),
+        callback_url=get("callback_url"),
+        detail=dict(get("detail") or {}),
+        timeline=timeline,
+    )
 
 
 def rank_of(item: dict[str, Any], res: Resource) -> int:
@@ -97,7 +131,7 @@ class ResourceMap:
         self._unbuilt -= 1
         try:
             item = json.loads(text)
-            res = Resource.from_dict(item)
+            res = build_resource(item)
         except (KeyError, ValueError, TypeError, AttributeError):
             logger.warning("registry.json: resource %s is unreadable and was left out", key)
             del self._items[key]

@@ -94,3 +94,18 @@ async def test_a_store_of_the_previous_layout_opens_with_every_entry_and_is_migr
         await store.close()
     assert path.read_text().count("\n") == 9 + 1  # rewritten, one resource per line
     assert (old / LOOKUP_NAME).exists()
+
+
+def test_a_resource_is_built_as_resource_from_dict_builds_it():
+    from receiver.domain.models import Badge, Cause, Cycle, Resource, TimelineEntry
+    from receiver.domain.resource_map import build_resource
+
+    full = Resource(
+        ResourceType.NUMBER, "14155550100", Badge.UNLINKING, 5.0, "n", "C1", "PROCESSING",
+        Cycle.UNLINK, False, 4.0, "https://x.test/cb", {"reason": "r", "codes": [1, 2]},
+        [TimelineEntry(1.0, Cause.REQUEST, Badge.SUBMITTED, "link requested", "rq1"),
+         TimelineEntry(2.0, Cause.RECONCILE, Badge.LINKED, "reconcile: API says COMPLETED")],
+    )  # fmt: skip
+    sparse = {"type": "brand", "id": "B1", "badge": "pending", "updated_at": 1.0}
+    for item in (full.to_dict(), sparse, {**sparse, "timeline": None, "detail": None}):
+        assert build_resource(json.loads(json.dumps(item))) == Resource.from_dict(item)
