@@ -109,3 +109,37 @@ def test_a_resource_is_built_as_resource_from_dict_builds_it():
     sparse = {"type": "brand", "id": "B1", "badge": "pending", "updated_at": 1.0}
     for item in (full.to_dict(), sparse, {**sparse, "timeline": None, "detail": None}):
         assert build_resource(json.loads(json.dumps(item))) == Resource.from_dict(item)
+
+
+def test_the_status_json_is_what_json_dumps_indent_2_writes():
+    from receiver.store.export import dump_indented
+
+    items = [
+        {"type": "brand", "id": "B1", "x": 1.5, "n": None, "t": True, "s": 'é\n"q"', "e": {}},
+        {"detail": {"reason": "r", "codes": [1, {"a": []}], "deep": {"k": [1.0, None]}}},
+        {},
+        {"l": [], "m": ["a", "b"], "when": 1_700_000_000.123},
+    ]
+    for case in (items, items[:1], []):
+        assert dump_indented(case) == json.dumps(case, indent=2, default=str)
+
+
+async def test_status_reads_unbuilt_resources_from_their_text_with_the_same_output(
+    store_dir, ev, rq
+):
+    from receiver.store.export import resource_dict, resources_in_order, status_items
+
+    store = Store.open(store_dir, clock=lambda: NOW)
+    await store.record_request(rq("number.link", campaign_id="C1", numbers=("14155550100",)))
+    await store.record_callback(ev(Kind.BRAND, "registered", brand_id="B1"), apply=True)
+    await store.record_callback(
+        ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number="14155550100",
+           params={"reason": "bad"}),
+        apply=True,
+    )  # fmt: skip
+    await store.close()
+    reader = Store.open(store_dir, readonly=True)
+    fast = list(status_items(reader.registry))
+    assert reader.registry.item_text((ResourceType.BRAND, "B1")) is not None  # nothing built
+    assert fast == [resource_dict(r) for r in resources_in_order(reader.registry)]
+    reader.close_sync()
