@@ -34,6 +34,8 @@ from receiver.store.segment import AppendStorage
 TABLE = "journal"
 _SEGMENT_NAME = re.compile(r"^(\d+)\.json$")
 _CACHED_SEGMENTS = 4
+READ_ATTEMPTS = 3
+"""Reads of a segment a read-only open makes before it reports it damaged."""
 
 # -- segments ----------------------------------------------------------------------------------
 
@@ -152,7 +154,16 @@ class Journal:
             return
         db = self._db(path)
         try:
-            docs = sorted(db.table(TABLE), key=_doc_id)  # TinyDB reads the file here
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    docs = sorted(db.table(TABLE), key=_doc_id)  # TinyDB reads the file here
+                    break
+                except DamagedFileError:
+                    # A reader can catch the writer's append half done (appends are in place):
+                    # the next read sees it whole. Damage that stays is damage.
+                    if not readonly or attempt == READ_ATTEMPTS:
+                        raise
+                    db = self._db(path)
         except DamagedFileError as exc:
             data, warning = repair(path, rel, exc, now, readonly, TABLE)
             self.warnings.append(warning)

@@ -56,3 +56,31 @@ def test_a_segment_that_does_not_end_in_its_braces_is_replaced_once_then_appende
     assert path.read_bytes() == b'{"journal":{"1":{"id":"a","seq":1},"2":{"id":"b","seq":2}}}'
     journal.append([{"id": "c"}])
     assert journal.last_write_bytes == len(b',"3":{"id":"c","seq":3}}}')
+
+
+async def test_a_reader_opening_during_appends_sees_no_damage(tmp_path, ev):
+    import asyncio
+    import threading
+
+    from receiver.domain.models import Kind
+    from receiver.store.store import Store
+
+    writer = Store.open(tmp_path / "s", segment_size=100_000, clock=lambda: 1.0)
+    done = threading.Event()
+    seen: list[tuple[int, list[str]]] = []
+
+    def read_until_done() -> None:
+        while not done.is_set() or not seen:
+            reader = Store.open(tmp_path / "s", readonly=True)
+            seen.append((len(list(reader.journal())), reader.warnings))
+            reader.close_sync()
+
+    reading = asyncio.create_task(asyncio.to_thread(read_until_done))
+    for n in range(300):
+        await writer.record_callback(ev(Kind.BRAND, "created", brand_id=f"B{n}"), apply=True)
+    done.set()
+    await reading
+    await writer.close()
+    assert all(warnings == [] for _, warnings in seen), [w for _, w in seen if w][:1]
+    counts = [n for n, _ in seen]
+    assert counts == sorted(counts)  # each reader saw a whole prefix of the journal
