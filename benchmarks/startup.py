@@ -30,9 +30,9 @@ def main() -> None:
     baseline = timed([py, "-c", "pass"])
     rows = {
         "python -c pass (baseline)": baseline,
-        "tendlc --help": timed([py, "-m", "tui.cli", "--help"]),
-        "tendlc receive --help": timed([py, "-m", "tui.cli", "receive", "--help"]),
-        "import receiver, tui": timed([py, "-c", "import receiver, tui, tui.cli.main"]),
+        "tendlc --help": timed([py, "-m", "tendlc", "--help"]),
+        "tendlc receive --help": timed([py, "-m", "tendlc", "receive", "--help"]),
+        "import receiver, tui": timed([py, "-c", "import receiver, tui, tendlc.main"]),
         "import receiver.server+store": timed(
             [py, "-c", "import receiver.server, receiver.store.store"]
         ),

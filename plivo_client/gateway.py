@@ -21,6 +21,7 @@ from plivo_client.types import (
 )
 from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest, normalise_number
 from receiver.domain.models import Clock, IdFactory, RequestRecord, random_ids, system_clock
+from receiver.wording import plural
 
 if TYPE_CHECKING:
     from receiver.store.store import Store
@@ -227,9 +228,8 @@ class Gateway:
             what, "number.link", self._client.campaign.number_link, params, _NUMBER_FIELDS,
             campaign_id=params["campaign_id"], numbers=tuple(params["numbers"]),
         )  # fmt: skip
-        count = len(req.numbers)
-        noun = "number" if count == 1 else "numbers"
-        message = f"{count} {noun} submitted for linking to campaign {params['campaign_id']}"
+        counted = plural(len(req.numbers), "number")
+        message = f"{counted} submitted for linking to campaign {params['campaign_id']}"
         return self._accepted(record, message)
 
     def unlink_number(self, campaign_id: str, number: str) -> Submitted:

@@ -15,6 +15,7 @@ from plivo_client.types import BrandInfo, CampaignInfo, GatewayError, NumberInfo
 from receiver.domain.models import Change, Observation, ResourceType
 from receiver.domain.registry import Registry
 from receiver.store.store import Store
+from receiver.wording import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ def run_refresh(
     except (GatewayError, StoreError) as exc:
         err.write(f"tendlc status --refresh: {exc}\n")
         return 1
-    err.write(f"refreshed from {api_url or 'Plivo'}: {len(change.resources)} change(s)\n")
+    err.write(f"refreshed from {api_url or 'Plivo'}: {plural(len(change.resources), 'change')}\n")
     for resource in change.resources:
         err.write(f"  {resource.type.value} {resource.id}: {resource.badge.value}\n")
     return 0

@@ -123,6 +123,7 @@ class Receiver:
             nonces = getattr(store, "nonces", None) or NonceIndex(None)
         self.nonces: NonceIndex = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
+        self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
 
     @property
     def verifying(self) -> bool:
@@ -338,4 +339,5 @@ def make_app(receiver: Receiver) -> web.Application:
         app.router.add_route("*", p, receiver.handle_callback)
     if "/healthz" not in paths:
         app.router.add_get("/healthz", receiver.handle_health)
+    app.router.add_routes(receiver.extra_routes)  # e.g. receiver/api.py with --serve-api
     return app

@@ -14,9 +14,11 @@ from receiver.domain.models import Clock, system_clock
 from tui.messages import ServicesStarted, TunnelChanged
 from tui.screens.main import MainScreen
 from tui.services import Services, ServiceStartError
+from tui.workers import failure_text
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
+    from receiver.forward import Forwarder
     from receiver.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel, TunnelStatus
@@ -49,7 +51,9 @@ class TendlcApp(App[None]):
         self.main_screen: MainScreen | None = None
 
     def get_default_screen(self) -> MainScreen:
-        self.main_screen = MainScreen(self.services, self.mode)
+        self.main_screen = MainScreen(
+            self.services, self.mode, clock=self.clock, overdue_after=self.overdue_after
+        )
         return self.main_screen
 
     def on_mount(self) -> None:
@@ -87,7 +91,9 @@ class TendlcApp(App[None]):
             self.main_screen.post_message(TunnelChanged(status))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Background failures land here: a service that cannot start ends the app clearly."""
+        """Every background failure lands here, whichever screen started the work (through
+        tui.workers.run_background, or forwarded by a form): a service that cannot start ends
+        the app clearly; anything else is one error toast."""
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
@@ -98,6 +104,9 @@ class TendlcApp(App[None]):
             self.notify(
                 f"{error}", title="tunnel failed", severity="error", timeout=15, markup=False
             )
+        else:
+            text = failure_text(event.worker)
+            self.notify(text, title="failed", severity="error", timeout=15, markup=False)
 
     async def on_unmount(self) -> None:
         await self.services.stop()
@@ -114,6 +123,7 @@ def make_app(
     clock: Clock = system_clock,
     tunnel: str | Tunnel | None = None,
     overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
+    forwarder: Forwarder | None = None,
 ) -> TendlcApp:
     """The app with every dependency handed in; `gateway` may be a factory called after start.
 
@@ -121,6 +131,11 @@ def make_app(
     reconciled (None: never).
     """
     services = Services(
-        store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, tunnel=tunnel
+        store=store,
+        receiver=receiver,
+        gateway=gateway,
+        sandbox=sandbox,
+        tunnel=tunnel,
+        forwarder=forwarder,
     )
     return TendlcApp(services, mode=mode, clock=clock, overdue_after=overdue_after)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from receiver.domain.models import Change
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+    from receiver.store.store import Store
 
 
 @dataclass
@@ -14,6 +21,12 @@ class RegistryChanged(Message):
     """The store recorded something (a callback, a request, a reconcile) and told us."""
 
     change: Change
+
+
+def follow_store(store: Store, node: MessagePump) -> Callable[[], None]:
+    """Post a RegistryChanged to `node` for every change `store` announces (from any thread);
+    returns the unsubscribe, for `on_unmount`."""
+    return store.subscribe(lambda change: node.post_message(RegistryChanged(change)))
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Starts and stops the long-lived parts on the app's loop: sandbox, receiver, gateway, tunnel."""
+"""Starts and stops the long-lived parts on the app's loop: sandbox, receiver, forwarder,
+gateway, tunnel."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from receiver.tunnels.factory import make_tunnel
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
+    from receiver.forward import Forwarder
     from receiver.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel
@@ -35,8 +37,10 @@ class Services:
         gateway: Gateway | Callable[[], Gateway] | None,
         sandbox: Sandbox | None = None,
         tunnel: str | Tunnel | None = None,
+        forwarder: Forwarder | None = None,
     ) -> None:
         self.store = store
+        self.forwarder = forwarder
         self.receiver = receiver
         self.sandbox = sandbox
         self._gateway_source = gateway
@@ -71,6 +75,8 @@ class Services:
             await self.receiver.start()
         except ReceiverStartError as exc:
             raise ServiceStartError(str(exc)) from exc
+        if self.forwarder is not None:
+            await self.forwarder.start()
         if callable(self._gateway_source) and self.gateway is None:
             self.gateway = self._gateway_source()
         if self.tunnel is None and self._tunnel_kind not in (None, "none"):
@@ -101,6 +107,8 @@ class Services:
         if self.tunnel is not None:
             await self.tunnel.stop()
         await self.receiver.stop()
+        if self.forwarder is not None:
+            await self.forwarder.stop()
         if self.sandbox is not None:
             await self.sandbox.stop()
         if self.gateway is not None:

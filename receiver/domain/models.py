@@ -52,6 +52,17 @@ class ResourceType(StrEnum):
     NUMBER = "number"
 
 
+def resource_key(type: ResourceType, id: str) -> str:
+    """The one spelling of a resource's key: `brand:B1`."""
+    return f"{type.value}:{id}"
+
+
+def split_key(key: str) -> tuple[ResourceType, str]:
+    """`brand:B1` → (BRAND, "B1"): the inverse of `resource_key`."""
+    type, _, id = key.partition(":")
+    return ResourceType(type), id
+
+
 class Badge(StrEnum):
     """The one status vocabulary the UI shows (DESIGN.md "Status model")."""
 
@@ -197,7 +208,7 @@ class Resource:
 
     @property
     def key(self) -> str:
-        return f"{self.type.value}:{self.id}"
+        return resource_key(self.type, self.id)
 
     def to_dict(self) -> dict[str, Any]:
         return {

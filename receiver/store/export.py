@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from receiver.domain.declines import resource_declines
 from receiver.domain.models import (
     CallbackEvent,
     RequestRecord,
@@ -172,6 +173,8 @@ def resource_dict(resource: Resource) -> dict[str, Any]:
     data = resource.to_dict()
     data.pop("timeline", None)
     data["updated"] = iso_utc(resource.updated_at)
+    if explained := resource_declines(resource.type.value, resource.detail):
+        data["declines"] = explained  # receiver/domain/declines.py: known codes explained
     return data
 
 
@@ -240,10 +243,12 @@ def format_table(resources: list[Resource]) -> str:
         return "no brands, campaigns or numbers in this store yet\n"
     rows = [STATUS_COLUMNS, *(tuple(printable(c) for c in _row(r)) for r in resources)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(STATUS_COLUMNS))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
+    lines = []
+    for row, resource in zip(rows, [None, *resources], strict=True):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if resource is not None:
+            for why in resource_declines(resource.type.value, resource.detail):
+                lines.append(f"  └ {printable(why)}")
     return "\n".join(lines) + "\n"
 
 

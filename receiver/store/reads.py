@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from receiver.domain.models import CallbackEvent, ResourceType
 from receiver.store.entries import (
@@ -49,6 +50,10 @@ class StoreReads:
             obj = entry_object(entry)
             if obj is not None:
                 yield obj
+
+    def raw_journal(self, *, after_seq: int = 0) -> Iterator[dict[str, Any]]:
+        """Every journal entry with seq > after_seq, as stored (reconcile and replay too)."""
+        yield from self._journal.iter_entries(after_seq)
 
     def find_entry(self, entry_id: str) -> Entry | None:
         """A callback, request or replay marker by id, or an unverified callback in the ring."""

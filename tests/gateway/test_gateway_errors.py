@@ -204,7 +204,7 @@ def test_offline_hints_name_commands_that_exist(args):
     from click.testing import CliRunner
 
     from plivo_client.sdk import OFFLINE_ADVICE
-    from tui.cli.main import main
+    from tendlc.main import main
 
     for word in ("`tendlc --sandbox`", "`tendlc sandbox`", "`--api-url URL`"):
         assert word in OFFLINE_ADVICE

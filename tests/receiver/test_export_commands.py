@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from receiver.domain.models import CallbackEvent, Kind, RequestRecord
 from receiver.store.export import format_table, iso_utc, run_status
 from receiver.store.store import Store
-from tui.cli.main import main
+from tendlc.main import main
 
 T0 = 1_735_689_600.0  # 2025-01-01T00:00:00Z
 

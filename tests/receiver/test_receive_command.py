@@ -16,7 +16,7 @@ from receiver.config import ReceiverConfig
 from receiver.domain.models import ResourceType, sequential_ids
 from receiver.signature import signature_headers
 from receiver.store.store import Store
-from tui.cli.receive import event_line, serve
+from tendlc.receive import event_line, serve
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 LINE_KEYS = {
@@ -47,7 +47,7 @@ def env(token: str | None = TOKEN) -> dict[str, str]:
 
 async def spawn(db: Path, *args: str, token: str | None = TOKEN) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui.cli", "receive", "--port", "0", "--db", str(db), *args,
+        sys.executable, "-m", "tendlc", "receive", "--port", "0", "--db", str(db), *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env(token),
     )  # fmt: skip
 
@@ -158,7 +158,7 @@ async def test_busy_port_and_locked_store_are_one_line_errors(tmp_path):
     port = url.split(":")[2].split("/")[0]
     try:
         busy = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tui.cli", "receive", "--port", port, "--db", str(tmp_path / "other"),
+            sys.executable, "-m", "tendlc", "receive", "--port", port, "--db", str(tmp_path / "other"),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env(),
         )  # fmt: skip
         out, err = await asyncio.wait_for(busy.communicate(), DEADLINE)
@@ -359,7 +359,7 @@ def test_no_token_and_a_public_receiver_refuses_to_start(tmp_path, monkeypatch, 
     """Finding 7: without PLIVO_AUTH_TOKEN an exposed receiver would apply anything anyone sends."""
     from click.testing import CliRunner
 
-    from tui.cli.main import main
+    from tendlc.main import main
 
     for name in ("PLIVO_AUTH_TOKEN", "PLIVO_MAIN_AUTH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -371,7 +371,7 @@ def test_no_token_and_a_public_receiver_refuses_to_start(tmp_path, monkeypatch, 
 
 
 def test_accept_unsigned_is_an_explicit_opt_in(monkeypatch):
-    from tui.cli.main import exposure
+    from tendlc.main import exposure
 
     assert exposure("127.0.0.1", None, "none") is None
     assert exposure("127.0.0.1", "https://h.example", "none") == "--public-url https://h.example"

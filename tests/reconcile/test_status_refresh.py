@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sandbox.server import Sandbox
 from sandbox.transport import point_client_at
-from tui.cli.main import main
+from tendlc.main import main
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from plivo.utils import validate_signature
 from receiver.domain.models import CallbackEvent, Kind, RequestRecord
 from receiver.signature import H_V2, H_V2_NONCE
 from receiver.store.store import Store
-from tui.cli.main import main
+from tendlc.main import main
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 MAIN = "MainAcctToken_fedcba9876543210"

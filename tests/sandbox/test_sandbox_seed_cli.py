@@ -116,7 +116,7 @@ async def test_port_in_use_is_a_clear_error() -> None:
 
 async def _cli(*args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui.cli", "sandbox", *args,
+        sys.executable, "-m", "tendlc", "sandbox", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
 

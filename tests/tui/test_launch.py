@@ -9,8 +9,8 @@ from pathlib import Path
 from receiver.config import ReceiverConfig
 from receiver.server import Receiver
 from receiver.store.store import Store
+from tendlc.launch import LaunchOptions, run_tui
 from tui.app import make_app
-from tui.cli.launch import LaunchOptions, run_tui
 
 
 def listening_socket() -> socket.socket:
@@ -77,7 +77,7 @@ async def test_receiver_that_cannot_bind_ends_the_app_with_code_1(
 def test_half_set_credentials_are_an_error_not_a_silent_sandbox(tmp_path) -> None:
     from click.testing import CliRunner
 
-    from tui.cli.main import main
+    from tendlc.main import main
 
     env = {"PLIVO_AUTH_ID": "MAXXXXXXXXXXXXXXXXXX", "PLIVO_AUTH_TOKEN": ""}
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "s"), "--port", "0"], env=env)

@@ -7,7 +7,7 @@ import threading
 
 import plivo
 
-import tui.controllers.upkeep
+import tui.controllers.reconcile
 from receiver.domain.models import Badge, CallbackEvent, Cause, ResourceType
 from receiver.tunnels.base import TunnelState, TunnelStatus
 from sandbox.transport import point_client_at
@@ -84,7 +84,7 @@ async def test_overdue_flag_appears_and_auto_reconcile_clears_it(
     make_stack, manual_clock, started, wait_for, monkeypatch, text_of
 ) -> None:
     monkeypatch.setattr(
-        tui.controllers.upkeep, "OVERDUE_TICK", 0.05
+        tui.controllers.reconcile, "OVERDUE_TICK", 0.05
     )  # the timer, not a direct call
     clock = manual_clock
     stack = make_stack(clock, overdue_after=60)

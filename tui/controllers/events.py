@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from receiver.domain.models import CallbackEvent
 from receiver.resend import ReplayError, curl_command, replay
 from tui.screens.prompt import PromptScreen, url_problem
+from tui.workers import run_background
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from tui.services import Services
     from tui.widgets.formatting import Entry
 
@@ -26,22 +30,26 @@ def our_callback_url(services: Services) -> str:
     return services.receiver.config.callback_url
 
 
-class EventActions:
-    """Mixin for a screen that shows callbacks: `p` replay…, `c` copy as curl."""
+class EventController:
+    """`p` replay… and `c` copy as curl, for the event `selected()` returns; owned by each
+    screen that shows callbacks (the main screen's log, an event's detail)."""
 
-    services: Services
-
-    def selected_entry(self) -> Entry | None:
-        """The event the actions apply to."""
-        raise NotImplementedError
+    def __init__(
+        self, node: DOMNode, services: Services, selected: Callable[[], Entry | None]
+    ) -> None:
+        self.node = node
+        self.services = services
+        self.selected = selected
 
     def _callback(self, what: str) -> CallbackEvent | None:
-        entry = self.selected_entry()
+        entry = self.selected()
         if entry is None:
-            self.notify("Select an event in the event log first.", title=what, severity="warning")
+            self.node.notify(
+                "Select an event in the event log first.", title=what, severity="warning"
+            )
             return None
         if not isinstance(entry, CallbackEvent):
-            self.notify(
+            self.node.notify(
                 f"{entry.id} is a request tendlc sent, not a callback: only callbacks can be "
                 "replayed",
                 title=what,
@@ -50,7 +58,7 @@ class EventActions:
             return None
         return entry
 
-    def action_replay_event(self) -> None:
+    def replay(self) -> None:
         event = self._callback("replay")
         if event is None:
             return
@@ -63,14 +71,14 @@ class EventActions:
 
         def chosen(url: str | None) -> None:
             if url:
-                self.run_worker(
+                run_background(
+                    self.node,
                     self.send_replay(event, url),
                     group="replay",
                     description=f"replay {event.id}",
-                    exit_on_error=False,
                 )
 
-        self.app.push_screen(prompt, chosen)
+        self.node.app.push_screen(prompt, chosen)
 
     async def send_replay(self, event: CallbackEvent, url: str) -> None:
         """Re-send `event` to `url` with a fresh signature; the outcome is a toast."""
@@ -78,19 +86,21 @@ class EventActions:
         try:
             result = await replay(event, url, token=token, main_token=main_token)
         except (ReplayError, ValueError) as exc:
-            self.notify(str(exc), title="replay failed", severity="error", timeout=10)
+            self.node.notify(str(exc), title="replay failed", severity="error", timeout=10)
             return
-        self.notify(
+        self.node.notify(
             f"replayed to {result.url}: HTTP {result.status}",
             title="replay",
             severity="information" if result.ok else "warning",
         )
 
-    def action_copy_curl(self) -> None:
+    def copy_curl(self) -> None:
         event = self._callback("copy as curl")
         if event is None:
             return
         token, main_token = replay_tokens(self.services)
         url = our_callback_url(self.services)
-        self.app.copy_to_clipboard(curl_command(event, url, token=token, main_token=main_token))
-        self.notify(f"replays {event.id} to {url}", title="curl command copied")
+        self.node.app.copy_to_clipboard(
+            curl_command(event, url, token=token, main_token=main_token)
+        )
+        self.node.notify(f"replays {event.id} to {url}", title="curl command copied")

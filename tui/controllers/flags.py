@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from receiver.domain.models import Resource, ResourceType
+from receiver.domain.models import Resource
 from tui.widgets.formatting import day_time
 
 OVERDUE_MARK = "⏰ callback overdue"
@@ -40,12 +40,6 @@ def has_old_url(resource: Resource, rule: FlagRule) -> bool:
         and bool(rule.callback_url)
         and resource.callback_url != rule.callback_url
     )
-
-
-def split_key(key: str) -> tuple[ResourceType, str]:
-    """`brand:B1` → (BRAND, "B1")."""
-    type, _, id = key.partition(":")
-    return ResourceType(type), id
 
 
 class RowFlags:

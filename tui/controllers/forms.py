@@ -2,92 +2,98 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from plivo_client.preflight import Preflight
 from receiver.domain.models import ResourceType
+from tui.controllers.connecting import gateway_or_say
 from tui.forms import BrandForm, CampaignForm, LinkForm, UnlinkConfirm
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from plivo_client.gateway import Gateway
     from plivo_client.types import Submitted
     from tui.services import Services
     from tui.widgets.resources_view import ResourcesView
 
 
-class FormActions:
-    """Mixin for the main screen: the create/link/unlink actions and their results."""
+class FormsController:
+    """Owned by the main screen: the create/link/unlink forms, their defaults and results."""
 
-    services: Services
-    resources: ResourcesView
+    def __init__(
+        self, node: DOMNode, services: Services, resources: Callable[[], ResourcesView]
+    ) -> None:
+        self.node = node
+        self.services = services
+        self._resources = resources
 
-    def _gateway(self) -> Gateway | None:
-        gateway = self.services.gateway
-        if gateway is None:
-            self.notify("Still connecting; try again in a moment.", severity="warning")
-        return gateway
+    def _gateway(self, title: str) -> Gateway | None:
+        return gateway_or_say(self.node, self.services, title)
 
     def _scoped(self, type: ResourceType) -> str | None:
         """The id of the selected (or narrowed-to) resource of `type`, for a form's default."""
-        selected = self.resources.current_table.selected()
+        view = self._resources()
+        selected = view.current_table.selected()
         if selected is not None:
             if selected.type is type:
                 return selected.id
             if type is ResourceType.BRAND and selected.type is ResourceType.CAMPAIGN:
                 return selected.parent_id
-        scope = self.resources.scope
+        scope = view.scope
         return scope.id if scope is not None and scope.type is type else None
 
     def _preflight(self, gateway: Gateway) -> Preflight:
         return Preflight(gateway, self.services.store)
 
-    def action_new_brand(self) -> None:
-        if (gateway := self._gateway()) is not None:
+    def new_brand(self) -> None:
+        if (gateway := self._gateway("brand")) is not None:
             form = BrandForm(gateway, preflight=self._preflight(gateway))
-            self.app.push_screen(form, self._submitted_to(ResourceType.BRAND))
+            self.node.app.push_screen(form, self._submitted_to(ResourceType.BRAND))
 
-    def action_new_campaign(self) -> None:
-        if (gateway := self._gateway()) is not None:
+    def new_campaign(self) -> None:
+        if (gateway := self._gateway("campaign")) is not None:
             form = CampaignForm(
                 gateway,
                 self.services.store.registry,
                 self._scoped(ResourceType.BRAND),
                 preflight=self._preflight(gateway),
             )
-            self.app.push_screen(form, self._submitted_to(ResourceType.CAMPAIGN))
+            self.node.app.push_screen(form, self._submitted_to(ResourceType.CAMPAIGN))
 
-    def action_link_numbers(self) -> None:
-        if (gateway := self._gateway()) is not None:
+    def link_numbers(self) -> None:
+        if (gateway := self._gateway("link")) is not None:
             form = LinkForm(
                 gateway,
                 self.services.store.registry,
                 self._scoped(ResourceType.CAMPAIGN),
                 preflight=self._preflight(gateway),
             )
-            self.app.push_screen(form, self._submitted_to(ResourceType.NUMBER))
+            self.node.app.push_screen(form, self._submitted_to(ResourceType.NUMBER))
 
-    def action_unlink_number(self) -> None:
-        selected = self.resources.current_table.selected()
+    def unlink_number(self) -> None:
+        selected = self._resources().current_table.selected()
         if selected is None or selected.type is not ResourceType.NUMBER:
-            self.notify(
+            self.node.notify(
                 "Select a number on the Numbers tab first.", title="unlink", severity="warning"
             )
             return
         if not selected.parent_id:
-            self.notify(f"{selected.id} has no campaign to unlink from.", severity="warning")
+            self.node.notify(f"{selected.id} has no campaign to unlink from.", severity="warning")
             return
-        if (gateway := self._gateway()) is not None:
+        if (gateway := self._gateway("unlink")) is not None:
             form = UnlinkConfirm(gateway, selected.parent_id, selected.id)
-            self.app.push_screen(form, self._submitted_to(ResourceType.NUMBER))
+            self.node.app.push_screen(form, self._submitted_to(ResourceType.NUMBER))
 
-    def _submitted_to(self, type: ResourceType):
+    def _submitted_to(self, type: ResourceType) -> Callable[[Submitted | None], None]:
         """A result callback: on success show the tab the new resource lands in."""
 
         def done(result: Submitted | None) -> None:
             if result is None:
                 return
-            self.resources.show(type)
+            self._resources().show(type)
             if result.journal_error:
-                self.notify(result.journal_error, title="not journaled", severity="error")
+                self.node.notify(result.journal_error, title="not journaled", severity="error")
 
         return done

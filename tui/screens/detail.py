@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,13 +15,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from receiver.domain.models import Change, Clock, Resource, ResourceType
+from receiver.domain.models import Change, Clock, Resource, ResourceType, resource_key
 from receiver.store.entries import entry_time
-from receiver.store.export import ExportFailed, default_name, export_timeline, target_path
+from receiver.store.export import default_name, export_timeline
 from tui.commands import ResourceCommands
+from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
-from tui.messages import RegistryChanged
-from tui.screens.prompt import PromptScreen
+from tui.messages import RegistryChanged, follow_store
 from tui.widgets.badges import badge_text
 from tui.widgets.formatting import (
     Entry,
@@ -126,7 +125,7 @@ class ResourceDetailScreen(Screen):
         journal.add_column("Kind", key="kind", width=16)
         journal.add_column("Status", key="status", width=10)
         journal.add_column("Verification", key="trust")
-        self._unsubscribe = self.store.subscribe(lambda c: self.post_message(RegistryChanged(c)))
+        self._unsubscribe = follow_store(self.store, self)
         if self.hooks is not None:
             self._unflag = self.hooks.flags.subscribe(self._flags_changed)
         self.refresh_view()
@@ -138,8 +137,12 @@ class ResourceDetailScreen(Screen):
         if self._unflag is not None:
             self._unflag()
 
+    @property
+    def key(self) -> str:
+        return resource_key(self.resource_type, self.resource_id)
+
     def _flags_changed(self, keys: set[str]) -> None:
-        if f"{self.resource_type.value}:{self.resource_id}" in keys:
+        if self.key in keys:
             self.refresh_view()
 
     def flag_lines(self, resource: Resource) -> list[tuple[str, Text]]:
@@ -160,33 +163,16 @@ class ResourceDetailScreen(Screen):
             return
         clock = self.hooks.clock if self.hooks is not None else None
         now = clock() if clock is not None else resource.updated_at
-        default = default_name(f"{resource.type.value}-{resource.id}", now)
-        prompt = PromptScreen(
+        export = Export(
             f"Export the timeline of {resource.type.value} {resource.id} to",
-            default,
-            hint="a new file (.jsonl, or .csv for CSV) or a directory",
-            check=lambda text: None if text.strip() else "type a file name",
+            default_name(f"{resource.type.value}-{resource.id}", now),
+            lambda path: export_timeline(self.resource or resource, path),
+            description=f"export the timeline of {resource.type.value} {resource.id}",
+            done_title="timeline exported",
+            word="timeline entry",
+            words="timeline entries",
         )
-
-        def chosen(typed: str | None) -> None:
-            if typed:
-                self.run_worker(
-                    self._export(resource, target_path(typed, default)),
-                    group="export",
-                    exit_on_error=False,
-                    description="export a timeline",
-                )
-
-        self.app.push_screen(prompt, chosen)
-
-    async def _export(self, resource: Resource, path) -> None:
-        try:
-            count = await asyncio.to_thread(export_timeline, self.resource or resource, path)
-        except ExportFailed as exc:
-            self.notify(str(exc), title="export failed", severity="error", timeout=10)
-            return
-        noun = "entry" if count == 1 else "entries"
-        self.notify(f"{count} timeline {noun} → {path.resolve()}", title="timeline exported")
+        ask_and_export(self, export)
 
     @property
     def resource(self) -> Resource | None:
@@ -231,8 +217,7 @@ class ResourceDetailScreen(Screen):
 
     def on_registry_changed(self, message: RegistryChanged) -> None:
         change: Change = message.change
-        key = f"{self.resource_type.value}:{self.resource_id}"
-        if any(r.key == key for r in change.resources):
+        if any(r.key == self.key for r in change.resources):
             self.refresh_view()
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from tui.commands import EventCommands
-from tui.controllers.events import EventActions
+from tui.controllers.events import EventController
 from tui.widgets.formatting import Entry, entry_kind, entry_resource
 from tui.widgets.payload_view import PayloadView
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tui.services import Services
 
 
-class EntryDetailScreen(EventActions, Screen):
+class EntryDetailScreen(Screen):
     """Headers, body and parsed fields of a callback, or parameters and response of a request.
 
     With `services`, a callback can be replayed (`p`) or copied as a curl command (`c`).
@@ -34,17 +34,23 @@ class EntryDetailScreen(EventActions, Screen):
     def __init__(self, entry: Entry, services: Services | None = None) -> None:
         super().__init__()
         self.entry = entry
-        if services is not None:
-            self.services = services
-
-    def selected_entry(self) -> Entry | None:
-        return self.entry
+        self.events = (
+            EventController(self, services, lambda: self.entry) if services is not None else None
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Replay and curl need the services (and the footer hides them without)."""
         if action in ("replay_event", "copy_curl"):
-            return hasattr(self, "services")
+            return self.events is not None
         return True
+
+    def action_replay_event(self) -> None:
+        if self.events is not None:
+            self.events.replay()
+
+    def action_copy_curl(self) -> None:
+        if self.events is not None:
+            self.events.copy_curl()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)

@@ -1,4 +1,4 @@
-"""The `?` help screen: every key of the main screen, grouped, in a modal."""
+"""The `?` help screen: every key of the main screen (and the screens it opens), grouped."""
 
 from __future__ import annotations
 
@@ -11,6 +11,42 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 KeySection = tuple[str, list[tuple[str, str]]]
+
+KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc"}
+
+# Keys of the tables and of the screens the main screen opens, shown after its own.
+OTHER_KEYS: list[KeySection] = [
+    (
+        "Tables",
+        [
+            ("↑ ↓ pgup pgdn", "move the cursor"),
+            ("← →", "switch tabs (when the tab bar is focused)"),
+            ("tab", "move focus: tabs → table → event log"),
+            ("enter", "open the detail of the row (or the raw event in the log)"),
+        ],
+    ),
+    (
+        "Resource detail",
+        [("r", "reconcile this resource with the API"), ("x", "export its timeline")],
+    ),
+    (
+        "Event detail",
+        [("p", "replay the callback to our receiver or a URL"), ("c", "copy as curl")],
+    ),
+    (
+        "Row marks",
+        [
+            ("⏰", "callback overdue: reconciled automatically"),
+            ("⚠", "its callbacks go to an old public URL"),
+        ],
+    ),
+    ("Anywhere", [("esc", "back / close"), ("ctrl+p", "command palette"), ("q", "quit")]),
+]
+
+
+def key_label(keys: str) -> str:
+    """`N,escape` → `N / esc`."""
+    return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
 def keys_table(sections: list[KeySection]) -> Table:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
@@ -10,20 +11,27 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, TabbedContent
 
-from receiver.domain.models import CallbackEvent, Change, Resource, ResourceType
+from receiver.domain.models import CallbackEvent, Change, Resource, ResourceType, system_clock
 from receiver.server import is_loopback
+from receiver.store.export import default_name, export_events
 from receiver.tunnels.base import TunnelStatus
 from tui.commands import MainCommands
-from tui.controllers.events import EventActions
-from tui.controllers.forms import FormActions
-from tui.controllers.upkeep import Upkeep
-from tui.messages import RegistryChanged, ServicesStarted, TunnelChanged
+from tui.controllers.events import EventController
+from tui.controllers.exports import Export, ask_and_export
+from tui.controllers.flags import RowFlags
+from tui.controllers.forms import FormsController
+from tui.controllers.reconcile import ReconcileController
+from tui.controllers.scope import ScopeController
+from tui.controllers.urls import UrlController
+from tui.messages import RegistryChanged, ServicesStarted, TunnelChanged, follow_store
 from tui.notices import Notices, is_health_notice
-from tui.screens.help import HelpScreen, KeySection
+from tui.screens.detail import DetailHooks, ResourceDetailScreen
+from tui.screens.entry import EntryDetailScreen
+from tui.screens.help import OTHER_KEYS, HelpScreen, KeySection, key_label
 from tui.services import Services
 from tui.widgets.event_log import EventLog
-from tui.widgets.formatting import Entry, resource_label
-from tui.widgets.resource_table import ResourceTable, Scope
+from tui.widgets.formatting import Entry
+from tui.widgets.resource_table import ResourceTable
 from tui.widgets.resources_view import ResourcesView
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.virtual_table import VirtualTable
@@ -31,14 +39,6 @@ from tui.widgets.virtual_table import VirtualTable
 # Seconds: changes arriving within this window are applied together. A batch costs the virtual
 # tables ~3-5 ms, so 30 ms keeps a badge's p99 under 100 ms in a 1,000/s burst (benchmarks/ui.py).
 FLUSH_INTERVAL = 0.03
-MODE_LINES = {"SANDBOX": "SANDBOX · offline simulator", "LIVE": "LIVE · Plivo API"}
-FILTER_DELAY = 0.15  # seconds of no typing before the filter applies
-KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc"}
-
-
-def key_label(keys: str) -> str:
-    """`N,escape` → `N / esc`."""
-    return " / ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
 def unreachable_warning(callback_url: str) -> str | None:
@@ -51,8 +51,9 @@ def unreachable_warning(callback_url: str) -> str | None:
     )
 
 
-class MainScreen(FormActions, Upkeep, EventActions, Screen):
-    """Coordinates its widgets; store changes arrive as RegistryChanged and are coalesced."""
+class MainScreen(Screen):
+    """Coordinates its widgets and the controllers it owns (reconcile and flags, URL changes,
+    forms, event actions); store changes arrive as RegistryChanged and are coalesced."""
 
     COMMANDS = {MainCommands}
     BINDINGS = [
@@ -74,17 +75,38 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
         Binding("question_mark", "help", "Help", id="help"),
     ]
 
-    def __init__(self, services: Services, mode: str) -> None:
+    def __init__(
+        self,
+        services: Services,
+        mode: str,
+        *,
+        clock: Callable[[], float] = system_clock,
+        overdue_after: float | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.store = services.store
         self.mode = mode
+        self.clock = clock
         self._pending: list[Change] = []
         self._flush_timer = None
-        self._filter_timer = None
         self._unsubscribe = None
         self.notices = Notices(self)
-        self.init_upkeep()
+        view = self._resources_view  # a callable: the widget exists once composed
+        self.reconciler = ReconcileController(self, services, view, clock, overdue_after)
+        self.urls = UrlController(self, self.reconciler)
+        self.forms = FormsController(self, services, view)
+        self.events = EventController(self, services, lambda: self.event_log.selected())
+        self.scope = ScopeController(self, mode, view, self.reconciler.redecorate)
+
+    @property
+    def flags(self) -> RowFlags:
+        return self.reconciler.flags
+
+    @property
+    def startup_reconciled(self) -> bool:
+        """The start-up reconcile finished (or there was nothing to reconcile with)."""
+        return self.reconciler.startup_reconciled
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -107,6 +129,9 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
     def resources(self) -> ResourcesView:
         return self.query_one(ResourcesView)
 
+    def _resources_view(self) -> ResourcesView:
+        return self.resources
+
     @property
     def event_log(self) -> EventLog:
         return self.query_one(EventLog)
@@ -117,17 +142,17 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
 
     def on_mount(self) -> None:
         self.title = "tendlc"
-        self.show_scope()
+        self.scope.show()
         self.status_bar.mode = self.mode
         self.resources.load(self.store.registry.all())
         recent = self.store.recent(500)
         self.event_log.add_entries(recent)
         self.count_callbacks(recent)
-        self._unsubscribe = self.store.subscribe(lambda c: self.post_message(RegistryChanged(c)))
+        self._unsubscribe = follow_store(self.store, self)
         self.check_store()
         for warning in self.store.warnings:
             self.notify(warning, title="store", severity="warning", timeout=15)
-        self.start_upkeep()
+        self.reconciler.start(each_tick=self.urls.check)
         if self.services.started:
             self.on_services_started(ServicesStarted())
         self.resources.current_table.focus()
@@ -154,7 +179,8 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
         self.show_tunnel(self.services.tunnel_status)
         for warning in self.services.receiver.warnings:
             self.notify(warning, title="receiver", severity="warning", timeout=15)
-        self.upkeep_started()
+        self.urls.check()
+        self.reconciler.services_started()
 
     def show_tunnel(self, status: TunnelStatus) -> None:
         self.status_bar.tunnel_state = status.state.value
@@ -164,7 +190,7 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
     def on_tunnel_changed(self, message: TunnelChanged) -> None:
         self.show_tunnel(message.status)
         self.show_addresses()
-        self.check_public_url()
+        self.urls.check()
         if message.status.state.value == "down":
             self.notify(
                 message.status.reason,
@@ -194,22 +220,67 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
             entries.extend(e for e in (change.event, change.request) if e is not None)
         with self.app.batch_update():
             self.resources.apply(latest.values())
-            self.reflag(latest.values())
+            self.reconciler.reflag(latest.values())
             self.event_log.add_entries(entries)
         self.count_callbacks(entries)
         if any(is_health_notice(c) for c in changes):
             self.check_store()
         self.notices.announce(changes)
-        self.fetch_reasons(changes)
+        self.reconciler.fetch_reasons(changes)
 
     def count_callbacks(self, entries: list[Entry]) -> None:
         events = [e for e in entries if isinstance(e, CallbackEvent)]
         self.status_bar.callbacks += len(events)
         self.status_bar.unverified += sum(1 for e in events if not e.verified)
 
-    # ---- actions ------------------------------------------------------------------------
+    # ---- actions: the controllers' ------------------------------------------------------
+    def action_new_brand(self) -> None:
+        self.forms.new_brand()
+
+    def action_new_campaign(self) -> None:
+        self.forms.new_campaign()
+
+    def action_link_numbers(self) -> None:
+        self.forms.link_numbers()
+
+    def action_unlink_number(self) -> None:
+        self.forms.unlink_number()
+
+    def action_reconcile_all(self) -> None:
+        self.reconciler.reconcile_all()
+
+    def action_reconcile_selected(self) -> None:
+        self.reconciler.reconcile_selected()
+
+    def action_replay_event(self) -> None:
+        self.events.replay()
+
+    def action_copy_curl(self) -> None:
+        self.events.copy_curl()
+
+    def action_export_log(self) -> None:
+        store = self.store
+        default = default_name("events", self.clock())
+        export = Export(
+            "Export the event log to",
+            default,
+            lambda path: export_events(store, path),
+            description="export the event log",
+            done_title="event log exported",
+        )
+        ask_and_export(self, export)
+
+    # ---- actions: the screen's own ------------------------------------------------------
     def selected(self) -> Resource | None:
         return self.resources.current_table.selected()
+
+    def open_resource(self, resource: Resource) -> None:
+        rec = self.reconciler
+        hooks = DetailHooks(rec.flags, rec.reconcile_resource, rec.callback_url_now, self.clock)
+        self.app.push_screen(ResourceDetailScreen(self.store, resource.type, resource.id, hooks))
+
+    def open_entry(self, entry: Entry) -> None:
+        self.app.push_screen(EntryDetailScreen(entry, self.services))
 
     def action_show_tab(self, type: str) -> None:
         self.resources.show(ResourceType(type))
@@ -242,93 +313,24 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
                 self.open_resource(resource)
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.add_class("-shown")
-        field.focus()
+        self.scope.open_filter()
 
     def on_input_changed(self, message: Input.Changed) -> None:
-        """Filter once typing pauses: a rebuild of thousands of rows per key would lag."""
         if message.input.id == "filter":
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
-            self._filter_timer = self.set_timer(FILTER_DELAY, self.apply_filter)
-
-    def apply_filter(self) -> None:
-        self._filter_timer = None
-        self.resources.set_filter(self.query_one("#filter", Input).value)
-        self.redecorate()
-        self.show_scope()
+            self.scope.typed()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "filter":
-            self.apply_filter()
-            if not message.value:
-                message.input.remove_class("-shown")
-            self.resources.current_table.focus()
+            self.scope.submitted(message.input)
 
     def on_tabbed_content_tab_activated(self, message: TabbedContent.TabActivated) -> None:
-        field = self.query_one("#filter", Input)
-        text = self.resources.current_table.filter_text
-        with field.prevent(Input.Changed):
-            field.value = text
-        field.set_class(bool(text), "-shown")
-        self.show_scope()
+        self.scope.tab_activated()
 
     def action_narrow(self) -> None:
-        resource = self.selected()
-        if resource is None:
-            self.notify("Select a brand, campaign or number first.", severity="warning")
-            return
-        if resource.type is ResourceType.NUMBER:
-            campaign = self._lookup(ResourceType.CAMPAIGN, resource.parent_id or "")
-            if resource.parent_id is None:
-                self.notify("This number has no campaign.", severity="warning")
-                return
-            scope = Scope(
-                ResourceType.CAMPAIGN,
-                resource.parent_id,
-                resource_label(campaign, resource.parent_id),
-            )
-            target = ResourceType.NUMBER
-        else:
-            scope = Scope(resource.type, resource.id, resource_label(resource))
-            target = (
-                ResourceType.CAMPAIGN
-                if resource.type is ResourceType.BRAND
-                else ResourceType.NUMBER
-            )
-        self.resources.narrow(scope)
-        self.redecorate()
-        self.resources.show(target)
-        self.show_scope()
+        self.scope.narrow()
 
     def action_clear_scope(self) -> None:
-        """esc / N: drop the filter of this tab first, then the narrowing."""
-        field = self.query_one("#filter", Input)
-        if field.value or field.has_class("-shown"):
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
-                self._filter_timer = None
-            with field.prevent(Input.Changed):
-                field.value = ""
-            field.remove_class("-shown")
-            self.resources.set_filter("")
-            self.resources.current_table.focus()
-        elif self.resources.scope is not None:
-            self.resources.narrow(None)
-        self.redecorate()
-        self.show_scope()
-
-    def show_scope(self) -> None:
-        """The header's subtitle: the mode, then any narrowing and filter."""
-        parts = [MODE_LINES.get(self.mode, self.mode)]
-        scope = self.resources.scope
-        if scope is not None:
-            parts.append(f"{scope.type.value} {scope.label}")
-        text = self.resources.current_table.filter_text
-        if text:
-            parts.append(f"filter “{text}”")
-        self.sub_title = " · ".join(parts)
+        self.scope.clear()
 
     def action_copy_url(self) -> None:
         url = self.services.receiver.config.callback_url
@@ -346,31 +348,4 @@ class MainScreen(FormActions, Upkeep, EventActions, Screen):
 
     def key_sections(self) -> list[KeySection]:
         own = [(key_label(b.key), b.description) for b in self.BINDINGS]
-        return [
-            ("Main screen", own),
-            (
-                "Tables",
-                [
-                    ("↑ ↓ pgup pgdn", "move the cursor"),
-                    ("← →", "switch tabs (when the tab bar is focused)"),
-                    ("tab", "move focus: tabs → table → event log"),
-                    ("enter", "open the detail of the row (or the raw event in the log)"),
-                ],
-            ),
-            (
-                "Resource detail",
-                [("r", "reconcile this resource with the API"), ("x", "export its timeline")],
-            ),
-            (
-                "Event detail",
-                [("p", "replay the callback to our receiver or a URL"), ("c", "copy as curl")],
-            ),
-            (
-                "Row marks",
-                [
-                    ("⏰", "callback overdue: reconciled automatically"),
-                    ("⚠", "its callbacks go to an old public URL"),
-                ],
-            ),
-            ("Anywhere", [("esc", "back / close"), ("ctrl+p", "command palette"), ("q", "quit")]),
-        ]
+        return [("Main screen", own), *OTHER_KEYS]

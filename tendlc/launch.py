@@ -17,7 +17,7 @@ SANDBOX_DELAY = 3.0  # seconds from `created` to the final status: long enough t
 
 @dataclass(frozen=True, slots=True)
 class LaunchOptions:
-    """What the command line decided (tui/cli.py)."""
+    """What the command line decided (tendlc/main.py)."""
 
     db_path: Path
     config: ReceiverConfig
@@ -25,6 +25,8 @@ class LaunchOptions:
     tunnel: str = "none"
     auth_id: str | None = None
     overdue_after: float | None = 120.0  # seconds awaiting a callback before "overdue"; None: never
+    forward_to: tuple[str, ...] = ()  # --forward-to: receiver/forward.py
+    forward_retry_scale: float = 1.0
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -111,6 +113,19 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
             store.close_sync()
             return fail(str(exc))
 
+    forwarder = None
+    if options.forward_to:
+        from receiver.forward import Forwarder
+
+        # Signed with your own tokens when set (your handler checks them), else the receiver's.
+        own, own_main = ReceiverConfig.tokens_from_env()
+        forwarder = Forwarder(
+            store,
+            options.forward_to,
+            token=own or config.auth_token,
+            main_token=own_main or (None if own else config.main_auth_token),
+            scale=options.forward_retry_scale,
+        )
     logging.getLogger().handlers[:] = [logging.NullHandler()]  # nothing may write to the screen
     app = make_app(
         store=store,
@@ -120,6 +135,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
         mode="SANDBOX" if sandbox is not None else "LIVE",
         tunnel=options.tunnel,
         overdue_after=options.overdue_after,
+        forwarder=forwarder,
     )
     try:
         app.run()

@@ -65,6 +65,42 @@ def _tunnel_option(f):
     )(f)
 
 
+def _forward_target(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]):
+    for url in value:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http:// or https:// URL")
+    return value
+
+
+def _attach_option(f):
+    return click.option(
+        "--attach",
+        metavar="URL",
+        default=None,
+        help="Read a `tendlc receive --serve-api` server instead of the local store "
+        "(token from TENDLC_API_TOKEN or TENDLC_API_READ_TOKEN).",
+    )(f)
+
+
+def _forward_options(f):
+    f = click.option(
+        "--forward-retry-scale",
+        type=click.FloatRange(min=0.0),
+        default=1.0,
+        show_default=True,
+        help="Multiply Plivo's retry schedule (+60/+120/+240 s) for forwards, e.g. 0.01.",
+    )(f)
+    return click.option(
+        "--forward-to",
+        "forward_to",
+        multiple=True,
+        metavar="URL",
+        callback=_forward_target,
+        help="After each accepted callback is stored and acknowledged, send it to URL too, "
+        "freshly signed for URL (repeatable).",
+    )(f)
+
+
 def receiver_config(
     host: str, port: int, public_url: str | None, callback_path: str
 ) -> ReceiverConfig:
@@ -99,6 +135,7 @@ def receiver_config(
     metavar="SECONDS",
     help="Flag and reconcile a resource awaiting a callback this long (0 = never).",
 )
+@_forward_options
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -111,6 +148,8 @@ def main(
     callback_path: str,
     tunnel: str,
     overdue: float,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
 ) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
@@ -119,7 +158,7 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from tui.cli.launch import LaunchOptions, run_tui
+    from tendlc.launch import LaunchOptions, run_tui
 
     config = receiver_config(host, port, public_url, callback_path)
     # Either credential set means the user meant LIVE: a missing other half is an error, not
@@ -134,6 +173,8 @@ def main(
         tunnel=tunnel,
         auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
         overdue_after=overdue or None,
+        forward_to=forward_to,
+        forward_retry_scale=forward_retry_scale,
     )
     sys.exit(run_tui(options))
 
@@ -169,6 +210,13 @@ def exposure(host: str, public_url: str | None, tunnel: str) -> str | None:
     help="Without PLIVO_AUTH_TOKEN, still serve a public URL, tunnel or non-loopback host "
     "(every callback is then accepted unverified).",
 )
+@_forward_options
+@click.option(
+    "--serve-api",
+    is_flag=True,
+    help="Also serve the store's API under /_tendlc/v1/ for `--attach` "
+    "(needs TENDLC_API_TOKEN; put it behind TLS).",
+)
 def receive(
     db: Path | None,
     host: str,
@@ -177,15 +225,28 @@ def receive(
     callback_path: str,
     tunnel: str,
     accept_unsigned: bool,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
+    serve_api: bool,
 ) -> None:
     """Run the callback receiver alone: one JSON line per event on stdout."""
-    from tui.cli.receive import run_receive
+    from tendlc.receive import run_receive
 
     config = receiver_config(host, port, public_url, callback_path)
     why = exposure(host, public_url, tunnel)
     if why and not config.auth_token and not accept_unsigned:
         raise click.UsageError(UNSIGNED_REFUSAL.format(why=why))
-    sys.exit(run_receive(config, db or default_db_path(), tunnel=tunnel))
+    db_path = db or default_db_path()
+    forward = (forward_to, forward_retry_scale)
+    api = None
+    if serve_api:
+        from receiver.api import ApiConfigError, ApiTokens
+
+        try:
+            api = ApiTokens.from_env(dict(os.environ))
+        except ApiConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+    sys.exit(run_receive(config, db_path, tunnel=tunnel, forward=forward, api=api))
 
 
 @main.command(context_settings=CONTEXT)
@@ -237,8 +298,13 @@ def sandbox(**options: Any) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )
-def events(db: Path | None, fmt: str) -> None:
+@_attach_option
+def events(db: Path | None, fmt: str, attach: str | None) -> None:
     """Export the stored journal (callbacks and requests)."""
+    if attach:
+        from tendlc.attach import run_events_attached
+
+        sys.exit(run_events_attached(attach, fmt, sys.stdout))
     from receiver.store.export import run_events
 
     sys.exit(run_events(db or default_db_path(), fmt, sys.stdout))
@@ -259,10 +325,23 @@ def events(db: Path | None, fmt: str) -> None:
 @click.option(
     "--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo."
 )
-def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None) -> None:
+@_attach_option
+def status(
+    db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None, attach: str | None
+) -> None:
     """Print brands, campaigns and numbers with their status."""
     from receiver.store.export import run_status
 
+    if as_json is None:
+        as_json = not sys.stdout.isatty()
+    if attach:
+        if refresh:
+            raise click.UsageError(
+                "--refresh reconciles a local store; it cannot be used with --attach"
+            )
+        from tendlc.attach import run_status_attached
+
+        sys.exit(run_status_attached(attach, as_json, sys.stdout))
     db_path = db or default_db_path()
     if refresh:
         from plivo_client.reconcile import run_refresh
@@ -276,8 +355,6 @@ def status(db: Path | None, as_json: bool | None, refresh: bool, api_url: str | 
         )
         if code:
             sys.exit(code)
-    if as_json is None:
-        as_json = not sys.stdout.isatty()
     sys.exit(run_status(db_path, as_json, sys.stdout))
 
 
@@ -326,6 +403,11 @@ def replay(
             curl=as_curl,
         )
     )
+
+
+from tendlc.campaign import campaign  # noqa: E402 - verbs register after the group
+
+main.add_command(campaign)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from receiver.api import PREFIX as API_PREFIX
+from receiver.api import ApiTokens, StoreApi
 from receiver.config import ReceiverConfig
 from receiver.domain.models import CallbackEvent, Change, Clock, IdFactory, system_clock
+from receiver.forward import Forward, Forwarder
 from receiver.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
 from receiver.store.export import iso_utc
 from receiver.store.store import Store, StoreError
@@ -87,6 +90,14 @@ class _Session:
         if self._flush_soon is None:
             self._flush_soon = asyncio.get_running_loop().call_soon(self.flush)
 
+    def on_forward(self, fwd: Forward) -> None:
+        """One JSON line per forward attempt and outcome: {"forward": {...}}."""
+        if fwd.state == "pending" and not fwd.attempts:
+            return  # queued: the callback's own line says it arrived
+        self._lines.append(json.dumps({"forward": fwd.view()}) + "\n")
+        if self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_soon(self.flush)
+
     def flush(self) -> None:
         """Write the queued lines to stdout."""
         self._flush_soon = None
@@ -143,8 +154,13 @@ async def serve(
     clock: Clock = system_clock,
     ids: IdFactory = EVENT_IDS,
     freeze_gc: bool = False,
+    forward: tuple[tuple[str, ...], float] = ((), 1.0),
+    api: ApiTokens | None = None,
 ) -> int:
     """Run the receiver until `stop` is set; returns the exit code (0 ok, 1 failure).
+
+    `forward`: (target URLs, retry-schedule scale) for receiver/forward.py; `api`: serve
+    receiver/api.py beside the callback path with these tokens.
 
     `freeze_gc`: once the store is loaded, move every object so far out of the cyclic GC's
     reach (gc.freeze); for the `tendlc receive` process, not for callers sharing theirs.
@@ -154,7 +170,7 @@ async def serve(
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc)
+        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc, forward, api)
     finally:
         root.removeHandler(handler)
 
@@ -167,6 +183,8 @@ async def _serve(
     clock: Clock,
     ids: IdFactory,
     freeze_gc: bool,
+    forward: tuple[tuple[str, ...], float],
+    api: ApiTokens | None,
 ) -> int:
     try:
         store = Store.open(db_path, clock=clock)
@@ -179,11 +197,28 @@ async def _serve(
     for warning in store.warnings:
         session.say(f"{PREFIX}: warning: {warning}")
     receiver = Receiver(store, config, clock=clock, ids=ids)
+    if api is not None:
+        receiver.extra_routes = StoreApi(store, api).routes()
     if freeze_gc:
         gc.freeze()  # what start-up loaded (modules, the store) is never scanned again
     tunnel = None
     unsubscribe = store.subscribe(session.on_change)
+    targets, scale = forward
+    forwarder = None
+    if targets:
+        forwarder = Forwarder(
+            store,
+            targets,
+            token=config.auth_token,
+            main_token=config.main_auth_token,
+            clock=clock,
+            scale=scale,
+            on_change=session.on_forward,
+        )
     try:
+        if forwarder is not None:
+            await forwarder.start()
+            session.say(f"{PREFIX}: forwarding accepted callbacks to {', '.join(targets)}")
         try:
             await receiver.start()
         except ReceiverStartError as exc:
@@ -195,6 +230,9 @@ async def _serve(
             tunnel = started
         public = receiver.config.callback_url
         session.say(f"listening on {receiver.config.local_callback_url} (public URL: {public})")
+        if api is not None:
+            base = receiver.config.local_base
+            session.say(f"{PREFIX}: API on {base}{API_PREFIX}/ (bearer token; serve it behind TLS)")
         if receiver.config.public_url is None or is_loopback(_host_of(public)):
             session.say(
                 f"{PREFIX}: note: Plivo cannot reach {public}; pass --public-url or --tunnel"
@@ -202,6 +240,8 @@ async def _serve(
         await session.stop.wait()
     finally:
         await receiver.stop()
+        if forwarder is not None:
+            await forwarder.stop()
         if tunnel is not None:
             await tunnel.stop()
         unsubscribe()
@@ -219,7 +259,14 @@ def _host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
-def run_receive(config: ReceiverConfig, db_path: Path, *, tunnel: str = "none") -> int:
+def run_receive(
+    config: ReceiverConfig,
+    db_path: Path,
+    *,
+    tunnel: str = "none",
+    forward: tuple[tuple[str, ...], float] = ((), 1.0),
+    api: ApiTokens | None = None,
+) -> int:
     """`tendlc receive`: serve until SIGINT/SIGTERM, then flush the store and exit 0."""
 
     async def main() -> int:
@@ -238,6 +285,8 @@ def run_receive(config: ReceiverConfig, db_path: Path, *, tunnel: str = "none") 
             err=sys.stderr,
             stop=stop,
             freeze_gc=True,
+            forward=forward,
+            api=api,
         )
 
     gc.set_threshold(*GC_THRESHOLDS)
