@@ -203,6 +203,8 @@ def status_items(registry: Any) -> Iterator[dict[str, Any]]:
                 continue
             del data["timeline"], data["rank"]
             data["updated"] = iso_utc(data["updated_at"])
+            if explained := resource_declines(data["type"], data["detail"]):
+                data["declines"] = explained  # as resource_dict adds them
             yield data
 
 

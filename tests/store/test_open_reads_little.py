@@ -133,6 +133,11 @@ async def test_status_reads_unbuilt_resources_from_their_text_with_the_same_outp
     await store.record_request(rq("number.link", campaign_id="C1", numbers=("14155550100",)))
     await store.record_callback(ev(Kind.BRAND, "registered", brand_id="B1"), apply=True)
     await store.record_callback(
+        ev(Kind.CAMPAIGN, "rejected", brand_id="B1", campaign_id="C1",
+           params={"error_code": "1003", "error_reason": "bad description"}),
+        apply=True,
+    )  # fmt: skip
+    await store.record_callback(
         ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number="14155550100",
            params={"reason": "bad"}),
         apply=True,
@@ -142,4 +147,5 @@ async def test_status_reads_unbuilt_resources_from_their_text_with_the_same_outp
     fast = list(status_items(reader.registry))
     assert reader.registry.item_text((ResourceType.BRAND, "B1")) is not None  # nothing built
     assert fast == [resource_dict(r) for r in resources_in_order(reader.registry)]
+    assert any("declines" in item for item in fast)
     reader.close_sync()
