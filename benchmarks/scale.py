@@ -63,7 +63,7 @@ def status_s(db: Path, runs: int = 3) -> float:
     for _ in range(runs):
         t = time.perf_counter()
         subprocess.run(
-            [PY, "-m", "tui.cli", "status", "--json", "--db", str(db)],
+            [PY, "-m", "tendlc", "status", "--json", "--db", str(db)],
             env=ENV,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -74,7 +74,7 @@ def status_s(db: Path, runs: int = 3) -> float:
 
 async def receiver_figures(db: Path, ingest: bool) -> dict[str, float]:
     t = time.perf_counter()
-    server = start_server([PY, "-m", "tui.cli", "receive", "--port", "0", "--db", str(db)], ENV)
+    server = start_server([PY, "-m", "tendlc", "receive", "--port", "0", "--db", str(db)], ENV)
     out: dict[str, float] = {"listening_s": time.perf_counter() - t}
     health = server.url.replace("/tendlc_status/", "/healthz")
     async with aiohttp.ClientSession() as session:

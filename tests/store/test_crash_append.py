@@ -30,7 +30,7 @@ async def _spawn(db: Path) -> tuple[asyncio.subprocess.Process, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLIVO_", "TENDLC_"))}
     env["PLIVO_AUTH_TOKEN"] = TOKEN
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui.cli", "receive", "--port", "0", "--db", str(db),
+        sys.executable, "-m", "tendlc", "receive", "--port", "0", "--db", str(db),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
     )  # fmt: skip
     assert proc.stderr is not None
