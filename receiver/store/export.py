@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -209,21 +210,22 @@ def status_items(registry: Any) -> Iterator[dict[str, Any]]:
 
 
 def dump_indented(items: Iterable[dict[str, Any]]) -> str:
-    """json.dumps(list(items), indent=2, default=str), the same text several times faster:
-    Python's indenting encoder is pure Python, so each flat value goes through the C one."""
-    keys: dict[str, str] = {}
+    """json.dumps(list(items), indent=2, default=str), the same text many times faster:
+    Python's indenting encoder is pure Python, so a flat item is one call of the C encoder with
+    the indentation as its separator (JSON strings cannot hold a raw newline)."""
     parts = []
     for item in items:
-        lines = []
-        for k, v in item.items():
-            if isinstance(v, dict | list) and v:
-                text = json.dumps(v, indent=2, default=str).replace("\n", "\n    ")
-            else:
-                text = json.dumps(v, default=str)
-            name = keys.get(k) or keys.setdefault(k, json.dumps(k))
-            lines.append(f"    {name}: {text}")
-        parts.append("  {\n" + ",\n".join(lines) + "\n  }" if lines else "  {}")
+        if not item:
+            parts.append("  {}")
+        elif any(isinstance(v, dict | list) and v for v in item.values()):
+            parts.append(textwrap.indent(json.dumps(item, indent=2, default=str), "  "))
+        else:
+            flat = _FLAT.encode(item)
+            parts.append(f"  {{\n    {flat[1:-1]}\n  }}")
     return "[\n" + ",\n".join(parts) + "\n]" if parts else "[]"
+
+
+_FLAT = json.JSONEncoder(separators=(",\n    ", ": "), default=str)  # built once: C encoder
 
 
 def _row(resource: Resource) -> tuple[str, ...]:
