@@ -9,14 +9,15 @@ import logging
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
+from receiver.inbox import Inbox
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
 from receiver.signature import (
@@ -110,8 +111,12 @@ class Receiver:
         clock: Clock = system_clock,
         ids: IdFactory = EVENT_IDS,
         nonces: NonceIndex | None = None,
+        inbox: bool = True,
     ) -> None:
         self.store = store
+        self.inbox: Inbox | None = None
+        self.inbox_info: Callable[[], dict[str, Any]] | None = None  # more for scripts
+        self._want_inbox = inbox and getattr(store, "readonly", True) is False
         self.config = config
         self.port = config.port
         self.clock = clock
@@ -166,10 +171,20 @@ class Receiver:
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
+        if self._want_inbox:  # headless verbs record through this process (receiver/inbox.py)
+            inbox = Inbox(self.store, lambda: self.config.callback_url, self.inbox_info)
+            try:
+                await inbox.start()
+                self.inbox = inbox
+            except OSError as exc:
+                self.warn(f"scripts cannot record in this store while it runs: {exc}")
 
     async def stop(self) -> None:
         """Stop serving (in-flight callbacks get SHUTDOWN_TIMEOUT seconds to finish)."""
         runner, self._runner = self._runner, None
+        inbox, self.inbox = self.inbox, None
+        if inbox is not None:
+            await inbox.stop()
         if runner is not None:
             await runner.cleanup()
 

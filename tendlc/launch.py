@@ -81,11 +81,20 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     config = options.config
     sandbox = None
     if options.sandbox:
-        sandbox = Sandbox(delay=SANDBOX_DELAY, seed=None)
+        sandbox = Sandbox(delay=SANDBOX_DELAY, seed=None, preregistered=True)
         config = replace(
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )
     receiver = Receiver(store, config)
+    if sandbox is not None:  # scripts run beside the console use its sandbox (tendlc/session.py)
+        box = sandbox
+        receiver.inbox_info = lambda: {
+            "sandbox": {
+                "api_url": box.base_url,
+                "auth_id": box.auth_id,
+                "auth_token": box.auth_token,
+            }
+        }
 
     def callback_url() -> str:
         return receiver.config.callback_url

@@ -405,9 +405,15 @@ def replay(
     )
 
 
-from tendlc.campaign import campaign  # noqa: E402 - verbs register after the group
+# verbs register after the group
+from tendlc import campaign_verbs  # noqa: E402,F401 - adds list/get/create/... to `campaign`
+from tendlc.brand import brand  # noqa: E402
+from tendlc.campaign import campaign  # noqa: E402
+from tendlc.number import number  # noqa: E402
+from tendlc.profile import profile  # noqa: E402
 
-main.add_command(campaign)
+for group in (profile, brand, campaign, number):
+    main.add_command(group)
 
 
 if __name__ == "__main__":  # pragma: no cover
