@@ -23,6 +23,7 @@ Key = tuple[ResourceType, str]
 
 _HEAD = re.compile(r'\{"type":"(brand|campaign|number)","id":("(?:[^"\\]|\\.)*")')
 _TYPES = {t.value: t for t in ResourceType}
+_PREFIXES = [(f'{{"type":"{t.value}","id":"', t) for t in ResourceType]
 _BADGES = {b.value: b for b in Badge}
 _CAUSES = {c.value: c for c in Cause}
 _CYCLES = {c.value: c for c in Cycle}
@@ -81,13 +82,24 @@ class ResourceMap:
     def add_texts(self, texts: Iterable[str]) -> None:
         """Add resources as item_data JSON texts; ValueError if one does not start with its
         type and id (as every text tendlc writes does)."""
-        items, match = self._items, _HEAD.match
+        items, match, prefixes = self._items, _HEAD.match, _PREFIXES
         for text in texts:
-            found = match(text)
-            if found is None:
-                raise ValueError(f"a resource does not start with its type and id: {text[:60]!r}")
-            rid = found[2]
-            items[(_TYPES[found[1]], json.loads(rid) if "\\" in rid else rid[1:-1])] = text
+            key = None
+            for prefix, rtype in prefixes:  # the usual case, without the regex
+                if text.startswith(prefix):
+                    end = text.find('"', len(prefix))
+                    rid = text[len(prefix) : end]
+                    if end > 0 and "\\" not in rid:
+                        key = (rtype, rid)
+                    break
+            if key is None:
+                found = match(text)
+                if found is None:
+                    raise ValueError(
+                        f"a resource does not start with its type and id: {text[:60]!r}"
+                    )
+                key = (_TYPES[found[1]], json.loads(found[2]))
+            items[key] = text
             self._unbuilt += 1
 
     def text(self, key: Key) -> str | None:

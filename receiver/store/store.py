@@ -115,6 +115,7 @@ class Store(StoreReads):
             path / SNAPSHOT_NAME,
             state=lambda: (self._applied_seq, self._encoder.parts(self.registry)),
             prepare=lambda budget: self._encoder.step(self.registry, budget),
+            position=lambda: self._applied_seq,
             clock=clock,
             write_file=write_file,
             interval=snapshot_interval,

@@ -149,3 +149,25 @@ async def test_status_reads_unbuilt_resources_from_their_text_with_the_same_outp
     assert fast == [resource_dict(r) for r in resources_in_order(reader.registry)]
     assert any("declines" in item for item in fast)
     reader.close_sync()
+
+
+def test_resource_keys_are_read_from_the_start_of_each_text():
+    import pytest
+
+    from receiver.domain.resource_map import ResourceMap
+
+    found = ResourceMap({})
+    found.add_texts(
+        [
+            '{"type":"number","id":"14155550100","badge":"linked"}',
+            '{"type":"brand","id":"a\\"b","badge":"pending"}',  # an escaped quote: decoded
+            '{"type":"campaign","id":"Cé\\u00e9","badge":"pending"}',
+        ]
+    )
+    assert list(found) == [
+        (ResourceType.NUMBER, "14155550100"),
+        (ResourceType.BRAND, 'a"b'),
+        (ResourceType.CAMPAIGN, "Céé"),
+    ]
+    with pytest.raises(ValueError, match="does not start with its type and id"):
+        found.add_texts(['{"id":"x","type":"brand"}'])
