@@ -7,7 +7,7 @@ import socket
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from receiver.config import ReceiverConfig
 from receiver.server import bind_problem
@@ -25,6 +25,8 @@ class LaunchOptions:
     tunnel: str = "none"
     auth_id: str | None = None
     overdue_after: float | None = 120.0  # seconds awaiting a callback before "overdue"; None: never
+    faults: tuple[Any, ...] = ()  # sandbox FaultSpecs to arm (--scenario); sandbox mode only
+    faults_seed: int = 0
     forward_to: tuple[str, ...] = ()  # --forward-to: receiver/forward.py
     forward_retry_scale: float = 1.0
 
@@ -81,7 +83,13 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     config = options.config
     sandbox = None
     if options.sandbox:
-        sandbox = Sandbox(delay=SANDBOX_DELAY, seed=None, preregistered=True)
+        sandbox = Sandbox(
+            delay=SANDBOX_DELAY,
+            seed=None,
+            preregistered=True,
+            faults=options.faults,
+            faults_seed=options.faults_seed,
+        )
         config = replace(
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )
