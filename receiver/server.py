@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from receiver.config import ReceiverConfig, normalise_callback_path
+from receiver.connguard import ConnectionGuard, GuardedRunner, request_deadline
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.nonces import NonceIndex, nonce_key
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
@@ -35,6 +36,7 @@ log.addHandler(logging.NullHandler())  # never write to a screen on its own
 
 RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
+LINGER_SECONDS = 1.0  # how long an unread body is drained after the answer (aiohttp: 10 s)
 NO_TOKEN_WARNING = (
     "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
     "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
@@ -82,21 +84,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-async def read_limited(request: web.Request, limit: int) -> bytes:
-    """The request body, never buffering more than `limit` bytes."""
+async def read_limited(request: web.Request, limit: int, deadline: float | None = None) -> bytes:
+    """The request body, never buffering more than `limit` bytes; TimeoutError once the loop's
+    clock passes `deadline` (a body that trickles in holds its connection no longer)."""
     length = request.content_length
     if length is not None and length > limit:
         raise BodyTooLarge
-    if length is not None and not request.headers.get("Transfer-Encoding"):
-        return await request.content.readexactly(length) if length else b""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(16 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    async with asyncio.timeout_at(deadline):
+        if length is not None and not request.headers.get("Transfer-Encoding"):
+            return await request.content.readexactly(length) if length else b""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(16 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
 
 
 class Receiver:
@@ -118,6 +122,7 @@ class Receiver:
         self.ids = ids
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
+        self.guard = ConnectionGuard(config.max_connections, config.read_timeout)
         self._warned_no_token = False
         if nonces is None:  # the store's durable index; memory only for a store without one
             nonces = getattr(store, "nonces", None) or NonceIndex(None)
@@ -153,7 +158,15 @@ class Receiver:
                 f"binding {self.config.host}: the receiver is reachable from other machines; "
                 "use --host 127.0.0.1 with a tunnel unless you mean it"
             )
-        runner = web.AppRunner(make_app(self), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        config = self.config
+        runner = GuardedRunner(
+            make_app(self),
+            guard=self.guard,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            keepalive_timeout=config.idle_timeout,
+            lingering_time=min(LINGER_SECONDS, config.read_timeout),
+        )
         await runner.setup()
         site = web.TCPSite(runner, self.config.host, self.config.port)
         try:
@@ -207,11 +220,19 @@ class Receiver:
                 headers={"Allow": "GET, POST"},
             )
         received_at = self.clock()
+        deadline = request_deadline(request, self.config.read_timeout)
         try:
-            raw = await read_limited(request, self.config.max_body)
+            raw = await read_limited(request, self.config.max_body, deadline)
         except BodyTooLarge:
             log.info("rejected a callback body over %d bytes", self.config.max_body)
             return web.Response(status=413, text=f"body over {self.config.max_body} bytes\n")
+        except TimeoutError:
+            log.info("cut a callback whose body was not in within %g s", self.config.read_timeout)
+            slow = web.Response(
+                status=408, text=f"body not complete within {self.config.read_timeout:g} s\n"
+            )
+            slow.force_close()
+            return slow
         headers = keep_headers(request.headers.items())
         base = {
             "id": self.ids(),
@@ -319,6 +340,7 @@ class Receiver:
             "local_callback_url": self.config.local_callback_url,
             "verifying": self.verifying,
             "warnings": list(self.warnings),
+            "connections": self.guard.stats(),
         }
         return web.json_response(body, status=200 if healthy else 503)
 

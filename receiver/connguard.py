@@ -1,0 +1,220 @@
+"""Connection guard for the receiver: a cap on open connections and a read deadline per request.
+
+aiohttp bounds an idle connection (`keepalive_timeout`) but not a request that arrives slowly:
+a client that sends half its headers, or trickles its body, holds its connection (and a file
+descriptor) for as long as it likes. So the receiver serves through `GuardedRunner`, an
+`AppRunner` whose server makes `GuardedHandler` protocols:
+
+- at most `max_connections` are open at once; one more is answered 503 (Retry-After) and
+  closed at once, before any of its bytes are read;
+- a request must be complete within `read_timeout` seconds of its first byte: headers that are
+  still incomplete then are answered 408 and the connection is closed; the body is bounded by
+  the same deadline in the handler (`request_deadline`, used by receiver/server.py), which
+  answers 408 itself, so a handler waiting for the store is never cut short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+
+from receiver.config import MAX_CONNECTIONS, READ_TIMEOUT
+
+
+def _canned(status: str, text: str, extra: str = "") -> bytes:
+    body = text.encode()
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n{extra}"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+
+@dataclass(slots=True)
+class ConnectionGuard:
+    """The limits shared by one receiver's connections, and what they did (for /healthz)."""
+
+    max_connections: int = MAX_CONNECTIONS
+    read_timeout: float = READ_TIMEOUT
+    open: int = 0
+    peak: int = 0
+    refused: int = 0  # connections closed at once because `max_connections` were open
+    timed_out: int = 0  # connections closed because their headers missed the deadline
+
+    def __post_init__(self) -> None:
+        if self.max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, not {self.max_connections}")
+        if not self.read_timeout > 0:
+            raise ValueError(f"read_timeout must be above 0 seconds, not {self.read_timeout}")
+
+    @property
+    def full(self) -> bool:
+        return self.open >= self.max_connections
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "open": self.open,
+            "peak": self.peak,
+            "max": self.max_connections,
+            "refused": self.refused,
+            "timed_out": self.timed_out,
+        }
+
+    def refusal(self) -> bytes:
+        retry = max(1, math.ceil(self.read_timeout))
+        return _canned(
+            "503 Service Unavailable",
+            f"too many open connections ({self.max_connections}); retry later\n",
+            f"Retry-After: {retry}\r\n",
+        )
+
+    def timeout(self) -> bytes:
+        return _canned(
+            "408 Request Timeout", f"request not complete within {self.read_timeout:g} s\n"
+        )
+
+
+class GuardedHandler(RequestHandler):
+    """aiohttp's per-connection protocol, counted against the cap and with a header deadline."""
+
+    __slots__ = ("_guard", "_admitted", "_in_request", "_deadline", "_timer")
+
+    def __init__(self, manager: web.Server, guard: ConnectionGuard, **kwargs: Any) -> None:
+        super().__init__(manager, **kwargs)
+        self._guard = guard
+        self._admitted = False
+        self._in_request = False
+        self._deadline: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def deadline(self) -> float | None:
+        """Loop time by which the current request must be complete (None before its first byte)."""
+        return self._deadline
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        guard = self._guard
+        if guard.full:
+            guard.refused += 1
+            assert isinstance(transport, asyncio.Transport)
+            transport.write(guard.refusal())
+            transport.close()  # sends the answer first; nothing of the request is read
+            return
+        self._admitted = True
+        guard.open += 1
+        guard.peak = max(guard.peak, guard.open)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if not self._admitted:
+            return  # refused in connection_made: aiohttp never saw this connection
+        self._admitted = False
+        self._guard.open -= 1
+        self._stop_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if data and not self._in_request and self._timer is None and self.transport is not None:
+            loop = asyncio.get_running_loop()
+            self._deadline = loop.time() + self._guard.read_timeout
+            self._timer = loop.call_at(self._deadline, self._expired)
+        super().data_received(data)
+
+    def request_started(self) -> None:
+        """The headers are in and a handler runs: it bounds the body by `deadline` itself."""
+        self._in_request = True
+        self._stop_timer()
+
+    def request_ended(self) -> None:
+        """The handler returned: the next byte starts the next request's deadline."""
+        self._in_request = False
+        self._deadline = None
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _expired(self) -> None:
+        self._timer = None
+        if self._in_request or self.transport is None:
+            return
+        self._guard.timed_out += 1
+        self.transport.write(self._guard.timeout())
+        self.force_close()
+
+
+Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+
+
+def _tracked(handler: Handler) -> Handler:
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        protocol = request.protocol
+        if not isinstance(protocol, GuardedHandler):
+            return await handler(request)
+        protocol.request_started()
+        try:
+            return await handler(request)
+        finally:
+            protocol.request_ended()
+
+    return handle
+
+
+class GuardedServer(web.Server):
+    """A `web.Server` whose connections are `GuardedHandler`s sharing one `ConnectionGuard`."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        guard: ConnectionGuard,
+        loop: asyncio.AbstractEventLoop | None = None,
+        **kwargs: Any,
+    ) -> None:
+        factory = kwargs.pop("request_factory", None)
+        cancellation = kwargs.pop("handler_cancellation", False)
+        super().__init__(
+            _tracked(handler),
+            request_factory=factory,
+            handler_cancellation=cancellation,
+            loop=loop,
+            **kwargs,
+        )
+        self.guard = guard
+        self._handler_loop = loop or asyncio.get_running_loop()
+        self._handler_kwargs = kwargs  # what RequestHandler takes: keepalive_timeout, ...
+
+    def __call__(self) -> GuardedHandler:
+        return GuardedHandler(self, self.guard, loop=self._handler_loop, **self._handler_kwargs)
+
+
+class GuardedRunner(web.AppRunner):
+    """An AppRunner serving the app through a GuardedServer (same start-up and clean-up)."""
+
+    def __init__(self, app: web.Application, *, guard: ConnectionGuard, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.guard = guard
+
+    async def _make_server(self) -> web.Server:
+        plain = await super()._make_server()  # runs the app's start-up and freezes it
+        return GuardedServer(
+            plain.request_handler,
+            guard=self.guard,
+            request_factory=plain.request_factory,
+            handler_cancellation=plain.handler_cancellation,
+            **plain._kwargs,  # the handler settings the app chose (debug, access log, timeouts)
+        )
+
+
+def request_deadline(request: web.BaseRequest, timeout: float) -> float:
+    """Loop time by which `request` must have sent its body: its connection's deadline when it
+    is guarded, else `timeout` seconds from now."""
+    protocol = request.protocol
+    deadline = protocol.deadline if isinstance(protocol, GuardedHandler) else None
+    return deadline if deadline is not None else asyncio.get_running_loop().time() + timeout
