@@ -5,12 +5,18 @@ a client that sends half its headers, or trickles its body, holds its connection
 descriptor) for as long as it likes. So the receiver serves through `GuardedRunner`, an
 `AppRunner` whose server makes `GuardedHandler` protocols:
 
-- at most `max_connections` are open at once; one more is answered 503 (Retry-After) and
-  closed at once, before any of its bytes are read;
 - a request must be complete within `read_timeout` seconds of its first byte: headers that are
   still incomplete then are answered 408 and the connection is closed; the body is bounded by
   the same deadline in the handler (`request_deadline`, used by receiver/server.py), which
-  answers 408 itself, so a handler waiting for the store is never cut short.
+  answers 408 itself, so a handler waiting for the store is never cut short;
+- at most `max_connections` are open at once. When one more arrives, the connection that has
+  waited longest without a complete request (half-sent headers, or idle between requests) is
+  closed to make room (503 Retry-After if it had sent part of a request), provided it has
+  waited `evict_after` seconds (1 s): a connection gets that long to deliver its headers, so a
+  flood of new connections cannot churn out a real one before its first packet is read.
+  Otherwise the new connection is answered 503 and closed, unread. Behind a tunnel every
+  connection comes from the same address, so what a connection is doing, not where it comes
+  from, decides: a slowloris keeps no slot from a real callback for long.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from receiver.config import MAX_CONNECTIONS, READ_TIMEOUT
+
+EVICT_AFTER = 1.0  # seconds a connection may wait for its headers before it can be made room from
 
 
 def _canned(status: str, text: str, extra: str = "") -> bytes:
@@ -41,29 +49,58 @@ class ConnectionGuard:
 
     max_connections: int = MAX_CONNECTIONS
     read_timeout: float = READ_TIMEOUT
+    evict_after: float = EVICT_AFTER
     open: int = 0
     peak: int = 0
-    refused: int = 0  # connections closed at once because `max_connections` were open
-    timed_out: int = 0  # connections closed because their headers missed the deadline
+    refused: int = 0  # closed at once, unread: the cap was reached and no slot could be freed
+    evicted: int = 0  # closed to make room: waited longest without a complete request
+    timed_out: int = 0  # closed because their headers missed the deadline
+    _waiting: dict[GuardedHandler, float] = field(default_factory=dict, repr=False)
+    """Open connections not in a handler -> loop time since when, oldest first (a dict keeps
+    insertion order)."""
 
     def __post_init__(self) -> None:
         if self.max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, not {self.max_connections}")
         if not self.read_timeout > 0:
             raise ValueError(f"read_timeout must be above 0 seconds, not {self.read_timeout}")
-
-    @property
-    def full(self) -> bool:
-        return self.open >= self.max_connections
+        if self.evict_after < 0:
+            raise ValueError(f"evict_after must not be negative, not {self.evict_after}")
 
     def stats(self) -> dict[str, int]:
         return {
             "open": self.open,
+            "reading": sum(1 for h in self._waiting if h.deadline is not None),
             "peak": self.peak,
             "max": self.max_connections,
             "refused": self.refused,
+            "evicted": self.evicted,
             "timed_out": self.timed_out,
         }
+
+    def admit(self, handler: GuardedHandler, now: float) -> bool:
+        """Count a new connection in, making room if the cap is reached; False: refuse it."""
+        if self.open >= self.max_connections:
+            victim, since = next(iter(self._waiting.items()), (None, now))
+            if victim is None or now - since < self.evict_after:
+                self.refused += 1
+                return False
+            self.evicted += 1
+            victim.evict()
+        self.open += 1
+        self.peak = max(self.peak, self.open)
+        self._waiting[handler] = now
+        return True
+
+    def release(self, handler: GuardedHandler) -> None:
+        self.open -= 1
+        self._waiting.pop(handler, None)
+
+    def busy(self, handler: GuardedHandler) -> None:
+        self._waiting.pop(handler, None)
+
+    def waiting(self, handler: GuardedHandler, now: float) -> None:
+        self._waiting[handler] = now  # the newest now: the last to be made room from
 
     def refusal(self) -> bytes:
         retry = max(1, math.ceil(self.read_timeout))
@@ -98,25 +135,23 @@ class GuardedHandler(RequestHandler):
         return self._deadline
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        guard = self._guard
-        if guard.full:
-            guard.refused += 1
+        if not self._guard.admit(self, asyncio.get_running_loop().time()):
             assert isinstance(transport, asyncio.Transport)
-            transport.write(guard.refusal())
+            transport.write(self._guard.refusal())
             transport.close()  # sends the answer first; nothing of the request is read
             return
         self._admitted = True
-        guard.open += 1
-        guard.peak = max(guard.peak, guard.open)
         super().connection_made(transport)
 
     def connection_lost(self, exc: BaseException | None) -> None:
-        if not self._admitted:
-            return  # refused in connection_made: aiohttp never saw this connection
-        self._admitted = False
-        self._guard.open -= 1
+        self._leave()
+        super().connection_lost(exc)  # safe for a refused one too: aiohttp never counted it
+
+    def _leave(self) -> None:
+        if self._admitted:
+            self._admitted = False
+            self._guard.release(self)
         self._stop_timer()
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if data and not self._in_request and self._timer is None and self.transport is not None:
@@ -129,11 +164,23 @@ class GuardedHandler(RequestHandler):
         """The headers are in and a handler runs: it bounds the body by `deadline` itself."""
         self._in_request = True
         self._stop_timer()
+        if self._admitted:
+            self._guard.busy(self)
 
     def request_ended(self) -> None:
         """The handler returned: the next byte starts the next request's deadline."""
         self._in_request = False
         self._deadline = None
+        if self._admitted:
+            self._guard.waiting(self, asyncio.get_running_loop().time())
+
+    def evict(self) -> None:
+        """Close to make room for a new connection: 503 if part of a request came, else quietly."""
+        started = self._deadline is not None
+        self._leave()
+        if self.transport is not None and started:
+            self.transport.write(self._guard.refusal())
+        self.force_close()
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

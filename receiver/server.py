@@ -114,6 +114,7 @@ class Receiver:
         clock: Clock = system_clock,
         ids: IdFactory = EVENT_IDS,
         nonces: NonceIndex | None = None,
+        guard: ConnectionGuard | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -122,7 +123,7 @@ class Receiver:
         self.ids = ids
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
-        self.guard = ConnectionGuard(config.max_connections, config.read_timeout)
+        self.guard = guard or ConnectionGuard(config.max_connections, config.read_timeout)
         self._warned_no_token = False
         if nonces is None:  # the store's durable index; memory only for a store without one
             nonces = getattr(store, "nonces", None) or NonceIndex(None)

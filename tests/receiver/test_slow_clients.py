@@ -1,5 +1,6 @@
 """Slow clients (issue 9 finding 9): half-sent headers, trickled bodies and idle connections are
-closed at their deadline, connections over the cap are refused, and real callbacks still land."""
+closed at their deadline; over the cap, the oldest connection without a request makes room, or
+the new one is refused when all are busy; and real callbacks still land."""
 
 import asyncio
 import contextlib
@@ -8,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from receiver.config import ReceiverConfig
+from receiver.connguard import ConnectionGuard
 from receiver.models import sequential_ids
 from receiver.server import Receiver, make_app
 from receiver.signature import signature_headers
@@ -27,11 +29,12 @@ async def store(tmp_path):
 
 
 @contextlib.asynccontextmanager
-async def serving(store, **options):
+async def serving(store, *, evict_after: float = 0.0, **options):
     options.setdefault("read_timeout", 0.2)
     options.setdefault("max_connections", 4)
     cfg = ReceiverConfig(port=0, auth_token=TOKEN, **options)
-    receiver = Receiver(store, cfg, ids=sequential_ids("ev"))
+    guard = ConnectionGuard(cfg.max_connections, cfg.read_timeout, evict_after=evict_after)
+    receiver = Receiver(store, cfg, ids=sequential_ids("ev"), guard=guard)
     await receiver.start()
     try:
         yield receiver
@@ -154,37 +157,101 @@ async def test_a_kept_alive_connection_serves_request_after_request(store):
     assert [e.brand_id for e in store.journal()] == ["B0", "B1", "B2"]
 
 
-async def test_connections_over_the_cap_are_refused_and_callbacks_land_once_slow_ones_go(store):
-    async with serving(store) as receiver:
-        legit_reader, legit = await connect(receiver)  # a real client's kept-alive connection
-        legit.write(callback_bytes(receiver, "B1"))
-        assert (await read_response(legit_reader))[0] == 200
-        slow = [await connect(receiver) for _ in range(3)]  # with the legit one: the cap of 4
+async def test_over_the_cap_the_oldest_slow_connection_makes_room_for_a_callback(store):
+    async with serving(store, read_timeout=DEADLINE * 2) as receiver:  # no deadline cuts here
+        slow = []
+        for _ in range(4):  # the cap: four half-sent requests
+            slow.append(await connect(receiver))
+            slow[-1][1].write(HALF_HEADERS)
+            await wait_until(lambda: receiver.guard.stats()["open"] == len(slow), "admission")
+        await wait_until(lambda: receiver.guard.stats()["reading"] == 4, "four mid-request")
+
+        reader, writer = await connect(receiver)  # a real callback: the oldest slow one goes
+        writer.write(callback_bytes(receiver, "B1"))
+        assert (await read_response(reader))[0] == 200
+        oldest = await closed_with(slow[0][0])
+        assert oldest.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+        assert b"Retry-After: 20\r\n" in oldest
+        writer.write(callback_bytes(receiver, "B2"))  # its kept-alive connection goes on
+        assert (await read_response(reader))[0] == 200
+        stats = receiver.guard.stats()
+        assert (stats["open"], stats["evicted"], stats["refused"]) == (4, 1, 0)
+        for w in (writer, *(w for _, w in slow)):
+            w.close()
+    assert [e.brand_id for e in store.journal()] == ["B1", "B2"]
+
+
+async def test_connections_younger_than_evict_after_keep_their_slot(store):
+    async with serving(store, read_timeout=DEADLINE * 2, evict_after=DEADLINE * 2) as receiver:
+        slow = [await connect(receiver) for _ in range(4)]
         for _, writer in slow:
             writer.write(HALF_HEADERS)
-        await wait_until(lambda: receiver.guard.open == 4, "four open connections")
+        await wait_until(lambda: receiver.guard.stats()["reading"] == 4, "four mid-request")
+        reader, writer = await connect(receiver)
+        writer.write(callback_bytes(receiver, "B1"))
+        status, headers, _ = await read_response(reader)
+        assert (status, headers["retry-after"]) == (503, "20")
+        assert (receiver.guard.refused, receiver.guard.evicted, receiver.guard.open) == (1, 0, 4)
+        for w in (writer, *(w for _, w in slow)):
+            w.close()
+    assert list(store.journal()) == []
 
-        reader, writer = await connect(receiver)  # one over the cap: refused at once
+
+class HeldStore:
+    """The real store, with every record held until `gate` opens (slots busy in handlers)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store, self.gate, self.held = store, asyncio.Event(), 0
+        self.nonces = store.nonces
+
+    async def record_callback(self, event, **kwargs):
+        self.held += 1
+        await self.gate.wait()
+        return await self._store.record_callback(event, **kwargs)
+
+
+async def test_when_every_slot_is_in_a_handler_a_new_connection_is_refused_unread(store):
+    held = HeldStore(store)
+    async with serving(held) as receiver:
+        busy = [await connect(receiver) for _ in range(4)]
+        for n, (_, writer) in enumerate(busy):
+            writer.write(callback_bytes(receiver, f"B{n}"))
+        await wait_until(lambda: held.held == 4, "four callbacks in their handlers")
+
+        reader, writer = await connect(receiver)
+        writer.write(callback_bytes(receiver, "B9"))
         status, headers, body = await read_response(reader)
-        assert status == 503 and headers["retry-after"] == "1"
+        assert (status, headers["retry-after"]) == (503, "1")
         assert body == b"too many open connections (4); retry later\n"
         assert await closed_with(reader) == b""
-        assert receiver.guard.refused == 1
+        assert (receiver.guard.refused, receiver.guard.evicted) == (1, 0)
 
-        legit.write(callback_bytes(receiver, "B2"))  # an existing connection keeps working
-        assert (await read_response(legit_reader))[0] == 200
-
-        for slow_reader, _ in slow:  # the slow ones are cut at their deadline ...
-            assert (await closed_with(slow_reader)).startswith(b"HTTP/1.1 408")
-        await wait_until(lambda: receiver.guard.open == 1, "the slow connections to go")
-        reader, writer = await connect(receiver)  # ... and a new connection is served again
-        writer.write(callback_bytes(receiver, "B3"))
+        held.gate.set()  # the held callbacks finish: each is acknowledged
+        for busy_reader, _ in busy:
+            assert (await read_response(busy_reader))[0] == 200
+        reader, writer = await connect(receiver)  # and the refused one, retried, lands
+        writer.write(callback_bytes(receiver, "B9"))
         assert (await read_response(reader))[0] == 200
-        health = receiver.guard.stats()
-        assert (health["refused"], health["timed_out"], health["peak"]) == (1, 3, 4)
-        for w in (legit, writer, *(w for _, w in slow)):
+        for w in (writer, *(w for _, w in busy)):
             w.close()
-    assert [e.brand_id for e in store.journal()] == ["B1", "B2", "B3"]
+    assert sorted(e.brand_id for e in store.journal()) == ["B0", "B1", "B2", "B3", "B9"]
+
+
+async def test_slow_connections_are_cut_at_their_deadline_and_the_port_serves_again(store):
+    async with serving(store) as receiver:
+        slow = [await connect(receiver) for _ in range(4)]
+        for _, writer in slow:
+            writer.write(HALF_HEADERS)
+        for slow_reader, _ in slow:
+            assert (await closed_with(slow_reader)).startswith(b"HTTP/1.1 408")
+        await wait_until(lambda: receiver.guard.open == 0, "the slow connections to go")
+        reader, writer = await connect(receiver)
+        writer.write(callback_bytes(receiver, "B1"))
+        assert (await read_response(reader))[0] == 200
+        assert (receiver.guard.timed_out, receiver.guard.peak) == (4, 4)
+        for w in (writer, *(w for _, w in slow)):
+            w.close()
+    assert [e.brand_id for e in store.journal()] == ["B1"]
 
 
 async def test_healthz_reports_the_connection_counts(store):
@@ -194,12 +261,13 @@ async def test_healthz_reports_the_connection_counts(store):
         status, _, body = await read_response(reader)
         writer.close()
     assert status == 200
-    assert b'"connections": {"open": 1, "peak": 1, "max": 4, "refused": 0, "timed_out": 0}' in body
+    assert (
+        b'"connections": {"open": 1, "reading": 0, "peak": 1, "max": 4, "refused": 0, "evicted": 0, "timed_out": 0}'
+        in body
+    )
 
 
-@pytest.mark.parametrize("bad", [{"max_connections": 0}, {"read_timeout": 0}])
+@pytest.mark.parametrize("bad", [{"max_connections": 0}, {"read_timeout": 0}, {"evict_after": -1}])
 def test_the_guard_refuses_limits_that_would_refuse_everything(bad):
-    from receiver.connguard import ConnectionGuard
-
     with pytest.raises(ValueError):
         ConnectionGuard(**bad)
