@@ -71,6 +71,7 @@ class ConnectionGuard:
         return {
             "open": self.open,
             "reading": sum(1 for h in self._waiting if h.deadline is not None),
+            "handling": self.open - len(self._waiting),
             "peak": self.peak,
             "max": self.max_connections,
             "refused": self.refused,

@@ -8,12 +8,14 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from receiver.config import ReceiverConfig
 from receiver.export import iso_utc
 from receiver.models import CallbackEvent, Change, Clock, IdFactory, system_clock
+from receiver.opening import StoreOpening
 from receiver.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
 from receiver.store import Store, StoreError
 
@@ -142,8 +144,11 @@ async def serve(
     clock: Clock = system_clock,
     ids: IdFactory = EVENT_IDS,
     freeze_gc: bool = False,
+    open_store: Callable[[], Store] | None = None,
 ) -> int:
     """Run the receiver until `stop` is set; returns the exit code (0 ok, 1 failure).
+
+    `open_store`: opens the store (on a thread; default Store.open(db_path, clock=clock)).
 
     `freeze_gc`: once the store is loaded, move every object so far out of the cyclic GC's
     reach (gc.freeze); for the `tendlc receive` process, not for callers sharing theirs.
@@ -153,7 +158,8 @@ async def serve(
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc)
+        opener = open_store or (lambda: Store.open(db_path, clock=clock))
+        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc, opener)
     finally:
         root.removeHandler(handler)
 
@@ -166,27 +172,32 @@ async def _serve(
     clock: Clock,
     ids: IdFactory,
     freeze_gc: bool,
+    opener: Callable[[], Store],
 ) -> int:
-    try:
-        store = Store.open(db_path, clock=clock)
-    except StoreError as exc:
-        return session.fail(str(exc))
-    except OSError as exc:
-        return session.fail(
-            f"cannot open the store at {db_path}: {exc.strerror or exc}; pass --db DIR"
-        )
-    for warning in store.warnings:
-        session.say(f"{PREFIX}: warning: {warning}")
-    receiver = Receiver(store, config, clock=clock, ids=ids)
-    if freeze_gc:
-        gc.freeze()  # what start-up loaded (modules, the store) is never scanned again
+    # Bind first, open the store on a thread: callbacks that come while it loads wait for it
+    # (receiver/opening.py). What is said on stderr, and in which order, is as before: an
+    # open that fails wins over a port that is busy, and `listening on` means ready.
+    opening = StoreOpening(opener).start()
+    receiver = Receiver(opening, config, clock=clock, ids=ids)
+    unsubscribe: list[Callable[[], None]] = []
+    opening.on_ready(lambda store: unsubscribe.append(store.subscribe(session.on_change)))
     tunnel = None
-    unsubscribe = store.subscribe(session.on_change)
     try:
         try:
             await receiver.start()
+            busy = None
         except ReceiverStartError as exc:
-            return session.fail(str(exc))
+            busy = exc
+        if await opening.settled() == "failed":
+            return session.fail(_open_problem(opening.error, db_path))
+        store = opening.store
+        assert store is not None
+        for warning in store.warnings:
+            session.say(f"{PREFIX}: warning: {warning}")
+        if busy is not None:
+            return session.fail(str(busy))
+        if freeze_gc:
+            gc.freeze()  # what start-up loaded (modules, the store) is never scanned again
         if tunnel_kind != "none":
             started = await _start_tunnel(tunnel_kind, receiver, config, session)
             if isinstance(started, str):
@@ -203,13 +214,24 @@ async def _serve(
         await receiver.stop()
         if tunnel is not None:
             await tunnel.stop()
-        unsubscribe()
+        for fn in unsubscribe:
+            fn()
         session.flush()
-        try:
-            await store.close()
-        except (StoreError, OSError) as exc:
-            session.exit_code = session.fail(f"the store at {db_path} did not close cleanly: {exc}")
+        await opening.settled()  # a store still opening is closed once open
+        if opening.store is not None:
+            try:
+                await opening.store.close()
+            except (StoreError, OSError) as exc:
+                message = f"the store at {db_path} did not close cleanly: {exc}"
+                session.exit_code = session.fail(message)
     return session.exit_code
+
+
+def _open_problem(exc: BaseException | None, db_path: Path) -> str:
+    """What `tendlc receive` says when the store does not open."""
+    if isinstance(exc, OSError):
+        return f"cannot open the store at {db_path}: {exc.strerror or exc}; pass --db DIR"
+    return str(exc)
 
 
 def _host_of(url: str) -> str:

@@ -19,6 +19,7 @@ from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.connguard import ConnectionGuard, GuardedRunner, request_deadline
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.nonces import NonceIndex, nonce_key
+from receiver.opening import StoreNotReady, StoreOpening
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
 from receiver.signature import (
@@ -104,11 +105,16 @@ async def read_limited(request: web.Request, limit: int, deadline: float | None 
 
 
 class Receiver:
-    """Serves the callback path and /healthz; every callback lands in the store before its ack."""
+    """Serves the callback path and /healthz; every callback lands in the store before its ack.
+
+    `store` may be a StoreOpening still in progress: the port binds at once, /healthz says
+    "loading", and a callback waits up to `config.load_wait` seconds for the store, then is
+    handled as usual, or answered 503 Retry-After (receiver/opening.py).
+    """
 
     def __init__(
         self,
-        store: Store,
+        store: Store | StoreOpening,
         config: ReceiverConfig,
         *,
         clock: Clock = system_clock,
@@ -116,7 +122,7 @@ class Receiver:
         nonces: NonceIndex | None = None,
         guard: ConnectionGuard | None = None,
     ) -> None:
-        self.store = store
+        self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
         self.config = config
         self.port = config.port
         self.clock = clock
@@ -125,10 +131,25 @@ class Receiver:
         self._runner: web.AppRunner | None = None
         self.guard = guard or ConnectionGuard(config.max_connections, config.read_timeout)
         self._warned_no_token = False
-        if nonces is None:  # the store's durable index; memory only for a store without one
-            nonces = getattr(store, "nonces", None) or NonceIndex(None)
-        self.nonces: NonceIndex = nonces
+        self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
+        self.opening.on_ready(self._store_opened)
+
+    @property
+    def store(self) -> Store | None:
+        """The store, once open (None while it is loading or if it failed to open)."""
+        return self.opening.store
+
+    def _store_opened(self, store: Store) -> None:
+        if self._nonces is None:  # the store's durable index; memory only for one without
+            self._nonces = getattr(store, "nonces", None) or NonceIndex(None)
+
+    @property
+    def nonces(self) -> NonceIndex:
+        """The index of accepted nonces (the store's); only used once the store is open."""
+        if self._nonces is None:
+            raise StoreNotReady("the store is still opening")
+        return self._nonces
 
     @property
     def verifying(self) -> bool:
@@ -234,6 +255,11 @@ class Receiver:
             )
             slow.force_close()
             return slow
+        try:
+            await self.opening.wait(self.config.load_wait)
+        except StoreNotReady as exc:
+            log.warning("callback answered 503: %s", exc)
+            return _unavailable(f"not stored: {exc}")
         headers = keep_headers(request.headers.items())
         base = {
             "id": self.ids(),
@@ -332,18 +358,25 @@ class Receiver:
         return web.Response(status=event.http_status, text=text)
 
     async def handle_health(self, request: web.Request) -> web.Response:
-        """200 with the receiver's state, 503 when the store cannot write."""
-        healthy = bool(getattr(self.store, "healthy", True))
+        """200 with the receiver's state; 503 while the store loads, or when it cannot write."""
+        state, store = self.opening.state, self.store
+        if store is not None:
+            healthy = bool(getattr(store, "healthy", True))
+            status = "ok" if healthy else "degraded"
+            last_error = getattr(store, "last_error", None)
+        else:  # still "loading", or "failed"
+            healthy, status, last_error = False, state, self.opening.problem
         body = {
-            "status": "ok" if healthy else "degraded",
-            "store": {"healthy": healthy, "last_error": getattr(self.store, "last_error", None)},
+            "status": status,
+            "store": {"healthy": healthy, "last_error": last_error},
             "callback_url": self.config.callback_url,
             "local_callback_url": self.config.local_callback_url,
             "verifying": self.verifying,
             "warnings": list(self.warnings),
             "connections": self.guard.stats(),
         }
-        return web.json_response(body, status=200 if healthy else 503)
+        headers = {} if state == "ready" else {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return web.json_response(body, status=200 if healthy else 503, headers=headers)
 
 
 def _unavailable(text: str) -> web.Response:

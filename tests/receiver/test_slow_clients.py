@@ -262,7 +262,7 @@ async def test_healthz_reports_the_connection_counts(store):
         writer.close()
     assert status == 200
     assert (
-        b'"connections": {"open": 1, "reading": 0, "peak": 1, "max": 4, "refused": 0, "evicted": 0, "timed_out": 0}'
+        b'"connections": {"open": 1, "reading": 0, "handling": 1, "peak": 1, "max": 4, "refused": 0, "evicted": 0, "timed_out": 0}'
         in body
     )
 
