@@ -33,6 +33,7 @@ from aiohttp.web_protocol import RequestHandler
 from receiver.config import MAX_CONNECTIONS, READ_TIMEOUT
 
 EVICT_AFTER = 1.0  # seconds a connection may wait for its headers before it can be made room from
+LINGER = 1.0  # seconds an answered request's unread body is drained (aiohttp's default: 10)
 
 
 def _canned(status: str, text: str, extra: str = "") -> bytes:
@@ -243,9 +244,18 @@ class GuardedServer(web.Server):
 
 
 class GuardedRunner(web.AppRunner):
-    """An AppRunner serving the app through a GuardedServer (same start-up and clean-up)."""
+    """An AppRunner serving the app through a GuardedServer (same start-up and clean-up).
 
-    def __init__(self, app: web.Application, *, guard: ConnectionGuard, **kwargs: Any) -> None:
+    Kept-alive connections close after `idle_timeout` seconds without a request; an answered
+    request's unread body is drained for at most LINGER seconds. No access log.
+    """
+
+    def __init__(
+        self, app: web.Application, *, guard: ConnectionGuard, idle_timeout: float, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("access_log", None)
+        kwargs.setdefault("keepalive_timeout", idle_timeout)
+        kwargs.setdefault("lingering_time", min(LINGER, guard.read_timeout))
         super().__init__(app, **kwargs)
         self.guard = guard
 
@@ -266,3 +276,10 @@ def request_deadline(request: web.BaseRequest, timeout: float) -> float:
     protocol = request.protocol
     deadline = protocol.deadline if isinstance(protocol, GuardedHandler) else None
     return deadline if deadline is not None else asyncio.get_running_loop().time() + timeout
+
+
+def body_too_slow(read_timeout: float) -> web.Response:
+    """The answer to a request whose body missed its deadline; the connection is closed."""
+    slow = web.Response(status=408, text=f"body not complete within {read_timeout:g} s\n")
+    slow.force_close()
+    return slow

@@ -77,13 +77,28 @@ class StoreOpening:
         return describe(self.error) if self.error is not None else None
 
     def start(self) -> StoreOpening:
-        """Start opening (on the running loop's behalf); idempotent. Returns self."""
-        if self._settled or self._thread is not None:
+        """Start opening; idempotent, returns self. Called on a loop, that loop is the one told
+        the outcome; called before any loop runs, call it again on the loop (Receiver.start)."""
+        if self._settled:
             return self
-        self._watch()
-        self._thread = threading.Thread(target=self._run, name="tendlc-store-open", daemon=True)
-        self._thread.start()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            self._watch()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="tendlc-store-open", daemon=True)
+            self._thread.start()
         return self
+
+    def join(self, timeout: float | None = None) -> Store | None:
+        """From any thread, before or without a loop: wait up to `timeout` seconds; the store if
+        it is open, None if it is still loading. Raises what the open raised."""
+        try:
+            return self._result.result(timeout)
+        except TimeoutError:
+            return None
 
     def on_ready(self, fn: Callable[[Store], None]) -> None:
         """Call `fn(store)` on the loop once the store is open, before any waiter resumes."""

@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import os
 import random
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from receiver.config import ReceiverConfig, normalise_callback_path
-from receiver.connguard import ConnectionGuard, GuardedRunner, request_deadline
+from receiver.connguard import ConnectionGuard, GuardedRunner, body_too_slow, request_deadline
 from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.nonces import NonceIndex, nonce_key
 from receiver.opening import StoreNotReady, StoreOpening
@@ -37,7 +38,6 @@ log.addHandler(logging.NullHandler())  # never write to a screen on its own
 
 RETRY_AFTER_SECONDS = 60
 SHUTDOWN_TIMEOUT = 1.0
-LINGER_SECONDS = 1.0  # how long an unread body is drained after the answer (aiohttp: 10 s)
 NO_TOKEN_WARNING = (
     "no PLIVO_AUTH_TOKEN set: callbacks are accepted WITHOUT signature checks; "
     "set PLIVO_AUTH_TOKEN (and PLIVO_MAIN_AUTH_TOKEN for subaccounts) to verify them"
@@ -109,7 +109,8 @@ class Receiver:
 
     `store` may be a StoreOpening still in progress: the port binds at once, /healthz says
     "loading", and a callback waits up to `config.load_wait` seconds for the store, then is
-    handled as usual, or answered 503 Retry-After (receiver/opening.py).
+    handled as usual, or answered 503 Retry-After (receiver/opening.py). `sock`: a socket
+    already bound and listening, served instead of binding config.host:port.
     """
 
     def __init__(
@@ -121,6 +122,7 @@ class Receiver:
         ids: IdFactory = EVENT_IDS,
         nonces: NonceIndex | None = None,
         guard: ConnectionGuard | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
         self.config = config
@@ -129,6 +131,7 @@ class Receiver:
         self.ids = ids
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
+        self._sock = sock
         self.guard = guard or ConnectionGuard(config.max_connections, config.read_timeout)
         self._warned_no_token = False
         self._nonces = nonces
@@ -174,23 +177,26 @@ class Receiver:
         """Bind host:port (port 0 = any free port; the bound one lands in `port`)."""
         if self._runner is not None:
             return
+        self.opening.start()  # this loop is the one told when the store is open
         self._check_token()
         if not is_loopback(self.config.host):
             self.warn(
                 f"binding {self.config.host}: the receiver is reachable from other machines; "
                 "use --host 127.0.0.1 with a tunnel unless you mean it"
             )
-        config = self.config
+        config, app = self.config, make_app(self)
         runner = GuardedRunner(
-            make_app(self),
+            app,
             guard=self.guard,
-            access_log=None,
+            idle_timeout=config.idle_timeout,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
-            keepalive_timeout=config.idle_timeout,
-            lingering_time=min(LINGER_SECONDS, config.read_timeout),
         )
         await runner.setup()
-        site = web.TCPSite(runner, self.config.host, self.config.port)
+        site: web.BaseSite
+        if self._sock is not None:  # bound and listening already (tui/launch.py)
+            site = web.SockSite(runner, self._sock)
+        else:
+            site = web.TCPSite(runner, config.host, config.port)
         try:
             await site.start()
         except OSError as exc:
@@ -250,11 +256,7 @@ class Receiver:
             return web.Response(status=413, text=f"body over {self.config.max_body} bytes\n")
         except TimeoutError:
             log.info("cut a callback whose body was not in within %g s", self.config.read_timeout)
-            slow = web.Response(
-                status=408, text=f"body not complete within {self.config.read_timeout:g} s\n"
-            )
-            slow.force_close()
-            return slow
+            return body_too_slow(self.config.read_timeout)
         try:
             await self.opening.wait(self.config.load_wait)
         except StoreNotReady as exc:

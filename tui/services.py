@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from receiver.opening import StoreOpening
 from receiver.tunnel import TunnelState, TunnelStatus, make_tunnel
 
 if TYPE_CHECKING:
@@ -24,18 +25,20 @@ class Services:
 
     `gateway` may be a Gateway or a factory called once the sandbox is up (its base URL is
     only known then). A tunnel kind other than "none" is made once the receiver is bound.
+    `store` may be a StoreOpening still loading: the receiver binds first (and holds
+    callbacks until it is open); `start` returns once the store is open.
     """
 
     def __init__(
         self,
         *,
-        store: Store,
+        store: Store | StoreOpening,
         receiver: Receiver,
         gateway: Gateway | Callable[[], Gateway] | None,
         sandbox: Sandbox | None = None,
         tunnel: str | Tunnel | None = None,
     ) -> None:
-        self.store = store
+        self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
         self.receiver = receiver
         self.sandbox = sandbox
         self._gateway_source = gateway
@@ -46,6 +49,11 @@ class Services:
         self._tunnel_listeners: list[Callable[[TunnelStatus], None]] = []
         self.started = False
         self._stopped = False
+
+    @property
+    def store(self) -> Store | None:
+        """The store, once open (None while it loads)."""
+        return self.opening.store
 
     @property
     def tunnel_status(self) -> TunnelStatus:
@@ -70,6 +78,8 @@ class Services:
             await self.receiver.start()
         except ReceiverStartError as exc:
             raise ServiceStartError(str(exc)) from exc
+        if await self.opening.start().settled() == "failed":
+            raise ServiceStartError(str(self.opening.problem))
         if callable(self._gateway_source) and self.gateway is None:
             self.gateway = self._gateway_source()
         if self.tunnel is None and self._tunnel_kind not in (None, "none"):
@@ -104,4 +114,6 @@ class Services:
             await self.sandbox.stop()
         if self.gateway is not None:
             self.gateway.close()
-        await self.store.close()
+        await self.opening.settled()  # a store still opening is closed once open
+        if self.store is not None:
+            await self.store.close()
