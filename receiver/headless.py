@@ -174,10 +174,10 @@ async def _serve(
     freeze_gc: bool,
     opener: Callable[[], Store],
 ) -> int:
-    # Bind first, open the store on a thread: callbacks that come while it loads wait for it
+    # Bind, then open the store on a thread: callbacks that come while it loads wait for it
     # (receiver/opening.py). What is said on stderr, and in which order, is as before: an
     # open that fails wins over a port that is busy, and `listening on` means ready.
-    opening = StoreOpening(opener).start()
+    opening = StoreOpening(opener)
     receiver = Receiver(opening, config, clock=clock, ids=ids)
     unsubscribe: list[Callable[[], None]] = []
     opening.on_ready(lambda store: unsubscribe.append(store.subscribe(session.on_change)))
@@ -188,7 +188,7 @@ async def _serve(
             busy = None
         except ReceiverStartError as exc:
             busy = exc
-        if await opening.settled() == "failed":
+        if await opening.start().settled() == "failed":
             return session.fail(_open_problem(opening.error, db_path))
         store = opening.store
         assert store is not None

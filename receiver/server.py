@@ -177,7 +177,6 @@ class Receiver:
         """Bind host:port (port 0 = any free port; the bound one lands in `port`)."""
         if self._runner is not None:
             return
-        self.opening.start()  # this loop is the one told when the store is open
         self._check_token()
         if not is_loopback(self.config.host):
             self.warn(
@@ -203,6 +202,7 @@ class Receiver:
             await runner.cleanup()
             raise ReceiverStartError(bind_problem(self.config.host, self.config.port, exc)) from exc
         self._runner = runner
+        self.opening.start()  # once bound (the open hogs the GIL); this loop is told the outcome
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
