@@ -83,7 +83,7 @@ def _drain(proc: subprocess.Popen) -> None:
 
 def tendlc_receive(db: Path) -> Server:
     return start_server(
-        [sys.executable, "-m", "tui.cli", "receive", "--port", "0", "--db", str(db)],
+        [sys.executable, "-m", "tendlc", "receive", "--port", "0", "--db", str(db)],
         env={"PLIVO_AUTH_TOKEN": TOKEN},
     )
 
@@ -186,7 +186,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def stored_brand_ids(db: Path) -> set[str]:
-    from receiver.store import Store
+    from receiver.store.store import Store
 
     store = Store.open(db, readonly=True)
     try:

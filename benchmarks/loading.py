@@ -28,9 +28,9 @@ from urllib.parse import urlencode
 import aiohttp
 from _common import ROOT, TOKEN
 
-from receiver.models import CallbackEvent, Kind
+from receiver.domain.models import CallbackEvent, Kind
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.store import Store
 
 
 async def build(db: Path, n: int) -> None:
@@ -56,13 +56,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def cli_module(root: Path) -> str:
+    """`tendlc` (its own package), or `tui.cli` in checkouts from before the layout change."""
+    return "tendlc" if (root / "tendlc" / "__main__.py").exists() else "tui.cli"
+
+
 async def one_run(db: Path, root: Path) -> dict[str, object]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/tendlc_status/"
     env = {**os.environ, "PLIVO_AUTH_TOKEN": TOKEN, "PYTHONPATH": str(root)}
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "receive", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", cli_module(root), "receive", "--port", str(port), "--db", str(db)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True, cwd=root,
     )  # fmt: skip
     ready: list[float] = []

@@ -30,10 +30,12 @@ def main() -> None:
     baseline = timed([py, "-c", "pass"])
     rows = {
         "python -c pass (baseline)": baseline,
-        "tendlc --help": timed([py, "-m", "tui.cli", "--help"]),
-        "tendlc receive --help": timed([py, "-m", "tui.cli", "receive", "--help"]),
-        "import receiver, tui": timed([py, "-c", "import receiver, tui, tui.cli"]),
-        "import receiver.server+store": timed([py, "-c", "import receiver.server, receiver.store"]),
+        "tendlc --help": timed([py, "-m", "tendlc", "--help"]),
+        "tendlc receive --help": timed([py, "-m", "tendlc", "receive", "--help"]),
+        "import receiver, tui": timed([py, "-c", "import receiver, tui, tendlc.main"]),
+        "import receiver.server+store": timed(
+            [py, "-c", "import receiver.server, receiver.store.store"]
+        ),
         "import tui.app (Textual)": timed([py, "-c", "import tui.app"]),
     }
     base = statistics.median(baseline)

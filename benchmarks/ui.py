@@ -41,11 +41,11 @@ from pathlib import Path
 from _common import percentile  # also puts the repository root on sys.path
 
 from receiver.config import ReceiverConfig
-from receiver.models import CallbackEvent, Kind, RequestRecord
-from receiver.store import Store
+from receiver.domain.models import CallbackEvent, Kind, RequestRecord
+from receiver.store.store import Store
 from tui.app import TendlcApp, make_app
-from tui.main_screen import FLUSH_INTERVAL
-from tui.resource_table import ResourceTable
+from tui.screens.main import FLUSH_INTERVAL
+from tui.widgets.resource_table import ResourceTable
 
 SIZE = (140, 45)
 CALLBACK_URL = "https://bench.tendlc.test/tendlc_status/"

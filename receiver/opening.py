@@ -18,10 +18,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from receiver.storetypes import StoreError
+from aiohttp import web
+
+from receiver.store.files import StoreError
 
 if TYPE_CHECKING:
-    from receiver.store import Store
+    from receiver.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -170,3 +172,17 @@ class StoreOpening:
             self._settled = True
         if not waiter.done():
             waiter.set_result(None)
+
+
+def until_open(route: web.RouteDef, opening: StoreOpening, timeout: float) -> web.RouteDef:
+    """`route` with its handler waiting up to `timeout` seconds for the store (503 if not open)."""
+    handler = route.handler
+
+    async def once_open(request: web.Request) -> web.StreamResponse:
+        try:
+            await opening.wait(timeout)
+        except StoreNotReady as exc:
+            return web.Response(status=503, text=f"{exc}\n", headers={"Retry-After": "60"})
+        return await handler(request)
+
+    return web.RouteDef(route.method, route.path, once_open, route.kwargs)

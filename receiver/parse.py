@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from receiver.models import Kind
+from receiver.domain.models import Kind
 
 STATUS_KEYS = ("status", "registration_status", "event_status")
 EVENT_KEYS = ("event", "event_type", "eventtype")

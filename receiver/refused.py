@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import replace
 
-from receiver.models import CallbackEvent
+from receiver.domain.models import CallbackEvent
 from receiver.parse import decode_text
 
 RAW_CAP = 4096  # raw body bytes kept per refused callback; the original length is recorded

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from typing import Any
 
-from receiver.models import CallbackEvent
+from receiver.domain.models import CallbackEvent
 
 
 def escape_surrogates(text: str) -> str:

@@ -18,8 +18,7 @@ from aiohttp import web
 
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.connguard import ConnectionGuard, GuardedRunner, body_too_slow, request_deadline
-from receiver.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
-from receiver.nonces import NonceIndex, nonce_key
+from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
 from receiver.opening import StoreNotReady, StoreOpening
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
@@ -28,10 +27,11 @@ from receiver.signature import (
     Verification,
     verify,
 )
-from receiver.store import StoreError
+from receiver.store.nonces import NonceIndex, nonce_key
+from receiver.store.store import StoreError
 
 if TYPE_CHECKING:
-    from receiver.store import Store
+    from receiver.store.store import Store
 
 log = logging.getLogger("tendlc.receiver")
 log.addHandler(logging.NullHandler())  # never write to a screen on its own
@@ -107,11 +107,9 @@ async def read_limited(request: web.Request, limit: int, deadline: float | None 
 class Receiver:
     """Serves the callback path and /healthz; every callback lands in the store before its ack.
 
-    `store` may be a StoreOpening still in progress: the port binds at once, /healthz says
-    "loading", and a callback waits up to `config.load_wait` seconds for the store, then is
-    handled as usual, or answered 503 Retry-After (receiver/opening.py). `sock`: a socket
-    already bound and listening, served instead of binding config.host:port.
-    """
+    `store` may be a StoreOpening in progress: /healthz says "loading", and a callback waits up
+    to `config.load_wait` seconds for the store, else gets 503 (receiver/opening.py). `sock`:
+    a socket already bound and listening, served instead of binding config.host:port."""
 
     def __init__(
         self,
@@ -136,6 +134,7 @@ class Receiver:
         self._warned_no_token = False
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
+        self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
     @property
@@ -396,4 +395,5 @@ def make_app(receiver: Receiver) -> web.Application:
         app.router.add_route("*", p, receiver.handle_callback)
     if "/healthz" not in paths:
         app.router.add_get("/healthz", receiver.handle_health)
+    app.router.add_routes(receiver.extra_routes)  # e.g. receiver/api.py with --serve-api
     return app

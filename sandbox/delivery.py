@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from receiver.models import Clock, system_clock
+from receiver.domain.models import Clock, system_clock
 from receiver.signature import signature_headers
 
 log = logging.getLogger("tendlc.sandbox.delivery")

@@ -38,7 +38,7 @@ def banner(sandbox: Sandbox, delay: float, seed: int | None, allow_remote: bool)
 Point the plivo SDK at it (Python):
 
     import plivo
-    from sandbox.route import point_client_at
+    from sandbox.transport import point_client_at
 
     client = plivo.RestClient("{sandbox.auth_id}", "{sandbox.auth_token}")
     point_client_at(client, "{sandbox.base_url}")

@@ -3,7 +3,9 @@
 Deterministic so tests and demos can ask for a failure:
 - a brand whose brand_alias contains "reject" is rejected (FAILED, with declined_reasons);
 - a campaign whose description contains "reject" is rejected (FAILED, with error_code/reason;
-  an imported campaign is judged by its campaign_alias);
+  an imported campaign is judged by its campaign_alias); "reject-1003" (any code of
+  CAMPAIGN_DECLINES) picks the decline code, so every explanation can be tried offline;
+  a brand alias with "reject-1102" picks that brand reason the same way;
 - a number whose last four digits are 0000 fails to link;
 - a number whose last four digits are 9999 fails to unlink (it stays linked);
 - everything else succeeds.
@@ -11,6 +13,7 @@ Deterministic so tests and demos can ask for a failure:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 TRIGGER = "reject"
@@ -21,6 +24,20 @@ BRAND_DECLINED_REASONS = (
 )
 CAMPAIGN_ERROR_CODE = "1001"
 CAMPAIGN_ERROR_REASON = "The campaign content falls under a prohibited content category."
+# 1001's text is Plivo's own (recorded in plivo-10dlc.md); the others are simulator-defined,
+# worded from the decline meanings in ../shared/10dlc-compliance.md.
+CAMPAIGN_DECLINES = {
+    "1001": CAMPAIGN_ERROR_REASON,
+    "1002": "The brand appears to be a reseller registering itself instead of the end business.",
+    "1003": "The campaign content indicates direct lending, but the direct_lending attribute is not set.",
+    "1004": "The message flow (how consent is collected) is missing or unclear.",
+    "601": "The campaign attributes do not match the sample messages.",
+    "602": "The use case does not match the sample messages.",
+    "603": "The website, brand and sample messages are inconsistent.",
+    "701": "The campaign content relates to cannabis / CBD.",
+    "803": "No opt-in language was found on the website.",
+    "806": "The call to action could not be verified.",
+}
 
 # what an ACTIVE campaign reports per carrier, by brand type
 MNO_METADATA: dict[str, dict[str, dict[str, Any]]] = {
@@ -45,6 +62,26 @@ def brand_rejected(brand_alias: str) -> bool:
 
 def campaign_rejected(text: str) -> bool:
     return TRIGGER in text.lower()
+
+
+def _picked(text: str, table: dict[str, str], default: str) -> str:
+    match = re.search(rf"{TRIGGER}-(\d+)", text.lower())
+    return match.group(1) if match and match.group(1) in table else default
+
+
+def campaign_decline(text: str) -> tuple[str, str] | None:
+    """(error_code, error_reason) when `text` asks for a rejection, else None."""
+    if not campaign_rejected(text):
+        return None
+    code = _picked(text, CAMPAIGN_DECLINES, CAMPAIGN_ERROR_CODE)
+    return code, CAMPAIGN_DECLINES[code]
+
+
+def brand_declined_reasons(brand_alias: str) -> list[dict[str, str]]:
+    """The declined_reasons of a rejected brand ("reject-1102" picks that one)."""
+    by_code = {r["code"]: r for r in BRAND_DECLINED_REASONS}
+    code = _picked(brand_alias, {k: k for k in by_code}, BRAND_DECLINED_REASONS[0]["code"])
+    return [dict(by_code[code])]
 
 
 def link_fails(number: str) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from receiver import vocab
+from receiver.domain import vocab
 from sandbox.wire import ApiError, Body, bad, lookup
 from sandbox.world import (
     CAMPAIGN_TEXT_FIELDS,

@@ -48,7 +48,7 @@ class Scheduler:
                 return None
             if outcomes.brand_rejected(b.brand_alias):
                 b.registration_status = "FAILED"
-                b.declined_reasons = [dict(outcomes.BRAND_DECLINED_REASONS[0])]
+                b.declined_reasons = outcomes.brand_declined_reasons(b.brand_alias)
             else:
                 b.registration_status = "COMPLETED"
                 if b.brand_type == "STANDARD" and b.secondary_vetting:
@@ -72,12 +72,9 @@ class Scheduler:
             judged = (
                 c.text.get("description", "") if c.campaign_source == "plivo" else c.campaign_alias
             )
-            if outcomes.campaign_rejected(judged):
+            if (decline := outcomes.campaign_decline(judged)) is not None:
                 c.registration_status = "FAILED"
-                c.error_code, c.error_reason = (
-                    outcomes.CAMPAIGN_ERROR_CODE,
-                    outcomes.CAMPAIGN_ERROR_REASON,
-                )
+                c.error_code, c.error_reason = decline
             else:
                 c.registration_status = "ACTIVE"
                 brand = self.world.brands.get(c.brand_id)

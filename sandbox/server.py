@@ -8,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from receiver.models import Clock, system_clock
+from receiver.domain.models import Clock, system_clock
 from sandbox.delivery import Delivery, Dispatcher, Sleep
 from sandbox.ids import IdMint, new_auth_id, new_auth_token
 from sandbox.routes import Api

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from receiver.vocab import LIST_LIMIT_MAX
+from receiver.domain.vocab import LIST_LIMIT_MAX
 
 log = logging.getLogger("tendlc.sandbox")
 

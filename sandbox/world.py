@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from receiver.models import Clock
+from receiver.domain.models import Clock
 from sandbox.ids import IdMint
 from sandbox.seed import SEED_PROFILES
 

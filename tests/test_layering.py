@@ -19,7 +19,7 @@ def _imports_textual(code: str) -> bool:
         "for m in pkgutil.iter_modules(receiver.__path__): importlib.import_module('receiver.' + m.name)",
         "import pkgutil, importlib, sandbox\n"
         "for m in pkgutil.iter_modules(sandbox.__path__): importlib.import_module('sandbox.' + m.name)",
-        "import tui.cli",
+        "import tendlc.main",
     ],
     ids=["receiver", "sandbox", "cli"],
 )

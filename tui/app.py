@@ -11,18 +11,20 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from receiver.models import Clock, system_clock
-from tui.main_screen import MainScreen
+from receiver.domain.models import Clock, system_clock
 from tui.messages import ServicesStarted, TunnelChanged
+from tui.screens.main import MainScreen
 from tui.services import Services, ServiceStartError
+from tui.workers import failure_text
 
 if TYPE_CHECKING:
+    from plivo_client.gateway import Gateway
+    from receiver.forward import Forwarder
     from receiver.opening import StoreOpening
     from receiver.server import Receiver
-    from receiver.store import Store
-    from receiver.tunnel import Tunnel, TunnelStatus
+    from receiver.store.store import Store
+    from receiver.tunnels.base import Tunnel, TunnelStatus
     from sandbox import Sandbox
-    from tui.gateway import Gateway
 
 Mode = Literal["SANDBOX", "LIVE"]
 DEFAULT_OVERDUE_AFTER = 120.0
@@ -52,11 +54,16 @@ class TendlcApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         if self.services.store is None:  # still opening: the main screen follows (_start_services)
-            from tui.loading_screen import LoadingScreen
+            from tui.screens.loading import LoadingScreen
 
             return LoadingScreen()
-        self.main_screen = MainScreen(self.services, self.mode)
+        self.main_screen = self._make_main_screen()
         return self.main_screen
+
+    def _make_main_screen(self) -> MainScreen:
+        return MainScreen(
+            self.services, self.mode, clock=self.clock, overdue_after=self.overdue_after
+        )
 
     def on_mount(self) -> None:
         self.services.on_tunnel_change(self._tunnel_changed)
@@ -81,7 +88,7 @@ class TendlcApp(App[None]):
         if self.main_screen is None:  # the store was still opening: show it now, pushed over
             # the loading screen (switching away from a default screen, Textual 8.2.8 mounts
             # the new one's children after its on_mount)
-            self.main_screen = MainScreen(self.services, self.mode)
+            self.main_screen = self._make_main_screen()
             await self.push_screen(self.main_screen)
             gc.freeze()
         else:
@@ -100,7 +107,9 @@ class TendlcApp(App[None]):
             self.main_screen.post_message(TunnelChanged(status))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Background failures land here: a service that cannot start ends the app clearly."""
+        """Every background failure lands here, whichever screen started the work (through
+        tui.workers.run_background, or forwarded by a form): a service that cannot start ends
+        the app clearly; anything else is one error toast."""
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
@@ -111,6 +120,9 @@ class TendlcApp(App[None]):
             self.notify(
                 f"{error}", title="tunnel failed", severity="error", timeout=15, markup=False
             )
+        else:
+            text = failure_text(event.worker)
+            self.notify(text, title="failed", severity="error", timeout=15, markup=False)
 
     async def on_unmount(self) -> None:
         await self.services.stop()
@@ -127,15 +139,22 @@ def make_app(
     clock: Clock = system_clock,
     tunnel: str | Tunnel | None = None,
     overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
+    forwarder: Forwarder | Callable[[], Forwarder] | None = None,
 ) -> TendlcApp:
     """The app with every dependency handed in; `gateway` may be a factory called after start.
 
-    `store` may be a StoreOpening still loading: a loading screen shows until it is open.
+    `store` may be a StoreOpening still loading: a loading screen shows until it is open (then
+    `forwarder` may be a factory, called with the store open).
 
     `overdue_after`: seconds a resource may await a callback before it is flagged and
     reconciled (None: never).
     """
     services = Services(
-        store=store, receiver=receiver, gateway=gateway, sandbox=sandbox, tunnel=tunnel
+        store=store,
+        receiver=receiver,
+        gateway=gateway,
+        sandbox=sandbox,
+        tunnel=tunnel,
+        forwarder=forwarder,
     )
     return TendlcApp(services, mode=mode, clock=clock, overdue_after=overdue_after)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from receiver.models import Change
+from receiver.domain.models import Change
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+    from receiver.store.store import Store
 
 
 @dataclass
@@ -16,9 +23,15 @@ class RegistryChanged(Message):
     change: Change
 
 
+def follow_store(store: Store, node: MessagePump) -> Callable[[], None]:
+    """Post a RegistryChanged to `node` for every change `store` announces (from any thread);
+    returns the unsubscribe, for `on_unmount`."""
+    return store.subscribe(lambda change: node.post_message(RegistryChanged(change)))
+
+
 @dataclass
 class TunnelChanged(Message):
-    """The tunnel's state or URL moved; `status` is a receiver.tunnel.TunnelStatus."""
+    """The tunnel's state or URL moved; `status` is a receiver.tunnels.base.TunnelStatus."""
 
     status: object
 

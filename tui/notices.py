@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 
-from receiver.models import Change
-from receiver.store import HEALTH_FAILING, HEALTH_RECOVERED
-from tui.badges import ERROR_BADGES, severity_for
-from tui.formatting import entry_kind, entry_resource
+from receiver.domain.models import Change
+from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
+from tui.widgets.badges import ERROR_BADGES, severity_for
+from tui.widgets.formatting import entry_kind, entry_resource
 
 MAX_SINGLE = 3  # more changes than this in one flush become one summary toast
 

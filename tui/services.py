@@ -1,4 +1,5 @@
-"""Starts and stops the long-lived parts on the app's loop: sandbox, receiver, gateway, tunnel."""
+"""Starts and stops the long-lived parts on the app's loop: sandbox, receiver, forwarder,
+gateway, tunnel."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from receiver.opening import StoreOpening
-from receiver.tunnel import TunnelState, TunnelStatus, make_tunnel
+from receiver.tunnels.base import TunnelState, TunnelStatus
+from receiver.tunnels.factory import make_tunnel
 
 if TYPE_CHECKING:
+    from plivo_client.gateway import Gateway
+    from receiver.forward import Forwarder
     from receiver.server import Receiver
-    from receiver.store import Store
-    from receiver.tunnel import Tunnel
+    from receiver.store.store import Store
+    from receiver.tunnels.base import Tunnel
     from sandbox import Sandbox
-    from tui.gateway import Gateway
 
 
 class ServiceStartError(Exception):
@@ -26,7 +29,8 @@ class Services:
     `gateway` may be a Gateway or a factory called once the sandbox is up (its base URL is
     only known then). A tunnel kind other than "none" is made once the receiver is bound.
     `store` may be a StoreOpening still loading: the receiver binds first (and holds
-    callbacks until it is open); `start` returns once the store is open.
+    callbacks until it is open); `start` returns once the store is open, and `forwarder` may
+    then be a factory called with it.
     """
 
     def __init__(
@@ -37,8 +41,11 @@ class Services:
         gateway: Gateway | Callable[[], Gateway] | None,
         sandbox: Sandbox | None = None,
         tunnel: str | Tunnel | None = None,
+        forwarder: Forwarder | Callable[[], Forwarder] | None = None,
     ) -> None:
         self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
+        self._forwarder_source = forwarder
+        self.forwarder: Forwarder | None = forwarder if not callable(forwarder) else None
         self.receiver = receiver
         self.sandbox = sandbox
         self._gateway_source = gateway
@@ -80,6 +87,10 @@ class Services:
             raise ServiceStartError(str(exc)) from exc
         if await self.opening.start().settled() == "failed":
             raise ServiceStartError(str(self.opening.problem))
+        if callable(self._forwarder_source) and self.forwarder is None:
+            self.forwarder = self._forwarder_source()
+        if self.forwarder is not None:
+            await self.forwarder.start()
         if callable(self._gateway_source) and self.gateway is None:
             self.gateway = self._gateway_source()
         if self.tunnel is None and self._tunnel_kind not in (None, "none"):
@@ -110,6 +121,8 @@ class Services:
         if self.tunnel is not None:
             await self.tunnel.stop()
         await self.receiver.stop()
+        if self.forwarder is not None:
+            await self.forwarder.stop()
         if self.sandbox is not None:
             await self.sandbox.stop()
         if self.gateway is not None:

@@ -12,8 +12,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
-from receiver.models import Badge, RequestRecord, Resource, ResourceType
-from tui.gateway_types import GatewayError, Profile, Submitted, Usecase
+from plivo_client.types import GatewayError, Profile, Submitted, Usecase
+from receiver.domain.models import Badge, RequestRecord, Resource, ResourceType
 
 PROFILES = [
     Profile("p-acme", "acme-main", "Acme Corp", "PRIVATE", True, "PRIMARY"),
@@ -32,7 +32,7 @@ USECASES = {
 
 
 class FakeGateway:
-    """Stands in for tui.gateway.Gateway: same method names, fixed answers, records every call."""
+    """Stands in for plivo_client.gateway.Gateway: same method names, fixed answers, records every call."""
 
     callback_url = "https://cb.example.test/tendlc_status/"
     method = "POST"
@@ -85,7 +85,7 @@ def _resource(type_: ResourceType, id_: str, badge: Badge, name: str, parent: st
 
 
 class FakeRegistry:
-    """Stands in for receiver.registry.Registry (get / all) with fixed resources."""
+    """Stands in for receiver.domain.registry.Registry (get / all) with fixed resources."""
 
     def __init__(self, resources: list[Resource] | None = None) -> None:
         self.resources = resources if resources is not None else default_resources()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, Select, Static, Switch
 
+from plivo_client.types import GatewayError, Submitted
+from plivo_client.validation import BrandRequest
 from tui.forms import BrandForm
 from tui.forms.common import FieldError
-from tui.gateway_types import GatewayError, Submitted
-from tui.requests import BrandRequest
 
 
 async def type_into(pilot, selector: str, text: str) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select, SelectionList, Static, Switch
 
+from plivo_client.types import GatewayError, Submitted
+from plivo_client.validation import CampaignRequest
 from tui.forms import CampaignForm
 from tui.forms.common import Counter, FieldError
-from tui.gateway_types import GatewayError, Submitted
-from tui.requests import CampaignRequest
 
 GOOD_TEXT = {
     "alias": "acme-alerts",
@@ -172,7 +172,7 @@ async def test_gateway_error_names_a_field_and_keeps_everything(host, gateway, r
 
 
 async def test_no_registered_brand_says_so(host, gateway, fake_registry, make_resource, wait):
-    from receiver.models import Badge, ResourceType
+    from receiver.domain.models import Badge, ResourceType
 
     registry = fake_registry([make_resource(ResourceType.BRAND, "B1234AB", Badge.PENDING, "")])
     app = host(lambda: CampaignForm(gateway, registry))
@@ -213,7 +213,7 @@ async def test_leaving_a_short_field_flags_it_before_submit(host, gateway, regis
 
 
 async def test_usecase_load_failure_offers_every_usecase_with_a_note(host, gateway, registry, wait):
-    from receiver import vocab
+    from receiver.domain import vocab
 
     gateway.usecases_error = GatewayError("list use cases of brand BREG001 failed: timeout")
     app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))

@@ -7,14 +7,14 @@ import asyncio
 import pytest
 from textual.widgets import Input, Select, TextArea
 
-from receiver.models import Observation, ResourceType, sequential_ids
-from receiver.registry import Registry
+from plivo_client.gateway import Gateway
+from plivo_client.types import Submitted
+from plivo_client.validation import CampaignRequest
+from receiver.domain.models import Observation, ResourceType, sequential_ids
+from receiver.domain.registry import Registry
 from sandbox.server import Sandbox
 from tui.forms import BrandForm, CampaignForm, LinkForm, UnlinkConfirm
 from tui.forms.common import FieldError
-from tui.gateway import Gateway
-from tui.gateway_types import Submitted
-from tui.requests import CampaignRequest
 
 CAMPAIGN_TEXT = {
     "alias": "harbor-reminders",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select, TextArea
 
+from plivo_client.types import GatewayError
 from tui.forms import BrandForm, CampaignForm, LinkForm, UnlinkConfirm
-from tui.gateway_types import GatewayError
 
 SIZE = (120, 40)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Button, Select, Static, TextArea
 
+from plivo_client.types import GatewayError, Submitted
+from plivo_client.validation import LinkRequest
 from tui.forms import LinkForm, UnlinkConfirm
 from tui.forms.common import FieldError
-from tui.gateway_types import GatewayError, Submitted
-from tui.requests import LinkRequest
 
 
 def options(select: Select) -> list[str]:

@@ -16,9 +16,9 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from receiver.models import RequestRecord, sequential_ids
-from tui.gateway import Gateway
-from tui.requests import CampaignRequest
+from plivo_client.gateway import Gateway
+from plivo_client.validation import CampaignRequest
+from receiver.domain.models import RequestRecord, sequential_ids
 
 AUTH_ID = "MAFAKEAUTHID00000001"
 AUTH_TOKEN = "s3cr3t-token-never-stored"

@@ -10,13 +10,13 @@ import pytest
 from aiohttp import web
 from plivo.utils import validate_signature
 
+from plivo_client.gateway import Gateway, Submitted
+from plivo_client.validation import BrandRequest, LinkRequest
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, CallbackEvent, Cause, Kind, ResourceType, sequential_ids
+from receiver.domain.models import Badge, CallbackEvent, Cause, Kind, ResourceType, sequential_ids
 from receiver.server import Receiver
-from receiver.store import Store
+from receiver.store.store import Store
 from sandbox.server import Sandbox
-from tui.gateway import Gateway, Submitted
-from tui.requests import BrandRequest, LinkRequest
 
 NOW = 1_700_000_000.0
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tui.gateway import Gateway, GatewayError
-from tui.requests import LinkRequest
+from plivo_client.gateway import Gateway, GatewayError
+from plivo_client.validation import LinkRequest
 
 ERROR_BODY = {"api_id": "e1", "error": "campaign needs a registered brand: B1234AB is PROCESSING"}
 
@@ -203,8 +203,8 @@ def test_offline_hints_name_commands_that_exist(args):
     """Every command the offline hints name is a real one (`tendlc status --sandbox` was not)."""
     from click.testing import CliRunner
 
-    from tui.cli import main
-    from tui.sdk_calls import OFFLINE_ADVICE
+    from plivo_client.sdk import OFFLINE_ADVICE
+    from tendlc.main import main
 
     for word in ("`tendlc --sandbox`", "`tendlc sandbox`", "`--api-url URL`"):
         assert word in OFFLINE_ADVICE

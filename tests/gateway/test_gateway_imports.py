@@ -7,9 +7,9 @@ import sys
 
 PROBE = """
 import sys
-import tui.gateway, tui.gateway_types, tui.requests, tui.sdk_calls
-from tui.gateway import Gateway, GatewayError
-from tui.requests import BrandRequest, CampaignRequest, LinkRequest, parse_numbers
+import plivo_client.gateway, plivo_client.types, plivo_client.validation, plivo_client.sdk
+from plivo_client.gateway import Gateway, GatewayError
+from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest, parse_numbers
 print("textual" in sys.modules)
 """
 

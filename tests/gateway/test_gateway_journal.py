@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from receiver.models import Badge, RequestRecord, ResourceType
-from receiver.store import Store
-from tui.gateway import GatewayError
-from tui.requests import BrandRequest, LinkRequest
+from plivo_client.gateway import GatewayError
+from plivo_client.validation import BrandRequest, LinkRequest
+from receiver.domain.models import Badge, RequestRecord, ResourceType
+from receiver.store.store import Store
 
 CALLBACK = "https://cb.example.test/tendlc_status/"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.gateway import BrandInfo, CampaignInfo, GatewayError, NumberInfo, Profile, Usecase
+from plivo_client.gateway import BrandInfo, CampaignInfo, GatewayError, NumberInfo, Profile, Usecase
 
 
 def _brand(i: int) -> dict:

@@ -9,11 +9,11 @@ from dataclasses import replace
 import plivo
 import pytest
 
-from sandbox.route import point_client_at
+from plivo_client.gateway import Gateway, GatewayError
+from plivo_client.validation import BrandRequest, LinkRequest
 from sandbox.seed import SEED_PROFILES
 from sandbox.server import Sandbox
-from tui.gateway import Gateway, GatewayError
-from tui.requests import BrandRequest, LinkRequest
+from sandbox.transport import point_client_at
 
 
 async def _instant(seconds: float) -> None:

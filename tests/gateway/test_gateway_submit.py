@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tui.gateway import GatewayError, Submitted
-from tui.requests import BrandRequest, LinkRequest
+from plivo_client.gateway import GatewayError, Submitted
+from plivo_client.validation import BrandRequest, LinkRequest
 
 CALLBACK = "https://cb.example.test/tendlc_status/"  # conftest's default callback URL
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.requests import is_valid_number, normalise_number, parse_numbers
+from plivo_client.validation import is_valid_number, normalise_number, parse_numbers
 
 
 @pytest.mark.parametrize(

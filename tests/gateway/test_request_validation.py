@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from tui.requests import BrandRequest, CampaignRequest, LinkRequest
+from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest
 
 
 def test_good_requests_have_no_errors(good_campaign):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from receiver.models import Kind
+from receiver.domain.models import Kind
 
 _SIMULATOR_PAYLOADS: dict[Kind, dict[str, str]] = {
     Kind.BRAND: {

@@ -2,8 +2,8 @@
 
 from dataclasses import fields
 
-from receiver.entries import ENTRY_CALLBACK, callback_entry, entry_object
-from receiver.models import CallbackEvent, Kind
+from receiver.domain.models import CallbackEvent, Kind
+from receiver.store.entries import ENTRY_CALLBACK, callback_entry, entry_object
 
 
 def _event_with_every_field_set() -> CallbackEvent:

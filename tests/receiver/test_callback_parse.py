@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from receiver.models import Kind
+from receiver.domain.models import Kind
 from receiver.parse import (
     ParseError,
     classify,

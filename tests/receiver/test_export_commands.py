@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from receiver.export import format_table, iso_utc, run_status
-from receiver.models import CallbackEvent, Kind, RequestRecord
-from receiver.store import Store
-from tui.cli import main
+from receiver.domain.models import CallbackEvent, Kind, RequestRecord
+from receiver.store.export import format_table, iso_utc, run_status
+from receiver.store.store import Store
+from tendlc.main import main
 
 T0 = 1_735_689_600.0  # 2025-01-01T00:00:00Z
 

@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 
 from receiver.config import ReceiverConfig
-from receiver.headless import event_line, serve
-from receiver.models import ResourceType, sequential_ids
+from receiver.domain.models import ResourceType, sequential_ids
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.store import Store
+from tendlc.receive import event_line, serve
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 LINE_KEYS = {
@@ -47,7 +47,7 @@ def env(token: str | None = TOKEN) -> dict[str, str]:
 
 async def spawn(db: Path, *args: str, token: str | None = TOKEN) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui.cli", "receive", "--port", "0", "--db", str(db), *args,
+        sys.executable, "-m", "tendlc", "receive", "--port", "0", "--db", str(db), *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env(token),
     )  # fmt: skip
 
@@ -158,7 +158,7 @@ async def test_busy_port_and_locked_store_are_one_line_errors(tmp_path):
     port = url.split(":")[2].split("/")[0]
     try:
         busy = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tui.cli", "receive", "--port", port, "--db", str(tmp_path / "other"),
+            sys.executable, "-m", "tendlc", "receive", "--port", port, "--db", str(tmp_path / "other"),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env(),
         )  # fmt: skip
         out, err = await asyncio.wait_for(busy.communicate(), DEADLINE)
@@ -233,8 +233,8 @@ async def test_serve_in_process_with_public_url(tmp_path):
 
 
 async def test_tunnel_that_does_not_come_up_is_a_clear_error(tmp_path, monkeypatch):
-    import receiver.tunnel as tunnel_mod
-    from receiver.tunnel import Tunnel, TunnelState
+    import receiver.tunnels.factory as tunnel_mod
+    from receiver.tunnels.base import Tunnel, TunnelState
 
     class DeadTunnel(Tunnel):
         async def start(self):
@@ -265,8 +265,8 @@ async def test_tunnel_that_does_not_come_up_is_a_clear_error(tmp_path, monkeypat
 
 
 async def test_tunnel_url_becomes_the_public_url(tmp_path, monkeypatch):
-    import receiver.tunnel as tunnel_mod
-    from receiver.tunnel import Tunnel, TunnelState
+    import receiver.tunnels.factory as tunnel_mod
+    from receiver.tunnels.base import Tunnel, TunnelState
 
     seen: list[str] = []
 
@@ -302,7 +302,7 @@ async def test_tunnel_url_becomes_the_public_url(tmp_path, monkeypatch):
 
 
 def test_event_line_is_the_documented_shape():
-    from receiver.models import CallbackEvent, Kind
+    from receiver.domain.models import CallbackEvent, Kind
 
     event = CallbackEvent("ev1", 1.0, "GET", "/", {}, "", {}, Kind.UNKNOWN, None)
     assert set(event_line(event)) == LINE_KEYS
@@ -359,7 +359,7 @@ def test_no_token_and_a_public_receiver_refuses_to_start(tmp_path, monkeypatch, 
     """Finding 7: without PLIVO_AUTH_TOKEN an exposed receiver would apply anything anyone sends."""
     from click.testing import CliRunner
 
-    from tui.cli import main
+    from tendlc.main import main
 
     for name in ("PLIVO_AUTH_TOKEN", "PLIVO_MAIN_AUTH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -371,7 +371,7 @@ def test_no_token_and_a_public_receiver_refuses_to_start(tmp_path, monkeypatch, 
 
 
 def test_accept_unsigned_is_an_explicit_opt_in(monkeypatch):
-    from tui.cli import exposure
+    from tendlc.main import exposure
 
     assert exposure("127.0.0.1", None, "none") is None
     assert exposure("127.0.0.1", "https://h.example", "none") == "--public-url https://h.example"

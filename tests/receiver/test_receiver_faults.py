@@ -9,12 +9,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from receiver.atomicdb import atomic_write
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, Change, ResourceType, sequential_ids
+from receiver.domain.models import Badge, Change, ResourceType, sequential_ids
 from receiver.server import Receiver, make_app
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.atomicdb import atomic_write
+from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 PATH = "/tendlc_status/"

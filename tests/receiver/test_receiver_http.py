@@ -9,10 +9,10 @@ import aiohttp
 import pytest
 
 from receiver.config import ReceiverConfig
-from receiver.models import Cause, Change, Kind, sequential_ids
+from receiver.domain.models import Cause, Change, Kind, sequential_ids
 from receiver.server import NO_TOKEN_WARNING, Receiver, ReceiverStartError, is_loopback, make_app
 from receiver.signature import H_MA_V2, H_V2, H_V2_NONCE, signature_headers
-from receiver.store import StoreWriteError
+from receiver.store.store import StoreWriteError
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 MAIN = "MainAcctToken_fedcba9876543210"

@@ -15,7 +15,7 @@ from receiver.parse import ParseError, classify, decode_text, keep_headers, pars
 from receiver.refused import raw_body
 from receiver.server import Receiver, make_app
 from receiver.signature import SIGNATURE_HEADERS, signature_headers
-from receiver.store import Store
+from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 PATH = "/tendlc_status/"

@@ -4,12 +4,12 @@ import errno
 
 import pytest
 
-from receiver.atomicdb import atomic_write
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, Kind, ResourceType, sequential_ids
+from receiver.domain.models import Badge, Kind, ResourceType, sequential_ids
 from receiver.server import Receiver, make_app
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.atomicdb import atomic_write
+from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 PATH = "/tendlc_status/"

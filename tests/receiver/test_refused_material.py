@@ -9,13 +9,13 @@ import random
 import pytest
 
 from receiver.config import ReceiverConfig
-from receiver.export import stored_events, write_events
-from receiver.models import CallbackEvent, Kind, sequential_ids
+from receiver.domain.models import CallbackEvent, Kind, sequential_ids
 from receiver.refused import RAW_CAP, raw_body
 from receiver.server import Receiver, make_app
 from receiver.signature import signature_headers
-from receiver.store import Store
-from receiver.unverified import UNVERIFIED_NAME
+from receiver.store.export import stored_events, write_events
+from receiver.store.store import Store
+from receiver.store.unverified import UNVERIFIED_NAME
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 PATH = "/tendlc_status/"

@@ -8,14 +8,14 @@ import logging
 
 import aiohttp
 
+from plivo_client.gateway import Gateway
+from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, ResourceType, sequential_ids
+from receiver.domain.models import Badge, ResourceType, sequential_ids
 from receiver.server import Receiver
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.store import Store
 from sandbox.server import Sandbox
-from tui.gateway import Gateway
-from tui.requests import BrandRequest, CampaignRequest, LinkRequest
 
 AUTH_TOKEN = "SandboxAuthToken_q7Zr4Lm2Xv9Kp1Ns"
 MAIN_TOKEN = "SandboxMainToken_w3Hd8Jc5Bt6Yf0Ge"

@@ -7,8 +7,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from receiver.config import ReceiverConfig
-from receiver.models import ResourceType, sequential_ids
-from receiver.nonces import NONCES_NAME
+from receiver.domain.models import ResourceType, sequential_ids
 from receiver.server import Receiver, make_app
 from receiver.signature import (
     H_MA_V2,
@@ -20,7 +19,8 @@ from receiver.signature import (
     signature_headers,
     verify,
 )
-from receiver.store import Store
+from receiver.store.nonces import NONCES_NAME
+from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 MAIN = "MainAcctToken_fedcba9876543210"

@@ -10,10 +10,10 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.connguard import ConnectionGuard
-from receiver.models import sequential_ids
+from receiver.domain.models import sequential_ids
 from receiver.server import Receiver, make_app
 from receiver.signature import signature_headers
-from receiver.store import Store
+from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 PATH = "/tendlc_status/"

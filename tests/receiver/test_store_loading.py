@@ -12,12 +12,12 @@ import aiohttp
 import pytest
 
 from receiver.config import ReceiverConfig
-from receiver.headless import serve
-from receiver.models import Badge, ResourceType, sequential_ids
+from receiver.domain.models import Badge, ResourceType, sequential_ids
 from receiver.opening import StoreNotReady, StoreOpening
 from receiver.server import Receiver
 from receiver.signature import signature_headers
-from receiver.store import Store, StoreError
+from receiver.store.store import Store, StoreError
+from tendlc.receive import serve
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 DEADLINE = 20.0

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import plivo
 import pytest
 
-from receiver.models import Badge, Cause, ResourceType, sequential_ids
-from receiver.store import Store
-from sandbox.route import point_client_at
+from plivo_client.gateway import Gateway
+from plivo_client.reconcile import overdue_keys, reconcile
+from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest
+from receiver.domain.models import Badge, Cause, ResourceType, sequential_ids
+from receiver.store.store import Store
 from sandbox.server import Sandbox
-from tui.gateway import Gateway
-from tui.reconcile import overdue_keys, reconcile
-from tui.requests import BrandRequest, CampaignRequest, LinkRequest
+from sandbox.transport import point_client_at
 
 NOW = 1_700_000_000.0
 CALLBACK = "http://127.0.0.1:9/tendlc_status/"  # never called: callbacks are suppressed

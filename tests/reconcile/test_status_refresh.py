@@ -10,9 +10,9 @@ import plivo
 import pytest
 from click.testing import CliRunner
 
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
-from tui.cli import main
+from sandbox.transport import point_client_at
+from tendlc.main import main
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from plivo.utils import validate_signature
 
-from receiver.models import CallbackEvent, Kind, RequestRecord
+from receiver.domain.models import CallbackEvent, Kind, RequestRecord
 from receiver.signature import H_V2, H_V2_NONCE
-from receiver.store import Store
-from tui.cli import main
+from receiver.store.store import Store
+from tendlc.main import main
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 MAIN = "MainAcctToken_fedcba9876543210"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, CallbackEvent, Kind, ResourceType, sequential_ids
-from receiver.replay import replay
+from receiver.domain.models import Badge, CallbackEvent, Kind, ResourceType, sequential_ids
+from receiver.resend import replay
 from receiver.server import Receiver
-from receiver.store import Store
+from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
 MAIN = "MainAcctToken_fedcba9876543210"

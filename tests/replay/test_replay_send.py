@@ -12,8 +12,8 @@ from aiohttp import web
 from plivo.utils import validate_signature
 from plivo.utils.signature_v3 import validate_v3_signature
 
-from receiver.models import CallbackEvent, Kind
-from receiver.replay import ReplayError, build_request, curl_command, replay
+from receiver.domain.models import CallbackEvent, Kind
+from receiver.resend import ReplayError, build_request, curl_command, replay
 from receiver.signature import H_MA_V2, H_MA_V3, H_V2, H_V2_NONCE, H_V3, H_V3_NONCE
 
 SUB = "SubAcctToken_0123456789abcdef"

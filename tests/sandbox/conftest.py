@@ -11,8 +11,8 @@ import plivo
 import pytest
 from aiohttp import web
 
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
+from sandbox.transport import point_client_at
 
 AUTH_ID = "MAZZYYXXWWVVUU123456"
 TOKEN = "SubAcctToken_0123456789abcdef"

@@ -9,8 +9,8 @@ import plivo
 import pytest
 from plivo.exceptions import AuthenticationError, ResourceNotFoundError, ValidationError
 
-from sandbox.route import point_client_at
 from sandbox.server import Sandbox
+from sandbox.transport import point_client_at
 
 to_thread = asyncio.to_thread
 

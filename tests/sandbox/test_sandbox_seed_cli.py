@@ -15,8 +15,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from sandbox.main import usage_error
-from sandbox.route import SandboxAdapter, point_client_at
 from sandbox.server import Sandbox, SandboxStartError
+from sandbox.transport import SandboxAdapter, point_client_at
 
 to_thread = asyncio.to_thread
 
@@ -96,7 +96,7 @@ def test_adapter_rewrites_scheme_host_and_keeps_the_rest(monkeypatch) -> None:
 
 
 def test_sandbox_imports_no_textual() -> None:
-    code = "import sys, sandbox.main, sandbox.route, sandbox.server; assert 'textual' not in sys.modules"
+    code = "import sys, sandbox.main, sandbox.transport, sandbox.server; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
@@ -116,7 +116,7 @@ async def test_port_in_use_is_a_clear_error() -> None:
 
 async def _cli(*args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui.cli", "sandbox", *args,
+        sys.executable, "-m", "tendlc", "sandbox", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
 

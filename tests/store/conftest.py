@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from receiver.models import CallbackEvent, Kind, RequestRecord
-from receiver.store import Store
+from receiver.domain.models import CallbackEvent, Kind, RequestRecord
+from receiver.store.store import Store
 
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from tinydb import TinyDB
 
-import receiver.atomicdb as atomicdb
-from receiver.journal import TABLE, Journal
-from receiver.models import Kind
+import receiver.store.atomicdb as atomicdb
+from receiver.domain.models import Kind
+from receiver.store.journal import TABLE, Journal
 
 
 def _compact(value) -> bytes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from receiver.models import Badge, Cause, Cycle, Kind, ResourceType
-from receiver.registry import Registry
+from receiver.domain.models import Badge, Cause, Cycle, Kind, ResourceType
+from receiver.domain.registry import Registry
 
 B, C, N = ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER
 

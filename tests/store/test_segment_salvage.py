@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from receiver.atomicdb import encoded_item
-from receiver.models import Kind
-from receiver.salvage import salvage_table
-from receiver.store import Store
+from receiver.domain.models import Kind
+from receiver.store.atomicdb import encoded_item
+from receiver.store.salvage import salvage_table
+from receiver.store.store import Store
 
 STAMP = "20231114T221320Z"  # conftest NOW in UTC
 NOW = 1_700_000_000.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from receiver.atomicdb import atomic_write
-from receiver.snapshotter import MAX_DEFER, Snapshotter
+from receiver.store.atomicdb import atomic_write
+from receiver.store.snapshot import MAX_DEFER, Snapshotter
 
 
 class FakeLoop:

@@ -3,11 +3,11 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from receiver.atomicdb import dump_tables, encode
-from receiver.models import CallbackEvent, Kind, Observation, RequestRecord, ResourceType
-from receiver.registry import Registry
-from receiver.snapshotter import RegistryEncoder
-from receiver.storefiles import read_snapshot, write_snapshot, write_snapshot_parts
+from receiver.domain.models import CallbackEvent, Kind, Observation, RequestRecord, ResourceType
+from receiver.domain.registry import Registry
+from receiver.store.atomicdb import dump_tables, encode
+from receiver.store.files import read_snapshot, write_snapshot, write_snapshot_parts
+from receiver.store.snapshot import RegistryEncoder
 
 IDS = st.sampled_from(["A", "B", "C"])
 NUMBERS = st.sampled_from(["14155550101", "+1 415 555 0102"])

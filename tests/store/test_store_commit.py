@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from receiver.atomicdb import atomic_write
-from receiver.models import Cause, Kind, ResourceType
-from receiver.store import StoreError, StoreWriteError
+from receiver.domain.models import Cause, Kind, ResourceType
+from receiver.store.atomicdb import atomic_write
+from receiver.store.store import StoreError, StoreWriteError
 
 
 class GatedWriter:
@@ -111,7 +111,7 @@ async def test_a_read_only_filesystem_is_reported(open_store, monkeypatch, ev):
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr("receiver.atomicdb.os.replace", refuse)
+    monkeypatch.setattr("receiver.store.atomicdb.os.replace", refuse)
     with pytest.raises(StoreWriteError, match="Read-only file system"):
         await store.record_callback(ev(Kind.BRAND, "created", brand_id="B1"), apply=True)
     assert not store.healthy
@@ -193,8 +193,8 @@ async def test_requests_must_be_json_and_closed_stores_refuse(open_store, rq, ev
 def test_with_seq_copies_every_field_like_replace():
     from dataclasses import fields, replace
 
-    from receiver.entries import with_seq
-    from receiver.models import CallbackEvent
+    from receiver.domain.models import CallbackEvent
+    from receiver.store.entries import with_seq
 
     values = {f.name: f"v{i}" for i, f in enumerate(fields(CallbackEvent))}
     event = CallbackEvent(**{**values, "kind": Kind.BRAND})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from receiver.models import Badge, Kind, Observation, RequestRecord, ResourceType
-from receiver.store import Store
+from receiver.domain.models import Badge, Kind, Observation, RequestRecord, ResourceType
+from receiver.store.store import Store
 
 
 def _journal_ids(store_dir) -> list[str]:

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from receiver.models import Kind
-from receiver.store import Store
+from receiver.domain.models import Kind
+from receiver.store.store import Store
 
 NOW = 1_700_000_000.0
 BURST = 8

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from receiver.models import Badge, Kind, ResourceType
-from receiver.store import Store, StoreError, StoreLockedError
+from receiver.domain.models import Badge, Kind, ResourceType
+from receiver.store.store import Store, StoreError, StoreLockedError
 
 STAMP = "20231114T221320Z"  # conftest NOW in UTC
 

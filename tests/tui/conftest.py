@@ -15,15 +15,22 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from plivo_client.gateway import Gateway
+from plivo_client.validation import BrandRequest
 from receiver.config import ReceiverConfig
-from receiver.models import Badge, CallbackEvent, Kind, RequestRecord, ResourceType, sequential_ids
+from receiver.domain.models import (
+    Badge,
+    CallbackEvent,
+    Kind,
+    RequestRecord,
+    ResourceType,
+    sequential_ids,
+)
 from receiver.server import Receiver
-from receiver.store import Store
-from receiver.tunnel import Tunnel, TunnelState, TunnelStatus
+from receiver.store.store import Store
+from receiver.tunnels.base import Tunnel, TunnelState, TunnelStatus
 from sandbox.server import Sandbox
 from tui.app import TendlcApp, make_app
-from tui.gateway import Gateway
-from tui.requests import BrandRequest
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from textual.app import App, ComposeResult
 
-from receiver.models import Badge, CallbackEvent, Kind, RequestRecord, Resource, ResourceType
-from tui.event_log import EventLog
-from tui.resource_table import ResourceTable
-from tui.virtual_table import VirtualTable
+from receiver.domain.models import Badge, CallbackEvent, Kind, RequestRecord, Resource, ResourceType
+from tui.widgets.event_log import EventLog
+from tui.widgets.resource_table import ResourceTable
+from tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 20)  # the table gets 20 lines: a header and 19 rows
 T0 = 1_767_225_600.0

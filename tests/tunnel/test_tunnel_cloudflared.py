@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from receiver.tunnel import TunnelState, TunnelStatus, make_tunnel
-from receiver.tunnel_cloudflared import CloudflaredTunnel, find_url
+from receiver.tunnels.base import TunnelState, TunnelStatus
+from receiver.tunnels.cloudflared import CloudflaredTunnel, find_url
+from receiver.tunnels.factory import make_tunnel
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fake binaries are POSIX scripts")
 

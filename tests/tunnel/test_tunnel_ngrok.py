@@ -8,8 +8,9 @@ import types
 
 import pytest
 
-from receiver.tunnel import TunnelState, TunnelStatus, make_tunnel
-from receiver.tunnel_ngrok import EXTRA_HINT, NgrokTunnel
+from receiver.tunnels.base import TunnelState, TunnelStatus
+from receiver.tunnels.factory import make_tunnel
+from receiver.tunnels.ngrok import EXTRA_HINT, NgrokTunnel
 
 LOCAL = "http://127.0.0.1:8765"
 PUBLIC = "https://abcd-1234.ngrok-free.app"

@@ -13,15 +13,15 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static, Switch
 from textual.worker import Worker, WorkerState
 
-from receiver import vocab
+from plivo_client.types import GatewayError, Profile
+from plivo_client.validation import BrandRequest
+from receiver.domain import vocab
 from tui.forms.common import FieldRule, FormScreen, field, switch_field
-from tui.forms.duplicate import DuplicateCheck
-from tui.gateway_types import GatewayError, Profile
-from tui.requests import BrandRequest
+from tui.forms.duplicate import DuplicateGuard
 
 if TYPE_CHECKING:
-    from tui.gateway import Gateway
-    from tui.preflight import Preflight
+    from plivo_client.gateway import Gateway
+    from plivo_client.preflight import Preflight
 
 
 def profile_label(profile: Profile) -> str:
@@ -31,16 +31,15 @@ def profile_label(profile: Profile) -> str:
     return label if profile.has_ein else f"{label}  (no EIN: STARTER only)"
 
 
-class BrandForm(DuplicateCheck, FormScreen):
+class BrandForm(FormScreen):
     """Register a 10DLC brand for one of the account's profiles."""
-
-    ACTION = "brand.create"
 
     AUTO_FOCUS = "#profile_uuid"
     TITLE_TEXT = "Create brand"
     SUBMIT_LABEL = "Create brand"
     FAILURE_TITLE = "Brand not created"
     FIELD_ALIASES: ClassVar[dict[str, str]] = {"brand_alias": "alias"}
+    SHOWN_HERE = frozenset({"submit", "load"})
 
     @dataclass
     class ProfilesLoaded(Message):
@@ -53,6 +52,10 @@ class BrandForm(DuplicateCheck, FormScreen):
         super().__init__(gateway)
         self.profiles: dict[str, Profile] = {}
         self.preflight = preflight
+        self.duplicates = DuplicateGuard(self, "brand.create", preflight)
+
+    def ready_to_send(self, request: BrandRequest) -> bool:
+        return self.duplicates.ready(request)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="form-body"):

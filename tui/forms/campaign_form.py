@@ -15,17 +15,17 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
 
-from receiver import vocab
-from receiver.models import Badge, ResourceType
+from plivo_client.types import GatewayError, Usecase
+from plivo_client.validation import CampaignRequest
+from receiver.domain import vocab
+from receiver.domain.models import Badge, ResourceType
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
-from tui.forms.duplicate import DuplicateCheck
-from tui.gateway_types import GatewayError, Usecase
-from tui.requests import CampaignRequest
+from tui.forms.duplicate import DuplicateGuard
 
 if TYPE_CHECKING:
-    from receiver.registry import Registry
-    from tui.gateway import Gateway
-    from tui.preflight import Preflight
+    from plivo_client.gateway import Gateway
+    from plivo_client.preflight import Preflight
+    from receiver.domain.registry import Registry
 
 # field -> (label, placeholder, minimum length for a live counter)
 TEXT_FIELDS: dict[str, tuple[str, str, int | None]] = {
@@ -83,14 +83,13 @@ def blocked_note(brands: Sequence[tuple[str, str, str]]) -> str:
     )
 
 
-class CampaignForm(DuplicateCheck, FormScreen):
+class CampaignForm(FormScreen):
     """Register a 10DLC campaign under a registered brand.
 
     With a `preflight`, the brand's status and use cases are read from the API before
     sending, and an earlier unanswered identical request is pointed out.
     """
 
-    ACTION = "campaign.create"
     BINDINGS = [Binding("f2", "fill_example", "Example", id="campaign.example")]
 
     AUTO_FOCUS = "#alias"
@@ -117,6 +116,7 @@ class CampaignForm(DuplicateCheck, FormScreen):
         super().__init__(gateway)
         self.registry = registry
         self.preflight = preflight
+        self.duplicates = DuplicateGuard(self, "campaign.create", preflight)
         brands = registry.all(ResourceType.BRAND)
         self.brands = [b for b in brands if b.badge == Badge.REGISTERED]
         self.blocked = [
@@ -295,6 +295,9 @@ class CampaignForm(DuplicateCheck, FormScreen):
         self.query_one("#field-sub_usecases").display = shown
 
     # -- the request -----------------------------------------------------------------------------
+
+    def ready_to_send(self, request: CampaignRequest) -> bool:
+        return self.duplicates.ready(request)
 
     def build_request(self) -> CampaignRequest:
         def choice(widget_id: str) -> str:

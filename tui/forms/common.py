@@ -18,10 +18,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, Switch, TextArea
 from textual.worker import Worker, WorkerState
 
-from tui.gateway_types import GatewayError, Submitted
+from plivo_client.types import GatewayError, Submitted
+from receiver.wording import plural
 
 if TYPE_CHECKING:
-    from tui.gateway import Gateway
+    from plivo_client.gateway import Gateway
 
 CSS_FILE = Path(__file__).with_name("forms.tcss")
 
@@ -136,6 +137,8 @@ class FormScreen(ModalScreen[Submitted | None]):
     FAILURE_TITLE: ClassVar[str] = "Request refused"
     KEYS_HINT: ClassVar[str] = "ctrl+s submit · esc cancel"
     FIELD_ALIASES: ClassVar[Mapping[str, str]] = {}  # API field name -> form field name
+    # Worker groups whose failure the form shows itself; any other group's goes to the app.
+    SHOWN_HERE: ClassVar[frozenset[str]] = frozenset({"submit"})
 
     @dataclass
     class Accepted(Message):
@@ -245,10 +248,9 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.tried = True
         errors = self.field_errors()
         if errors:
-            count = len(errors)
             names = ", ".join(name.replace("_", " ") for name in errors)
             self.show_errors(
-                errors, top=f"Not sent: {count} field{'s' * (count > 1)} to fix ({names})"
+                errors, top=f"Not sent: {plural(len(errors), 'field')} to fix ({names})"
             )
             target = self.first_error_widget(errors)
             if target is not None:
@@ -316,9 +318,15 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.notify(message.message, title=self.FAILURE_TITLE, severity="error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Anything other than a GatewayError that broke the submit thread."""
-        if event.worker.group == "submit" and event.state == WorkerState.ERROR:
+        """Anything other than a GatewayError that broke the submit thread is refused inline;
+        another worker's failure (use cases, reconcile first) goes to the app's handler, as
+        Textual does not bubble worker states."""
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == "submit":
             self.post_message(self.Refused(f"unexpected error: {event.worker.error}"))
+        elif event.worker.group not in self.SHOWN_HERE:
+            self.app.post_message(event)
 
     # -- events ---------------------------------------------------------------------------------
 

@@ -10,16 +10,17 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Select, Static, TextArea
 
-from receiver.models import Badge, ResourceType
-from tui.formatting import plus
+from plivo_client.types import GatewayError
+from plivo_client.validation import LinkRequest, is_us_number, not_us_message, parse_numbers
+from receiver.domain.models import Badge, ResourceType
+from receiver.wording import plural
 from tui.forms.common import FormScreen, field
-from tui.gateway_types import GatewayError
-from tui.requests import LinkRequest, is_us_number, not_us_message, parse_numbers
+from tui.widgets.formatting import plus
 
 if TYPE_CHECKING:
-    from receiver.registry import Registry
-    from tui.gateway import Gateway
-    from tui.preflight import Preflight
+    from plivo_client.gateway import Gateway
+    from plivo_client.preflight import Preflight
+    from receiver.domain.registry import Registry
 
 PREVIEW_MAX = 6  # numbers listed in the preview before "… and N more"
 
@@ -32,8 +33,7 @@ def preview(valid: list[str], invalid: list[str]) -> Text:
     if valid:
         shown = ", ".join(plus(n) for n in valid[:PREVIEW_MAX])
         more = f", … and {len(valid) - PREVIEW_MAX} more" if len(valid) > PREVIEW_MAX else ""
-        noun = "number" if len(valid) == 1 else "numbers"
-        text.append(f"{len(valid)} {noun}: ", style="bold")
+        text.append(f"{plural(len(valid), 'number')}: ", style="bold")
         text.append(shown + more)
     else:
         text.append("No number yet", style="dim")

@@ -9,12 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.formatting import plus
+from plivo_client.validation import is_valid_number
 from tui.forms.common import FormScreen
-from tui.requests import is_valid_number
+from tui.widgets.formatting import plus
 
 if TYPE_CHECKING:
-    from tui.gateway import Gateway
+    from plivo_client.gateway import Gateway
 
 
 @dataclass(frozen=True, slots=True)

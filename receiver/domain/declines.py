@@ -1,0 +1,170 @@
+"""Decline explanations: known brand and campaign rejection codes, in plain words, with the fix.
+
+Every entry names its source (../shared/10dlc-compliance.md collects them). An unknown code
+is never guessed at: `explain` returns None and the caller shows Plivo's own text as-is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PLIVO_REJECTIONS = "Plivo support, campaign rejections"
+PHONESPEAK = "Phonespeak knowledge base, TCR/CSP rejection codes (wording varies by CSP)"
+PLIVO_BRAND_API = "Plivo API docs, brand object (declined_reasons)"
+
+
+@dataclass(frozen=True, slots=True)
+class Decline:
+    """What a rejection code means, the fix, and the form field it most concerns."""
+
+    code: str
+    meaning: str
+    fix: str
+    field: str | None
+    source: str
+    final: bool = False  # True: the campaign cannot be fixed by an update
+
+
+CAMPAIGN_DECLINES: dict[str, Decline] = {
+    d.code: d
+    for d in (
+        Decline(
+            "1001",
+            "the content falls in a prohibited category",
+            "not registrable: this content cannot be sent over 10DLC",
+            "description",
+            PLIVO_REJECTIONS,
+            final=True,
+        ),
+        Decline(
+            "1002",
+            "a reseller registered itself as the brand instead of the end business",
+            "register the end business's own brand, then a campaign under it",
+            None,
+            PLIVO_REJECTIONS,
+            final=True,
+        ),
+        Decline(
+            "1003",
+            "direct-lending content without the direct_lending attribute",
+            "attributes cannot be changed: delete this campaign and create a new one with "
+            "direct_lending set",
+            "direct_lending",
+            PLIVO_REJECTIONS,
+            final=True,
+        ),
+        Decline(
+            "1004",
+            "the message flow (how consent is collected) is missing or unclear",
+            "describe the opt-in concretely: where it happens, how, and what the user sees",
+            "message_flow",
+            PLIVO_REJECTIONS,
+        ),
+        Decline(
+            "601",
+            "the campaign's attributes do not match its samples (e.g. links in samples but "
+            "embedded_link false)",
+            "make embedded_link / embedded_phone match what the samples contain",
+            "embedded_link",
+            PHONESPEAK,
+        ),
+        Decline(
+            "602",
+            "the use case does not match the samples",
+            "choose the use case the samples show, or rewrite the samples for it",
+            "usecase",
+            PHONESPEAK,
+        ),
+        Decline(
+            "603",
+            "the website, the brand and the samples are inconsistent",
+            "name the brand in the samples and make sure its website shows the same business",
+            "sample1",
+            PHONESPEAK,
+        ),
+        Decline(
+            "701",
+            "cannabis / CBD content",
+            "not registrable over 10DLC",
+            "description",
+            PHONESPEAK,
+            final=True,
+        ),
+        Decline(
+            "803",
+            "no opt-in language on the website",
+            "publish the opt-in (with STOP/HELP, frequency and rates disclosures) on the site",
+            "message_flow",
+            PHONESPEAK,
+        ),
+        Decline(
+            "806",
+            "the call to action cannot be verified",
+            "describe where the call to action lives (a public URL or a screenshot link) so "
+            "the reviewer can see it",
+            "message_flow",
+            PHONESPEAK,
+        ),
+    )
+}
+
+BRAND_DECLINES: dict[str, Decline] = {
+    "1101": Decline(
+        "1101",
+        "the US EIN provided is invalid",
+        "enter the EIN exactly as the IRS issued it, with the exact legal company name "
+        '("Plivo Inc.", not "Plivo")',
+        "ein",
+        PLIVO_BRAND_API,
+    ),
+}
+
+
+def explain(code: object, *, brand: bool = False) -> Decline | None:
+    """The known decline for `code` (a campaign's, or a brand's with `brand=True`), else None."""
+    key = str(code).strip() if code is not None else ""
+    table = BRAND_DECLINES if brand else CAMPAIGN_DECLINES
+    return table.get(key)
+
+
+def describe(code: object, text: str | None, *, brand: bool = False) -> str:
+    """One line for a rejection: the explanation and fix when the code is known, else Plivo's
+    own text as-is (never a guess)."""
+    known = explain(code, brand=brand)
+    given = (text or "").strip()
+    if known is None:
+        prefix = f"code {code}: " if code not in (None, "") else ""
+        return f"{prefix}{given}" if given else f"{prefix}no reason given".strip()
+    return f"code {known.code}: {known.meaning}. Fix: {known.fix} (source: {known.source})"
+
+
+CODE_IN_TEXT = re.compile(r"\((\d{3,4})\)\s*$")
+
+
+def resource_declines(kind: str, detail: Mapping[str, Any]) -> list[str]:
+    """One line per rejection reason a resource's detail carries, explained when known.
+
+    Campaigns carry `error_code` / `error_reason` (API and callbacks); brands carry
+    `declined_reasons`, as reconcile stores them ("message (code)") or as a callback sent them.
+    """
+    if kind == "campaign":
+        code, text = detail.get("error_code"), detail.get("error_reason") or detail.get("reason")
+        return [describe(code, str(text) if text else None)] if code or text else []
+    if kind != "brand":
+        return []
+    raw = detail.get("declined_reasons")
+    items = raw if isinstance(raw, list | tuple) else [raw] if raw else []
+    lines = []
+    for item in items:
+        if isinstance(item, Mapping):
+            code, text = item.get("code"), item.get("message") or item.get("description")
+        else:
+            text = str(item)
+            match = CODE_IN_TEXT.search(text)
+            code = match.group(1) if match else None
+            text = CODE_IN_TEXT.sub("", text).strip() if match else text
+        lines.append(describe(code, str(text) if text else None, brand=True))
+    return lines

@@ -1,0 +1,372 @@
+"""The registry: current state of brands, campaigns and numbers, derived from journal entries."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from receiver.domain.models import (
+    Badge,
+    CallbackEvent,
+    Cause,
+    Cycle,
+    Observation,
+    RequestRecord,
+    Resource,
+    ResourceType,
+    TimelineEntry,
+)
+from receiver.domain.status import (
+    CALLBACK_RULES,
+    CREATED,
+    REASON_KEYS,
+    REQUEST_RULES,
+    SUBMITTED,
+    TERMINAL,
+    api_target,
+    normalise_number,
+    reasons,
+)
+
+__all__ = [
+    "CREATED",
+    "REASON_KEYS",
+    "SUBMITTED",
+    "TERMINAL",
+    "Registry",
+    "copy_resource",
+    "join_messages",
+    "normalise_number",
+]
+
+
+def copy_resource(res: Resource) -> Resource:
+    """A copy safe to hand to another component (timeline and detail are copied too)."""
+    return replace(res, detail=dict(res.detail), timeline=list(res.timeline))
+
+
+class Registry:
+    """Brands, campaigns and numbers with their badge, cycle and timeline. Pure: no I/O.
+
+    `get`/`all`/`children` return the live objects (treat them as read-only); the `apply_*`
+    methods return copies of what they changed, and a one-line message ("" when nothing changed).
+    """
+
+    def __init__(self) -> None:
+        self._resources: dict[tuple[ResourceType, str], Resource] = {}
+        self._ranks: dict[tuple[ResourceType, str], int] = {}
+        self._dirty: dict[tuple[ResourceType, str], None] = {}  # touched since take_dirty()
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def get(self, type: ResourceType, id: str) -> Resource | None:
+        return self._resources.get((type, self._key_id(type, id)))
+
+    def all(self, type: ResourceType | None = None) -> list[Resource]:
+        """Resources in creation order, optionally of one type."""
+        return [r for r in self._resources.values() if type is None or r.type == type]
+
+    def children(self, parent_id: str) -> list[Resource]:
+        """Campaigns of a brand, or numbers of a campaign, in creation order."""
+        return [r for r in self._resources.values() if r.parent_id == parent_id]
+
+    def rank(self, type: ResourceType, id: str) -> int | None:
+        """Rank of the resource's state within its cycle (0 submitted, 1 created, 2 terminal)."""
+        return self._ranks.get((type, self._key_id(type, id)))
+
+    def overdue(self, now: float, after: float) -> list[Resource]:
+        """Resources whose current cycle has waited for a callback longer than `after` seconds."""
+        return [
+            r
+            for r in self._resources.values()
+            if not r.cycle_terminal
+            and r.awaiting_since is not None
+            and now - r.awaiting_since > after
+        ]
+
+    # -- callbacks ---------------------------------------------------------------------------
+
+    def apply_callback(self, event: CallbackEvent) -> tuple[list[Resource], str]:
+        """Apply one verified callback under the precedence rules; unknown kinds change nothing."""
+        rule = CALLBACK_RULES.get(event.kind)
+        if rule is None:
+            return [], ""
+        rtype, cycle, statuses = rule
+        if rtype == ResourceType.BRAND:
+            rid, parent = event.brand_id, None
+        elif rtype == ResourceType.CAMPAIGN:
+            rid, parent = event.campaign_id, event.brand_id
+        else:
+            rid, parent = event.number, event.campaign_id
+        rid = self._key_id(rtype, rid or "")
+        target = statuses.get((event.status or "").strip().lower())
+        if not rid or target is None:
+            return [], ""
+        badge, rank, note = target
+        key = (rtype, rid)
+        res = self._resources.get(key)
+        if res is None:
+            old = None
+            res = self._create(rtype, rid, badge, cycle, event.received_at)
+        elif res.cycle != cycle:
+            if not res.cycle_terminal:
+                return [], ""  # a callback of another cycle while this one runs: stale
+            old = res.badge
+        elif rank <= self._ranks[key]:
+            return [], ""  # late, duplicate, or a terminal state already reached
+        else:
+            old = res.badge
+        self._dirty[key] = None
+        res.cycle = cycle
+        if parent:
+            res.parent_id = parent
+        found = reasons(event.params)
+        if found:
+            res.detail = {**res.detail, **found}
+        if note == "unlink failed":
+            res.detail = {**res.detail, "status_note": note}
+        self._set_state(res, badge, rank, event.received_at)
+        res.timeline.append(
+            TimelineEntry(event.received_at, Cause.CALLBACK, badge, f"callback: {note}", event.id)
+        )
+        return [copy_resource(res)], _message(res, old, note)
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def apply_request(
+        self, record: RequestRecord, callback_url: str | None
+    ) -> tuple[list[Resource], str]:
+        """A successful create/update/link/unlink starts a new cycle; a failed one changes nothing."""
+        rule = REQUEST_RULES.get(record.action)
+        if not record.ok or rule is None:
+            return [], ""
+        rtype, cycle, badge = rule
+        params = record.params or {}
+        if rtype == ResourceType.BRAND:
+            targets = [(record.brand_id, None, params.get("brand_alias"))]
+        elif rtype == ResourceType.CAMPAIGN:
+            targets = [(record.campaign_id, record.brand_id, params.get("campaign_alias"))]
+        else:
+            targets = [(n, record.campaign_id, None) for n in record.numbers]
+        changed: list[Resource] = []
+        messages: list[str] = []
+        for raw_id, parent, name in targets:
+            rid = self._key_id(rtype, raw_id or "")
+            if not rid:
+                continue
+            res = self._resources.get((rtype, rid))
+            if res is not None and any(t.ref == record.id for t in res.timeline):
+                continue  # the same request applied twice
+            if res is not None:
+                self._dirty[(rtype, rid)] = None
+            old = res.badge if res is not None else None
+            if res is not None and self._answered_since(res, cycle, record.at):
+                # Plivo's callbacks for this very request beat our record of it (they can
+                # arrive before the HTTP response): keep their state, just note the request.
+                self._note_request(res, record, parent, name, callback_url)
+                changed.append(copy_resource(res))
+                continue
+            if res is None:
+                res = self._create(rtype, rid, badge, cycle, record.at)
+            res.cycle = cycle
+            if parent:
+                res.parent_id = parent
+            if isinstance(name, str) and name:
+                res.name = name
+            detail = {k: v for k, v in res.detail.items() if k not in (*REASON_KEYS, "status_note")}
+            if rtype == ResourceType.CAMPAIGN and params.get("usecase"):
+                detail["usecase"] = params["usecase"]
+            res.detail = detail
+            res.callback_url = callback_url
+            self._set_state(res, badge, SUBMITTED, record.at)
+            res.timeline.append(
+                TimelineEntry(
+                    record.at, Cause.REQUEST, badge, f"{record.action} requested", record.id
+                )
+            )
+            changed.append(copy_resource(res))
+            messages.append(_message(res, old, None))
+        return changed, join_messages(messages)
+
+    @staticmethod
+    def _answered_since(res: Resource, cycle: Cycle, at: float) -> bool:
+        """A callback of `cycle` arrived at or after `at` (the time the request was sent)."""
+        if res.cycle != cycle:
+            return False
+        return any(t.cause == Cause.CALLBACK and t.at >= at for t in reversed(res.timeline))
+
+    @staticmethod
+    def _note_request(
+        res: Resource,
+        record: RequestRecord,
+        parent: str | None,
+        name: object,
+        callback_url: str | None,
+    ) -> None:
+        if parent:
+            res.parent_id = parent
+        if isinstance(name, str) and name:
+            res.name = name
+        res.callback_url = callback_url
+        res.timeline.append(
+            TimelineEntry(
+                record.at,
+                Cause.REQUEST,
+                res.badge,
+                f"{record.action} requested (its callbacks arrived first)",
+                record.id,
+            )
+        )
+        res.timeline.sort(key=lambda t: t.at)
+
+    # -- reconciliation ----------------------------------------------------------------------
+
+    def apply_observation(self, obs: Observation, at: float) -> tuple[list[Resource], str]:
+        """What the API says now. Raises the rank, or replaces one terminal state by another."""
+        rid = self._key_id(obs.type, obs.id)
+        if not rid:
+            return [], ""
+        api = obs.api_status.strip().upper() if obs.api_status else None
+        key = (obs.type, rid)
+        res = self._resources.get(key)
+        if res is None:
+            if api is None:
+                return [], ""
+            target = api_target(obs.type, api, None)
+            badge, rank = target if target else (Badge.UNKNOWN, SUBMITTED)
+            cycle = Cycle.LINK if obs.type == ResourceType.NUMBER else Cycle.REGISTER
+            if badge in (Badge.UNLINKING, Badge.UNLINKED):
+                cycle = Cycle.UNLINK
+            res = self._create(obs.type, rid, badge, cycle, at)
+            self._update_meta(res, obs, api)
+            self._set_state(res, badge, rank, at)
+            if badge == Badge.UNKNOWN:
+                res.awaiting_since = None
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
+            return [copy_resource(res)], _message(res, None, None)
+        self._dirty[key] = None
+        meta_changed = self._update_meta(res, obs, api)
+        target = api_target(obs.type, api, res)
+        if target is not None:
+            badge, rank = target
+            current = self._ranks[key]
+            raises = rank > current
+            replaces = rank == TERMINAL and current == TERMINAL and badge != res.badge
+            if raises or replaces:
+                old = res.badge
+                if obs.type == ResourceType.NUMBER:
+                    if badge in (Badge.UNLINKING, Badge.UNLINKED):
+                        res.cycle = Cycle.UNLINK
+                    elif res.cycle == Cycle.UNLINK and res.cycle_terminal:
+                        res.cycle = Cycle.LINK  # linked again (elsewhere) after an unlink
+                self._set_state(res, badge, rank, at, keep_awaiting=True)
+                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
+                return [copy_resource(res)], _message(res, old, _api_note(api))
+        if meta_changed:
+            res.updated_at = at
+            return [copy_resource(res)], ""
+        return [], ""
+
+    @staticmethod
+    def _update_meta(res: Resource, obs: Observation, api: str | None) -> bool:
+        before = (res.name, res.parent_id, res.api_status, res.detail)
+        if obs.name:
+            res.name = obs.name
+        if obs.parent_id:
+            res.parent_id = obs.parent_id
+        res.api_status = api
+        if obs.detail and any(res.detail.get(k) != v for k, v in obs.detail.items()):
+            res.detail = {**res.detail, **obs.detail}
+        return before != (res.name, res.parent_id, res.api_status, res.detail)
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _create(
+        self, rtype: ResourceType, rid: str, badge: Badge, cycle: Cycle, at: float
+    ) -> Resource:
+        res = Resource(type=rtype, id=rid, badge=badge, updated_at=at, cycle=cycle)
+        self._resources[(rtype, rid)] = res
+        self._ranks[(rtype, rid)] = SUBMITTED
+        self._dirty[(rtype, rid)] = None
+        return res
+
+    def _set_state(
+        self, res: Resource, badge: Badge, rank: int, at: float, *, keep_awaiting: bool = False
+    ) -> None:
+        res.badge = badge
+        res.updated_at = at
+        res.cycle_terminal = rank == TERMINAL
+        self._ranks[(res.type, res.id)] = rank
+        if res.cycle_terminal:
+            res.awaiting_since = None
+        elif not (keep_awaiting and res.awaiting_since is not None):
+            res.awaiting_since = at
+
+    @staticmethod
+    def _key_id(rtype: ResourceType, rid: str) -> str:
+        rid = rid.strip()
+        return normalise_number(rid) if rtype == ResourceType.NUMBER else rid
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (fresh containers: safe to serialise on another thread)."""
+        return {"version": 1, "resources": [self.item_data(key) for key in self._resources]}
+
+    def size(self) -> int:
+        """How many resources it holds."""
+        return len(self._resources)
+
+    def keys(self) -> list[tuple[ResourceType, str]]:
+        """Keys of every resource, in creation order (the order of to_dict's resources)."""
+        return list(self._resources)
+
+    def item_data(self, key: tuple[ResourceType, str]) -> dict[str, Any]:
+        """One resource as it appears in to_dict()["resources"]."""
+        r = self._resources[key]
+        return {**r.to_dict(), "detail": dict(r.detail), "rank": self._ranks[key]}
+
+    def take_dirty(self) -> list[tuple[ResourceType, str]]:
+        """Keys of resources created or possibly changed since the last call, in first-touch order.
+
+        Every apply_* marks each resource it may modify (a superset of what changed), so an
+        incremental copy of to_dict() stays exact when it re-reads just these keys.
+        """
+        dirty, self._dirty = list(self._dirty), {}
+        return dirty
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Registry:
+        """Inverse of to_dict; raises KeyError/ValueError/TypeError on malformed data."""
+        reg = cls()
+        for item in data["resources"]:
+            res = Resource.from_dict(item)
+            key = (res.type, res.id)
+            reg._resources[key] = res
+            rank = item.get("rank")
+            if rank not in (SUBMITTED, CREATED, TERMINAL):
+                rank = TERMINAL if res.cycle_terminal else CREATED
+            reg._ranks[key] = rank
+        return reg
+
+
+def _api_note(api: str | None) -> str:
+    return f"reconcile: API says {api}" if api else "reconcile: absent at the API"
+
+
+def _message(res: Resource, old: Badge | None, note: str | None) -> str:
+    """One line for a toast: 'brand B43KNAS: submitted → registered'."""
+    if old == res.badge:
+        return f"{res.type.value} {res.id}: {res.badge.value} ({note or 'again'})"
+    before = old.value if old is not None else "new"
+    line = f"{res.type.value} {res.id}: {before} → {res.badge.value}"
+    if note == "unlink failed":
+        line += " (unlink failed)"
+    return line
+
+
+def join_messages(messages: list[str]) -> str:
+    """The first message, with how many more followed: 'brand B1: new → submitted (+2 more)'."""
+    if len(messages) <= 1:
+        return messages[0] if messages else ""
+    return f"{messages[0]} (+{len(messages) - 1} more)"

@@ -1,0 +1,216 @@
+"""The store directory's other files (one-writer lock, modes, registry snapshot) and its errors."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from receiver.domain.models import Change
+from receiver.domain.registry import Registry
+from receiver.store.atomicdb import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    AtomicStorage,
+    DamagedFileError,
+    WriteFile,
+    atomic_write,
+    encode,
+)
+from receiver.store.nonces import NONCES_NAME
+
+LOCK_NAME = "tendlc.lock"
+SNAPSHOT_NAME = "registry.json"
+SNAPSHOT_TABLE = "snapshot"
+JOURNAL_DIR = "journal"
+# files of the store directory itself, with their temp and moved-aside copies
+_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json", NONCES_NAME)  # and -wal, -shm
+
+
+class LockHeldError(Exception):
+    """Another process holds the writer lock."""
+
+    def __init__(self, pid: int | None) -> None:
+        super().__init__(f"lock held by pid {pid}")
+        self.pid = pid
+
+
+class WriterLock:
+    """An exclusive, non-blocking flock on `<store>/tendlc.lock`, holding the writer's pid."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd: int | None = fd
+        self.path = path
+
+    @classmethod
+    def acquire(cls, directory: Path) -> WriterLock:
+        path = directory / LOCK_NAME
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(fd)
+            os.close(fd)
+            raise LockHeldError(pid) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        return cls(fd, path)
+
+    def release(self) -> None:
+        """Unlock and close (idempotent). The file stays: deleting it would race a new writer."""
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+
+def make_private(directory: Path) -> None:
+    """Create the store and journal directories 0700 and tighten an existing store's modes.
+
+    Directories become 0700 and every file in them 0600 (what a writer opens is private
+    whatever the umask). Files it cannot change (another owner) are left as they are.
+    """
+    journal = directory / JOURNAL_DIR
+    directory.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    journal.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+    for folder in (directory, journal):
+        _chmod(folder, PRIVATE_DIR)
+        for entry in os.scandir(folder):
+            ours = folder is journal or entry.name.startswith(_STORE_FILES)
+            if ours and entry.is_file(follow_symlinks=False):
+                _chmod(Path(entry.path), PRIVATE_FILE)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode().strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The registry as of journal position `seq` (entries after it are replayed on open)."""
+
+    seq: int
+    registry: Registry
+    written_at: float
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """Load registry.json; None if absent; DamagedFileError if unreadable or malformed."""
+    if not path.exists():
+        return None
+    db = TinyDB(path, storage=AtomicStorage)
+    if not db.tables():
+        return None  # an empty file: a snapshot was never completed
+    doc = db.table(SNAPSHOT_TABLE).get(doc_id=1)
+    if doc is None:
+        raise DamagedFileError("no snapshot document in it")
+    seq = doc.get("seq")
+    if not isinstance(seq, int) or seq < 0 or not isinstance(doc.get("registry"), dict):
+        raise DamagedFileError("snapshot document lacks a journal position or registry")
+    try:
+        registry = Registry.from_dict(doc["registry"])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DamagedFileError(f"registry data is malformed ({exc!r})") from exc
+    return Snapshot(seq=seq, registry=registry, written_at=float(doc.get("written_at") or 0.0))
+
+
+def write_snapshot(
+    path: Path,
+    seq: int,
+    registry_data: dict[str, Any],
+    at: float,
+    write_file: WriteFile = atomic_write,
+) -> int:
+    """Replace registry.json atomically with the registry as of `seq`; returns bytes written."""
+    written: list[int] = []
+    db = TinyDB(
+        path, storage=AtomicStorage, write_file=write_file, preload={}, on_write=written.append
+    )
+    doc = {"version": 1, "seq": seq, "written_at": at, "registry": registry_data}
+    db.table(SNAPSHOT_TABLE).insert(Document(doc, doc_id=1))
+    return sum(written)
+
+
+def write_snapshot_parts(
+    path: Path,
+    seq: int,
+    resources: list[str],
+    at: float,
+    write_file: WriteFile = atomic_write,
+) -> int:
+    """write_snapshot with each resource already encoded as JSON text; the same bytes result."""
+    head = encode({"version": 1, "seq": seq, "written_at": at})[:-1]
+    doc = f'{head},"registry":{{"version":1,"resources":[{",".join(resources)}]}}}}'
+    payload = f'{{"{SNAPSHOT_TABLE}":{{"1":{doc}}}}}'.encode()
+    write_file(path, payload)
+    return len(payload)
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked; the message says what went wrong and what to do."""
+
+
+class StoreLockedError(StoreError):
+    """Another process writes this store."""
+
+
+class StoreWriteError(StoreError):
+    """A commit failed (disk full / read-only); the entries of that batch are NOT durable."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counters since open. A commit is one journal write holding one batch of entries."""
+
+    commits: int
+    failed_commits: int
+    entries: int
+    replayed: int  # journal entries replayed onto the snapshot at open
+    snapshots: int
+    bytes_written: int  # journal bytes written (snapshots not included)
+    last_commit_bytes: int
+
+
+def writer_lock(path: Path) -> WriterLock:
+    """Take the store's one-writer lock, or raise a StoreError that says what to do."""
+    try:
+        make_private(path)
+        return WriterLock.acquire(path)
+    except LockHeldError as exc:
+        pid = exc.pid if exc.pid is not None else "unknown"
+        raise StoreLockedError(
+            f"{path} is in use by another tendlc process (pid {pid}); stop it or pass --db DIR"
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the store {path} for writing ({exc.strerror or exc}); "
+            "check its permissions or pass --db DIR"
+        ) from exc
+
+
+def refuse(fut: asyncio.Future[Change]) -> None:
+    """Settle a pending entry's future: the store closed before writing it."""
+    if not fut.done():
+        fut.set_exception(StoreError("the store was closed before this entry was written"))

@@ -1,0 +1,414 @@
+"""The `tendlc` command line (click): parses options and hands off; importable without Textual."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from receiver.config import (
+    DEFAULT_CALLBACK_PATH,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ReceiverConfig,
+    default_db_path,
+)
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _db_option(f):
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Store directory (default: $TENDLC_DB or the user data dir).",
+    )(f)
+
+
+def _receiver_options(f):
+    f = click.option(
+        "--host", default=DEFAULT_HOST, show_default=True, help="Address the receiver binds."
+    )(f)
+    f = click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=DEFAULT_PORT,
+        show_default=True,
+        help="Receiver port (0 = any free port).",
+    )(f)
+    f = click.option(
+        "--public-url",
+        default=None,
+        help="Base URL Plivo calls (default: the tunnel's URL, else http://HOST:PORT).",
+    )(f)
+    f = click.option(
+        "--callback-path",
+        default=DEFAULT_CALLBACK_PATH,
+        show_default=True,
+        help="Path the receiver serves callbacks on.",
+    )(f)
+    return f
+
+
+def _tunnel_option(f):
+    return click.option(
+        "--tunnel",
+        type=click.Choice(["none", "ngrok", "cloudflared"]),
+        default="none",
+        show_default=True,
+        help="Start a tunnel so Plivo can reach the receiver.",
+    )(f)
+
+
+def _forward_target(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]):
+    for url in value:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http:// or https:// URL")
+    return value
+
+
+def _attach_option(f):
+    return click.option(
+        "--attach",
+        metavar="URL",
+        default=None,
+        help="Read a `tendlc receive --serve-api` server instead of the local store "
+        "(token from TENDLC_API_TOKEN or TENDLC_API_READ_TOKEN).",
+    )(f)
+
+
+def _forward_options(f):
+    f = click.option(
+        "--forward-retry-scale",
+        type=click.FloatRange(min=0.0),
+        default=1.0,
+        show_default=True,
+        help="Multiply Plivo's retry schedule (+60/+120/+240 s) for forwards, e.g. 0.01.",
+    )(f)
+    return click.option(
+        "--forward-to",
+        "forward_to",
+        multiple=True,
+        metavar="URL",
+        callback=_forward_target,
+        help="After each accepted callback is stored and acknowledged, send it to URL too, "
+        "freshly signed for URL (repeatable).",
+    )(f)
+
+
+def receiver_config(
+    host: str, port: int, public_url: str | None, callback_path: str
+) -> ReceiverConfig:
+    token, main_token = ReceiverConfig.tokens_from_env()
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--public-url")
+    return ReceiverConfig(
+        host=host,
+        port=port,
+        callback_path=callback_path,
+        public_url=public_url,
+        auth_token=token,
+        main_auth_token=main_token,
+    )
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run against an in-process sandbox, whatever the environment says.",
+)
+@_db_option
+@_receiver_options
+@_tunnel_option
+@click.option(
+    "--overdue",
+    "overdue",
+    type=click.FloatRange(0),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Flag and reconcile a resource awaiting a callback this long (0 = never).",
+)
+@_forward_options
+@click.version_option(package_name="tendlc")
+@click.pass_context
+def main(
+    ctx: click.Context,
+    sandbox: bool,
+    db: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    callback_path: str,
+    tunnel: str,
+    overdue: float,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
+) -> None:
+    """tendlc: a terminal console for US 10DLC registration through Plivo.
+
+    With PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN set it talks to Plivo (LIVE); without them,
+    or with --sandbox, it runs against a local simulator (SANDBOX).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from tendlc.launch import LaunchOptions, run_tui
+
+    config = receiver_config(host, port, public_url, callback_path)
+    # Either credential set means the user meant LIVE: a missing other half is an error, not
+    # a silent fall-back to the sandbox.
+    live = (
+        bool(os.environ.get("PLIVO_AUTH_ID") or os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
+    )
+    options = LaunchOptions(
+        db_path=db or default_db_path(),
+        config=config,
+        sandbox=not live,
+        tunnel=tunnel,
+        auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
+        overdue_after=overdue or None,
+        forward_to=forward_to,
+        forward_retry_scale=forward_retry_scale,
+    )
+    sys.exit(run_tui(options))
+
+
+UNSIGNED_REFUSAL = (
+    "no PLIVO_AUTH_TOKEN set, and the receiver would be reachable from the internet "
+    "({why}): anyone who finds the URL could change what tendlc shows. Set PLIVO_AUTH_TOKEN "
+    "(and PLIVO_MAIN_AUTH_TOKEN for subaccounts), or pass --accept-unsigned to accept "
+    "unsigned callbacks anyway"
+)
+
+
+def exposure(host: str, public_url: str | None, tunnel: str) -> str | None:
+    """Why a receiver would be reachable from outside this machine, or None when it is not."""
+    from receiver.server import is_loopback
+
+    if tunnel != "none":
+        return f"--tunnel {tunnel}"
+    if public_url:
+        return f"--public-url {public_url}"
+    if not is_loopback(host):
+        return f"--host {host}"
+    return None
+
+
+@main.command(context_settings=CONTEXT)
+@_db_option
+@_receiver_options
+@_tunnel_option
+@click.option(
+    "--accept-unsigned",
+    is_flag=True,
+    help="Without PLIVO_AUTH_TOKEN, still serve a public URL, tunnel or non-loopback host "
+    "(every callback is then accepted unverified).",
+)
+@_forward_options
+@click.option(
+    "--serve-api",
+    is_flag=True,
+    help="Also serve the store's API under /_tendlc/v1/ for `--attach` "
+    "(needs TENDLC_API_TOKEN; put it behind TLS).",
+)
+def receive(
+    db: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    callback_path: str,
+    tunnel: str,
+    accept_unsigned: bool,
+    forward_to: tuple[str, ...],
+    forward_retry_scale: float,
+    serve_api: bool,
+) -> None:
+    """Run the callback receiver alone: one JSON line per event on stdout."""
+    from tendlc.receive import run_receive
+
+    config = receiver_config(host, port, public_url, callback_path)
+    why = exposure(host, public_url, tunnel)
+    if why and not config.auth_token and not accept_unsigned:
+        raise click.UsageError(UNSIGNED_REFUSAL.format(why=why))
+    db_path = db or default_db_path()
+    forward = (forward_to, forward_retry_scale)
+    api = None
+    if serve_api:
+        from receiver.api import ApiConfigError, ApiTokens
+
+        try:
+            api = ApiTokens.from_env(dict(os.environ))
+        except ApiConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+    sys.exit(run_receive(config, db_path, tunnel=tunnel, forward=forward, api=api))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "--host", default=DEFAULT_HOST, show_default=True, help="Address the simulator binds."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8766,
+    show_default=True,
+    help="Simulator port (0 = any free port).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=2.0,
+    show_default=True,
+    help="Seconds from `created` to the final status.",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Fix generated ids (brand, campaign, profile, api_id)."
+)
+@click.option(
+    "--auth-id",
+    default=None,
+    help="Account id to accept (MA/SA + 18 chars; generated when omitted).",
+)
+@click.option(
+    "--auth-token",
+    default=None,
+    envvar="TENDLC_SANDBOX_TOKEN",
+    help="Token to accept (generated when omitted; env TENDLC_SANDBOX_TOKEN).",
+)
+@click.option(
+    "--allow-remote-callbacks",
+    is_flag=True,
+    help="Deliver callbacks to non-loopback addresses too.",
+)
+def sandbox(**options: Any) -> None:
+    """Run the offline Plivo 10DLC simulator alone, for any Plivo SDK."""
+    from sandbox.main import run_sandbox
+
+    sys.exit(run_sandbox(**options))  # the options above are run_sandbox's parameters
+
+
+@main.command(context_settings=CONTEXT)
+@_db_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@_attach_option
+def events(db: Path | None, fmt: str, attach: str | None) -> None:
+    """Export the stored journal (callbacks and requests)."""
+    if attach:
+        from tendlc.attach import run_events_attached
+
+        sys.exit(run_events_attached(attach, fmt, sys.stdout))
+    from receiver.store.export import run_events
+
+    sys.exit(run_events(db or default_db_path(), fmt, sys.stdout))
+
+
+@main.command(context_settings=CONTEXT)
+@_db_option
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    default=None,
+    help="JSON output (default when stdout is not a terminal).",
+)
+@click.option(
+    "--refresh", is_flag=True, help="First reconcile with the API (PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN)."
+)
+@click.option(
+    "--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo."
+)
+@_attach_option
+def status(
+    db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None, attach: str | None
+) -> None:
+    """Print brands, campaigns and numbers with their status."""
+    from receiver.store.export import run_status
+
+    if as_json is None:
+        as_json = not sys.stdout.isatty()
+    if attach:
+        if refresh:
+            raise click.UsageError(
+                "--refresh reconciles a local store; it cannot be used with --attach"
+            )
+        from tendlc.attach import run_status_attached
+
+        sys.exit(run_status_attached(attach, as_json, sys.stdout))
+    db_path = db or default_db_path()
+    if refresh:
+        from plivo_client.reconcile import run_refresh
+
+        code = run_refresh(
+            db_path,
+            auth_id=os.environ.get("PLIVO_AUTH_ID"),
+            auth_token=os.environ.get("PLIVO_AUTH_TOKEN"),
+            api_url=api_url,
+            err=sys.stderr,
+        )
+        if code:
+            sys.exit(code)
+    sys.exit(run_status(db_path, as_json, sys.stdout))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("event_id")
+@click.option(
+    "--to",
+    "to",
+    default=None,
+    metavar="URL",
+    help="Send it here (default: the receiver's callback URL from the options below).",
+)
+@click.option(
+    "--curl",
+    "as_curl",
+    is_flag=True,
+    help="Print a copy-pasteable curl command instead of sending.",
+)
+@_db_option
+@_receiver_options
+def replay(
+    event_id: str,
+    to: str | None,
+    as_curl: bool,
+    db: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    callback_path: str,
+) -> None:
+    """Re-send a stored callback with a fresh signature (tokens from PLIVO_AUTH_TOKEN / PLIVO_MAIN_AUTH_TOKEN)."""
+    from receiver.resend import run_replay
+
+    if to is not None and not to.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--to")
+    config = receiver_config(host, port, public_url, callback_path)
+    sys.exit(
+        run_replay(
+            db or default_db_path(),
+            event_id,
+            to or config.callback_url,
+            token=config.auth_token,
+            main_token=config.main_auth_token,
+            out=sys.stdout,
+            err=sys.stderr,
+            curl=as_curl,
+        )
+    )
+
+
+from tendlc.campaign import campaign  # noqa: E402 - verbs register after the group
+
+main.add_command(campaign)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

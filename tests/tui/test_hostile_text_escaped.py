@@ -1,0 +1,37 @@
+"""Text from callbacks reaches the screen with control characters shown escaped (issue 9, 8)."""
+
+from __future__ import annotations
+
+from receiver.domain.models import Badge, CallbackEvent, Kind, Resource, ResourceType
+from tui.widgets.formatting import (
+    entry_resource,
+    entry_status,
+    entry_trust,
+    resource_label,
+    shown_id,
+)
+
+HOSTILE = "B\x1b]0;pwned\x07"
+
+
+def _event() -> CallbackEvent:
+    return CallbackEvent(
+        id="ev1", received_at=1.0, method="POST", url="/tendlc_status/", headers={},
+        body="", params={}, kind=Kind.BRAND, status="registered\x1b[2J", verified=False,
+        reason="wrong token\x9b31m", brand_id=HOSTILE,
+    )  # fmt: skip
+
+
+def test_resource_ids_and_names_are_escaped() -> None:
+    resource = Resource(ResourceType.BRAND, HOSTILE, Badge.PENDING, 1.0, name="Acme\x1b[5m")
+    assert shown_id(resource) == "B\\x1b]0;pwned\\x07"
+    assert resource_label(resource) == "B\\x1b]0;pwned\\x07 (Acme\\x1b[5m)"
+
+
+def test_event_log_cells_are_escaped() -> None:
+    event = _event()
+    cells = [entry_resource(event), entry_status(event).plain, entry_trust(event).plain]
+    assert not any(ch in cell for cell in cells for ch in "\x1b\x07\x9b")
+    assert cells[0] == "B\\x1b]0;pwned\\x07"
+    assert cells[1] == "registered\\x1b[2J"
+    assert "\\x9b31m" in cells[2]

@@ -1,0 +1,235 @@
+"""The detail of one brand, campaign or number: facts, timeline, and the raw journal entries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from receiver.domain.models import Change, Clock, Resource, ResourceType, resource_key
+from receiver.store.entries import entry_time
+from receiver.store.export import default_name, export_timeline
+from tui.commands import ResourceCommands
+from tui.controllers.exports import Export, ask_and_export
+from tui.controllers.flags import RowFlags
+from tui.messages import RegistryChanged, follow_store
+from tui.widgets.badges import badge_text
+from tui.widgets.formatting import (
+    Entry,
+    clock_time,
+    day_time,
+    entry_kind,
+    entry_source,
+    entry_status,
+    entry_trust,
+    resource_label,
+)
+from tui.widgets.payload_view import PayloadView
+from tui.widgets.resource_table import parent_of
+
+if TYPE_CHECKING:
+    from receiver.store.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class DetailHooks:
+    """What the detail view borrows from the main screen: flags, reconcile, URL and clock."""
+
+    flags: RowFlags
+    reconcile: Callable[[ResourceType, str], None]
+    callback_url: Callable[[], str]
+    clock: Clock
+
+
+def summary_renderable(
+    resource: Resource, parent: Resource | None, flags: list[tuple[str, Text]] | None = None
+) -> Table:
+    """Badge, flags and facts of a resource, two columns."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row("status", badge_text(resource.badge))
+    for label, text in flags or ():
+        grid.add_row(Text(label, style="bold #e6b422"), text)
+    if resource.name:
+        grid.add_row("name", resource.name)
+    if resource.parent_id:
+        parent_kind = "brand" if resource.type is ResourceType.CAMPAIGN else "campaign"
+        grid.add_row(parent_kind, resource_label(parent, resource.parent_id))
+    cycle = f"{resource.cycle.value} ({'done' if resource.cycle_terminal else 'in progress'})"
+    grid.add_row("cycle", cycle)
+    grid.add_row("API status", resource.api_status or "—")
+    if resource.awaiting_since and not resource.cycle_terminal:
+        grid.add_row("awaiting callback since", day_time(resource.awaiting_since))
+    grid.add_row("callback URL", resource.callback_url or "—")
+    for key, value in resource.detail.items():
+        grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
+    return grid
+
+
+class ResourceDetailScreen(Screen):
+    """Opened with `enter` on a resource row; `esc` goes back. Follows changes live."""
+
+    COMMANDS = {ResourceCommands}
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("r", "reconcile", "Reconcile", id="resource.reconcile"),
+        Binding("x", "export_timeline", "Export timeline", id="resource.export"),
+    ]
+
+    def __init__(
+        self, store: Store, type: ResourceType, id: str, hooks: DetailHooks | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.hooks = hooks
+        self.resource_type = type
+        self.resource_id = id
+        self._entries: dict[str, Entry] = {}
+        self._timeline_rows = 0
+        self._unsubscribe = None
+        self._unflag = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="summary")
+        with Horizontal(id="detail-body"):
+            with Vertical(id="detail-left"):
+                yield Label("Timeline", classes="section-title")
+                yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+                yield Label("Journal entries", classes="section-title")
+                yield DataTable(id="journal", cursor_type="row")
+            with Vertical(id="detail-right"):
+                yield Label("Raw payload", classes="section-title")
+                yield PayloadView(id="detail-payload")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        timeline = self.query_one("#timeline", DataTable)
+        timeline.add_column("Time", key="time", width=8)
+        timeline.add_column("Cause", key="cause", width=9)
+        timeline.add_column("Status", key="badge")
+        timeline.add_column("What happened", key="detail")
+        journal = self.query_one("#journal", DataTable)
+        journal.add_column("Time", key="time", width=8)
+        journal.add_column("Source", key="source", width=8)
+        journal.add_column("Kind", key="kind", width=16)
+        journal.add_column("Status", key="status", width=10)
+        journal.add_column("Verification", key="trust")
+        self._unsubscribe = follow_store(self.store, self)
+        if self.hooks is not None:
+            self._unflag = self.hooks.flags.subscribe(self._flags_changed)
+        self.refresh_view()
+        timeline.focus()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._unflag is not None:
+            self._unflag()
+
+    @property
+    def key(self) -> str:
+        return resource_key(self.resource_type, self.resource_id)
+
+    def _flags_changed(self, keys: set[str]) -> None:
+        if self.key in keys:
+            self.refresh_view()
+
+    def flag_lines(self, resource: Resource) -> list[tuple[str, Text]]:
+        if self.hooks is None:
+            return []
+        return self.hooks.flags.lines(resource, self.hooks.callback_url())
+
+    def action_reconcile(self) -> None:
+        if self.hooks is None:
+            self.notify("Reconcile from the main screen (r).", title="reconcile")
+            return
+        self.hooks.reconcile(self.resource_type, self.resource_id)
+
+    def action_export_timeline(self) -> None:
+        resource = self.resource
+        if resource is None:
+            self.notify("Not in the registry: nothing to export.", severity="warning")
+            return
+        clock = self.hooks.clock if self.hooks is not None else None
+        now = clock() if clock is not None else resource.updated_at
+        export = Export(
+            f"Export the timeline of {resource.type.value} {resource.id} to",
+            default_name(f"{resource.type.value}-{resource.id}", now),
+            lambda path: export_timeline(self.resource or resource, path),
+            description=f"export the timeline of {resource.type.value} {resource.id}",
+            done_title="timeline exported",
+            word="timeline entry",
+            words="timeline entries",
+        )
+        ask_and_export(self, export)
+
+    @property
+    def resource(self) -> Resource | None:
+        return self.store.registry.get(self.resource_type, self.resource_id)
+
+    def refresh_view(self) -> None:
+        """Show the resource as the registry has it now; rows are appended, never rebuilt."""
+        resource = self.resource
+        if resource is None:
+            self.title = f"{self.resource_type.value} {self.resource_id}"
+            self.query_one("#summary", Static).update(Text("Not in the registry.", style="dim"))
+            return
+        parent = parent_of(resource, self.store.registry.get)
+        self.title = f"{resource.type.value} {resource_label(resource)}"
+        self.sub_title = resource.badge.value
+        self.query_one("#summary", Static).update(
+            summary_renderable(resource, parent, self.flag_lines(resource))
+        )
+        timeline = self.query_one("#timeline", DataTable)
+        for entry in resource.timeline[self._timeline_rows :]:
+            timeline.add_row(
+                clock_time(entry.at),
+                entry.cause.value,
+                badge_text(entry.badge),
+                entry.detail,
+                key=str(self._timeline_rows),
+            )
+            self._timeline_rows += 1
+        journal = self.query_one("#journal", DataTable)
+        for entry in self.store.entries_for(self.resource_type, self.resource_id):
+            if entry.id in self._entries:
+                continue
+            self._entries[entry.id] = entry
+            journal.add_row(
+                clock_time(entry_time(entry)),
+                entry_source(entry),
+                entry_kind(entry),
+                entry_status(entry),
+                entry_trust(entry),
+                key=entry.id,
+            )
+
+    def on_registry_changed(self, message: RegistryChanged) -> None:
+        change: Change = message.change
+        if any(r.key == self.key for r in change.resources):
+            self.refresh_view()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        payload = self.query_one("#detail-payload", PayloadView)
+        if message.data_table.id == "journal":
+            payload.show(self._entries.get(message.row_key.value or ""))
+        elif message.data_table.id == "timeline":
+            resource = self.resource
+            index = int(message.row_key.value or 0)
+            if resource is not None and index < len(resource.timeline):
+                ref = resource.timeline[index].ref
+                entry = self._entries.get(ref or "")
+                if entry is None and ref:
+                    entry = self.store.find_entry(ref)
+                payload.show(entry)

@@ -1,0 +1,156 @@
+"""A virtual table of one resource type, keyed by resource id, updated row by row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from receiver.domain.models import Resource, ResourceType
+from receiver.safetext import printable
+from tui.widgets.badges import BADGE_WIDTH, badge_text
+from tui.widgets.formatting import clock_time, resource_label, shown_id
+from tui.widgets.virtual_table import Cell, Column, VirtualTable
+
+Lookup = Callable[[ResourceType, str], Resource | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Narrowing to one brand or one campaign (and what belongs to it)."""
+
+    type: ResourceType
+    id: str
+    label: str
+
+    def contains(self, resource: Resource, lookup: Lookup) -> bool:
+        if self.type is ResourceType.BRAND:
+            return brand_of(resource, lookup) == self.id
+        if resource.type is ResourceType.CAMPAIGN:
+            return resource.id == self.id
+        if resource.type is ResourceType.NUMBER:
+            return resource.parent_id == self.id
+        campaign = lookup(ResourceType.CAMPAIGN, self.id)
+        return campaign is not None and campaign.parent_id == resource.id
+
+
+def parent_of(resource: Resource, lookup: Lookup) -> Resource | None:
+    """A campaign's brand or a number's campaign, if it has one and it is known."""
+    if not resource.parent_id:
+        return None
+    parent_type = (
+        ResourceType.BRAND if resource.type is ResourceType.CAMPAIGN else ResourceType.CAMPAIGN
+    )
+    return lookup(parent_type, resource.parent_id)
+
+
+def brand_of(resource: Resource, lookup: Lookup) -> str | None:
+    if resource.type is ResourceType.BRAND:
+        return resource.id
+    if resource.type is ResourceType.CAMPAIGN:
+        return resource.parent_id
+    campaign = parent_of(resource, lookup)
+    return campaign.parent_id if campaign else None
+
+
+COLUMNS: dict[ResourceType, tuple[tuple[str, str, int | None], ...]] = {
+    # (label, key, width)
+    ResourceType.BRAND: (
+        ("Brand", "id", 14),
+        ("Name", "name", 24),
+        ("Status", "badge", BADGE_WIDTH),
+        ("Updated", "updated", 8),
+        ("Last change", "last", 32),
+    ),
+    ResourceType.CAMPAIGN: (
+        ("Campaign", "id", 14),
+        ("Name", "name", 20),
+        ("Brand", "parent", 30),
+        ("Status", "badge", BADGE_WIDTH),
+        ("Updated", "updated", 8),
+        ("Last change", "last", 32),
+    ),
+    ResourceType.NUMBER: (
+        ("Number", "id", 14),
+        ("Campaign", "parent", 36),
+        ("Status", "badge", BADGE_WIDTH),
+        ("Updated", "updated", 8),
+        ("Last change", "last", 32),
+    ),
+}
+
+
+class ResourceTable(VirtualTable):
+    """Rows of one resource type; filter and scope hide rows without losing the others.
+
+    Cells are computed from the resource when a row is first drawn, so loading 10,000
+    resources costs a dict and a list; a change re-draws its one line."""
+
+    def __init__(self, type: ResourceType, lookup: Lookup, *, id: str | None = None) -> None:
+        columns = [Column(key, label, width) for label, key, width in COLUMNS[type]]
+        super().__init__(columns, source=self._source, zebra_stripes=True, id=id)
+        self.resource_type = type
+        self.lookup = lookup
+        self.filter_text = ""
+        self.scope: Scope | None = None
+        self._resources: dict[str, Resource] = {}
+
+    @property
+    def total(self) -> int:
+        return len(self._resources)
+
+    def selected(self) -> Resource | None:
+        """The resource under the cursor, if any."""
+        key = self.cursor_key
+        return None if key is None else self._resources.get(key)
+
+    def visible(self, resource: Resource) -> bool:
+        """Inside the scope, and the filter (any case) is in its id, name, status or parent."""
+        if self.scope is not None and not self.scope.contains(resource, self.lookup):
+            return False
+        if not self.filter_text:
+            return True
+        fields = (shown_id(resource), resource.name, resource.badge, resource.parent_id or "")
+        return self.filter_text.lower() in "\0".join(fields).lower()
+
+    def cells(self, resource: Resource) -> dict[str, Cell]:
+        parent = parent_of(resource, self.lookup)
+        last = resource.timeline[-1].detail if resource.timeline else ""
+        return {
+            "id": Text(shown_id(resource), style="bold"),
+            "name": printable(resource.name),
+            "parent": resource_label(parent, resource.parent_id or "—"),
+            "badge": badge_text(resource.badge),
+            "updated": clock_time(resource.updated_at),
+            "last": Text(printable(last), style="dim"),
+        }
+
+    def _source(self, key: str) -> list[Cell]:
+        cells = self.cells(self._resources[key])
+        return [cells[column.key] for column in self.columns]
+
+    def load(self, resources: Iterable[Resource]) -> None:
+        """Replace all rows (start-up); keeps the cursor on its row."""
+        self._resources = {r.id: r for r in resources}
+        self.drop_cells()
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Show the resources that pass the filter and scope, in registry order."""
+        self.set_rows(r.id for r in self._resources.values() if self.visible(r))
+
+    def apply(self, resources: Iterable[Resource]) -> None:
+        """Bring changed resources up to date in place: redraw their rows, add or drop rows."""
+        hidden, new = [], []
+        for resource in resources:
+            key = resource.id
+            self._resources[key] = resource
+            self.update_row(key)  # cells are taken afresh when drawn, even for hidden rows
+            shown = key in self.rows
+            if shown and not self.visible(resource):
+                hidden.append(key)
+            elif not shown and self.visible(resource):
+                new.append((key, None))
+        self.append_rows(new)
+        self.remove_rows(hidden)
