@@ -10,6 +10,8 @@ import threading
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, ResourceType, sequential_ids
@@ -234,3 +236,96 @@ async def test_receive_exits_1_with_the_store_message_when_the_open_fails(tmp_pa
         cfg, tmp_path / "db", out=out, err=err, stop=asyncio.Event(), open_store=opener
     )
     assert (code, out.getvalue(), err.getvalue()) == (1, "", f"tendlc receive: {locked}\n")
+
+
+async def wait_bound(session: aiohttp.ClientSession, port: int, task: asyncio.Task) -> dict:
+    """Poll /healthz until the port answers; returns its body."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DEADLINE
+    while True:
+        try:
+            async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                return await resp.json()
+        except aiohttp.ClientConnectionError:
+            assert loop.time() < deadline and not task.done(), "never bound"
+            await asyncio.sleep(0.01)  # polling the port until it is bound
+
+
+@contextlib.asynccontextmanager
+async def receiving(tmp_path, opener, **options):
+    """`serve` (tendlc receive in-process) on a known port: (config, err, task)."""
+    out, err, stop = io.StringIO(), io.StringIO(), asyncio.Event()
+    cfg = ReceiverConfig(port=free_port(), auth_token=TOKEN, **options.pop("config", {}))
+    task = asyncio.create_task(
+        serve(cfg, tmp_path / "db", out=out, err=err, stop=stop, open_store=opener, **options)
+    )
+    try:
+        yield cfg, err, task
+    finally:
+        opener.gate.set()
+        stop.set()
+        assert await task == 0
+
+
+async def test_receive_api_answers_503_while_the_store_loads(tmp_path):
+    from receiver.api import PREFIX, ApiTokens
+
+    opener = GatedOpener(tmp_path / "db")
+    write = "w" * 20
+    api, wait = ApiTokens(write), {"load_wait": 0.1}
+    async with (
+        receiving(tmp_path, opener, api=api, config=wait) as (cfg, err, task),
+        aiohttp.ClientSession() as session,
+    ):
+        auth = {"Authorization": f"Bearer {write}"}
+        registry = f"{cfg.local_base}{PREFIX}/registry"
+        assert (await wait_bound(session, cfg.port, task))["status"] == "loading"
+        async with session.get(registry, headers=auth) as resp:
+            assert (resp.status, resp.headers["Retry-After"]) == (503, "60")
+            assert await resp.text() == "the store is still opening after 0.1 s\n"
+        opener.gate.set()
+        await wait_until(lambda: "listening on" in err.getvalue(), "the store to open")
+        url = cfg.callback_url
+        assert await post(session, url, *signed(url, "B1")) == (200, "ok\n")
+        async with session.get(registry, headers=auth) as resp:
+            assert resp.status == 200
+            assert [r["id"] for r in (await resp.json())["resources"]] == ["B1"]
+
+
+async def test_a_callback_acknowledged_while_loading_is_forwarded(tmp_path):
+    got: list[dict] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        got.append(dict(await request.post()))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    target = TestServer(app, host="127.0.0.1")
+    await target.start_server()
+    opener = GatedOpener(tmp_path / "db")
+    forward = ((str(target.make_url("/hook")),), 1.0)
+    try:
+        async with (
+            receiving(tmp_path, opener, forward=forward) as (cfg, err, task),
+            aiohttp.ClientSession() as session,
+        ):
+            await wait_bound(session, cfg.port, task)
+            url = cfg.callback_url
+            answer = asyncio.create_task(post(session, url, *signed(url, "B1")))
+
+            async def handling() -> int:
+                async with session.get(f"{cfg.local_base}/healthz") as resp:
+                    return (await resp.json())["connections"]["handling"]
+
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + DEADLINE
+            while await handling() < 2:  # this /healthz and the waiting callback
+                assert loop.time() < deadline, "the callback never reached its handler"
+            opener.gate.set()
+            assert await asyncio.wait_for(answer, DEADLINE) == (200, "ok\n")
+            await wait_until(lambda: len(got) == 1, "the callback to be forwarded")
+            assert got[0]["brand_id"] == "B1"
+            assert "forwarding accepted callbacks to" in err.getvalue()
+    finally:
+        await target.close()
