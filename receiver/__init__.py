@@ -1,0 +1,13 @@
+"""The receiver: everything that works without a screen and without Plivo's API.
+
+`server` (the aiohttp callback server on 127.0.0.1: size limit, parse, verify, journal, ack),
+`parse` (bodies and query strings into classified events), `signature` (V2, Ma-V2 and V3),
+`refused` (what was turned away, kept bounded), `safetext` (network text made encodable),
+`config` (settings shared with the command line), `resend` (re-sending a stored callback),
+`forward` (accepted callbacks re-sent to your handler), `api` (the store over HTTP for
+`--serve-api`). Subpackages: `domain` (the model and status rules), `store` (journal,
+registry snapshot, files) and `tunnels` (public URLs).
+
+May import: its own subpackages, the standard library, aiohttp, yarl, tinydb, platformdirs.
+Never tui, tendlc, sandbox, plivo_client or textual (`lint-imports`, pyproject.toml).
+"""

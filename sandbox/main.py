@@ -95,6 +95,7 @@ def run_sandbox(
         auth_id=auth_id,
         auth_token=auth_token,
         allow_remote_callbacks=allow_remote_callbacks,
+        preregistered=True,
     )
     try:
         asyncio.run(

@@ -14,7 +14,6 @@ Deterministic so tests and demos can ask for a failure:
 from __future__ import annotations
 
 import re
-from typing import Any
 
 TRIGGER = "reject"
 
@@ -24,6 +23,12 @@ BRAND_DECLINED_REASONS = (
 )
 CAMPAIGN_ERROR_CODE = "1001"
 CAMPAIGN_ERROR_REASON = "The campaign content falls under a prohibited content category."
+# Plivo's objects carry an `error_description` beside code and reason (plivo-go's Campaign
+# model); no recorded wording exists, so this text is the sandbox's own.
+CAMPAIGN_ERROR_DESCRIPTION = (
+    "The sample messages or description match content the carriers do not allow; remove it, "
+    "update the campaign and it is vetted again."
+)
 # 1001's text is Plivo's own (recorded in plivo-10dlc.md); the others are simulator-defined,
 # worded from the decline meanings in ../shared/10dlc-compliance.md.
 CAMPAIGN_DECLINES = {
@@ -37,22 +42,6 @@ CAMPAIGN_DECLINES = {
     "701": "The campaign content relates to cannabis / CBD.",
     "803": "No opt-in language was found on the website.",
     "806": "The call to action could not be verified.",
-}
-
-# what an ACTIVE campaign reports per carrier, by brand type
-MNO_METADATA: dict[str, dict[str, dict[str, Any]]] = {
-    "STANDARD": {
-        "AT&T": {"tpm": 4500},
-        "T-Mobile": {"brand_tier": "TOP"},
-        "US Cellular": {"tpm": 4500},
-        "Verizon Wireless": {"tpm": 4500},
-    },
-    "STARTER": {
-        "AT&T": {"tpm": 15},
-        "T-Mobile": {"brand_tier": "SOLE_PROPRIETOR"},
-        "US Cellular": {"tpm": 15},
-        "Verizon Wireless": {"tpm": 15},
-    },
 }
 
 

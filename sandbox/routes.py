@@ -7,10 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import rules
+from sandbox import profile_rules, rules
+from sandbox.carriers import mno_metadata
+from sandbox.numbers_api import NumberApi
 from sandbox.scheduler import Scheduler
 from sandbox.seed import STARTER_USECASE, USECASE_CATALOG
-from sandbox.wire import Body, limit_offset, lookup, page, query_text
+from sandbox.wire import Body, limit_offset, page, query_text
 from sandbox.world import BRAND_COMPANY_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 PREFIX = "/v1/Account/{auth_id}/"
@@ -36,6 +38,7 @@ class Api:
             ("GET", "10dlc/Brand/{brand_id}", self.get_brand),
             ("DELETE", "10dlc/Brand/{brand_id}", self.delete_brand),
             ("GET", "10dlc/Brand/{brand_id}/usecases", self.brand_usecases),
+            ("POST", "10dlc/Brand/{brand_id}/OTP", self.brand_otp),
             ("POST", "10dlc/Campaign/Import", self.import_campaign),
             ("POST", "10dlc/Campaign", self.create_campaign),
             ("GET", "10dlc/Campaign", self.list_campaigns),
@@ -46,6 +49,7 @@ class Api:
             ("GET", "10dlc/Campaign/{campaign_id}/Number", self.list_numbers),
             ("GET", "10dlc/Campaign/{campaign_id}/Number/{number}", self.get_number),
             ("DELETE", "10dlc/Campaign/{campaign_id}/Number/{number}", self.unlink_number),
+            *NumberApi(self.world).table(),
         ]
         out = []
         for method, path, handler in table:
@@ -59,13 +63,13 @@ class Api:
     # --- lookups --------------------------------------------------------------------------
 
     def _profile(self, request: web.Request) -> Profile:
-        return lookup(self.world.profiles, request.match_info["profile_uuid"], "profile")
+        return rules.find(self.world.profiles, request.match_info["profile_uuid"], "Profile")
 
     def _brand(self, request: web.Request) -> Brand:
-        return lookup(self.world.brands, request.match_info["brand_id"], "brand")
+        return rules.find(self.world.brands, request.match_info["brand_id"], "Brand")
 
     def _campaign(self, request: web.Request) -> Campaign:
-        return lookup(self.world.campaigns, request.match_info["campaign_id"], "campaign")
+        return rules.find(self.world.campaigns, request.match_info["campaign_id"], "Campaign")
 
     def _list(self, request: web.Request, name: str, items: list[Any]) -> web.Response:
         limit, offset = limit_offset(request)
@@ -75,7 +79,7 @@ class Api:
     # --- profiles ---------------------------------------------------------------------------
 
     async def create_profile(self, request: web.Request) -> web.Response:
-        text, address, contact = rules.profile_create(await Body.read(request))
+        text, address, contact = profile_rules.profile_create(await Body.read(request))
         uuid = self.world.mint.uuid()
         self.world.profiles[uuid] = Profile(
             profile_uuid=uuid,
@@ -103,12 +107,12 @@ class Api:
 
     async def update_profile(self, request: web.Request) -> web.Response:
         profile = self._profile(request)
-        rules.profile_update(profile, await Body.read(request))
+        profile_rules.profile_update(profile, await Body.read(request))
         return self._answer({"profile": profile.to_json()})
 
     async def delete_profile(self, request: web.Request) -> web.Response:
         profile = self._profile(request)
-        rules.profile_delete(self.world, profile)
+        profile_rules.profile_delete(self.world, profile)
         del self.world.profiles[profile.profile_uuid]
         return self._answer({"message": "Profile deleted successfully."})
 
@@ -116,20 +120,21 @@ class Api:
 
     async def create_brand(self, request: web.Request) -> web.Response:
         body = await Body.read(request)
-        profile, alias, brand_type = rules.brand_create(self.world, body)
+        req = rules.brand_create(self.world, body)
         cb = rules.callback(body)
-        company = profile.to_json()
+        company = req.profile.to_json()
         brand = Brand(
             brand_id=self.world.mint.brand_id(),
-            brand_alias=alias,
-            brand_type=brand_type,
-            profile_uuid=profile.profile_uuid,
+            brand_alias=req.alias,
+            brand_type=req.brand_type,
+            profile_uuid=req.profile.profile_uuid,
             created_at=self.world.clock(),
             company={k: company[k] for k in BRAND_COMPANY_FIELDS if k in company},
-            secondary_vetting=body.flag("secondary_vetting"),
+            secondary_vetting=req.secondary_vetting,
             business_contact_email=body.text("business_contact_email"),
             url=cb.url,
             method=cb.method,
+            mobile_phone=req.mobile_phone,
         )
         self.world.brands[brand.brand_id] = brand
         self.scheduler.brand_submitted(brand)
@@ -168,12 +173,21 @@ class Api:
             cases = [{"name": n, "code": c, "details": d} for c, (n, d) in USECASE_CATALOG.items()]
         return self._answer({"brand_id": brand.brand_id, "use_cases": cases})
 
+    async def brand_otp(self, request: web.Request) -> web.Response:
+        """Re-send a STARTER brand's OTP. The sandbox needs no YES: STARTER brands settle on
+        their own (Plivo has paused STARTER registrations, so the real flow cannot be seen)."""
+        brand = self._brand(request)
+        return self._answer({"brand_id": brand.brand_id, "message": rules.brand_otp(brand)})
+
     # --- campaigns --------------------------------------------------------------------------
 
     async def create_campaign(self, request: web.Request) -> web.Response:
         fields = rules.campaign_create(self.world, await Body.read(request))
         campaign = Campaign(
-            campaign_id=self.world.mint.campaign_id(), created_at=self.world.clock(), **fields
+            campaign_id=self.world.mint.campaign_id(),
+            created_at=self.world.clock(),
+            mno_metadata=mno_metadata(self.world.brands.get(fields["brand_id"])),
+            **fields,
         )
         self.world.campaigns[campaign.campaign_id] = campaign
         self.scheduler.campaign_submitted(campaign)
@@ -197,6 +211,7 @@ class Api:
             campaign_source="shared",
             url=cb.url,
             method=cb.method,
+            mno_metadata=mno_metadata(None),
         )
         self.world.campaigns[campaign_id] = campaign
         self.scheduler.campaign_submitted(campaign)
@@ -228,8 +243,12 @@ class Api:
         campaign.campaign_alias = changes.pop("campaign_alias", campaign.campaign_alias)
         campaign.reseller_id = changes.pop("reseller_id", campaign.reseller_id)
         campaign.text.update(changes)
+        # Plivo answers with the campaign as it stood when the update arrived (the recorded
+        # update response keeps FAILED); the resubmission to the carriers starts right after,
+        # so the next read shows PROCESSING and a `created` callback follows.
+        answer = self._answer({"campaign": campaign.to_json()})
         self.scheduler.campaign_submitted(campaign)
-        return self._answer({"campaign": campaign.to_json()})
+        return answer
 
     async def delete_campaign(self, request: web.Request) -> web.Response:
         campaign = self._campaign(request)

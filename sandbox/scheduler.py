@@ -61,8 +61,8 @@ class Scheduler:
         """A new, updated or imported campaign: back to PROCESSING, then ACTIVE or FAILED."""
         campaign.cycle += 1
         campaign.registration_status = "PROCESSING"
-        campaign.error_code = campaign.error_reason = ""
-        campaign.mno_metadata = {}
+        campaign.error_code = campaign.error_reason = campaign.error_description = ""
+        # mno_metadata stays: Plivo reports it on PROCESSING and FAILED campaigns too
         cycle, campaign_id = campaign.cycle, campaign.campaign_id
 
         def settle() -> Payload | None:
@@ -75,11 +75,9 @@ class Scheduler:
             if (decline := outcomes.campaign_decline(judged)) is not None:
                 c.registration_status = "FAILED"
                 c.error_code, c.error_reason = decline
+                c.error_description = outcomes.CAMPAIGN_ERROR_DESCRIPTION
             else:
                 c.registration_status = "ACTIVE"
-                brand = self.world.brands.get(c.brand_id)
-                tier = brand.brand_type if brand else "STANDARD"
-                c.mno_metadata = {k: dict(v) for k, v in outcomes.MNO_METADATA[tier].items()}
             return _campaign_payload(c)
 
         self._start(campaign.url, campaign.method, _campaign_payload(campaign), settle)

@@ -27,7 +27,9 @@ class Sandbox:
     """An offline Plivo 10DLC API on `base_url`, accepting `auth_id` / `auth_token`.
 
     `delay` is the time from `created` to the terminal status; `retry_scale` multiplies
-    Plivo's callback retry schedule (60/120/240 s); `seed` fixes every generated id.
+    Plivo's callback retry schedule (60/120/240 s); `seed` fixes every generated id;
+    `preregistered` starts the account with a registered brand and an ACTIVE campaign
+    (two of its numbers linked), as `tendlc sandbox` and the console do.
     """
 
     def __init__(
@@ -44,13 +46,14 @@ class Sandbox:
         retry_scale: float = 0.01,
         clock: Clock = system_clock,
         sleep: Sleep = asyncio.sleep,
+        preregistered: bool = False,
     ) -> None:
         self.host = host
         self.port = port
         self.auth_id = auth_id or new_auth_id()
         self.auth_token = auth_token or new_auth_token()
         self.main_auth_token = main_auth_token or self.auth_token
-        self.world = World(IdMint(seed), clock)
+        self.world = World(IdMint(seed), clock, preregistered=preregistered)
         self.dispatcher = Dispatcher(
             token=self.auth_token,
             main_token=self.main_auth_token,

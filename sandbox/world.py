@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from receiver.domain.models import Clock
+from sandbox.carriers import mno_metadata
 from sandbox.ids import IdMint
-from sandbox.seed import SEED_PROFILES
+from sandbox.inventory import SEED_NUMBERS, AccountNumber
+from sandbox.seed import SEED_BRAND, SEED_BRAND_PROFILE, SEED_CAMPAIGN, SEED_PROFILES
 
 PROFILE_TEXT_FIELDS = (
     "profile_alias", "customer_type", "entity_type", "company_name", "vertical", "ein",
@@ -33,9 +35,28 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
+
+
 def _prune(data: dict[str, Any]) -> dict[str, Any]:
     """Plivo omits empty fields rather than sending null."""
     return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def _address(value: dict[str, str]) -> dict[str, str]:
+    """Plivo sends `address` even when unknown, with all five keys blank (recorded brand lists)."""
+    return {k: value.get(k, "") for k in ADDRESS_KEYS}
+
+
+def _contact(value: dict[str, str], *, named: bool) -> dict[str, str]:
+    """`authorized_contact`, `{}` when unknown (as recorded). Profiles also carry `name`, first
+    and last name joined by a space, as Plivo's recorded profile retrieve does."""
+    if not value:
+        return {}
+    out = dict(value)
+    if named:
+        out["name"] = f"{value.get('first_name', '')} {value.get('last_name', '')}"
+    return out
 
 
 @dataclass(slots=True)
@@ -53,17 +74,18 @@ class Profile:
         return self.text.get("ein", "")
 
     def to_json(self) -> dict[str, Any]:
-        return _prune(
+        out = _prune(
             {
                 "profile_uuid": self.profile_uuid,
                 "profile_type": self.profile_type,
                 "primary_profile": self.primary_profile,
                 **{k: self.text.get(k, "") for k in PROFILE_TEXT_FIELDS},
-                "address": dict(self.address),
-                "authorized_contact": dict(self.authorized_contact),
                 "created_at": iso(self.created_at),
             }
         )
+        out["address"] = _address(self.address)
+        out["authorized_contact"] = _contact(self.authorized_contact, named=True)
+        return out
 
 
 @dataclass(slots=True)
@@ -83,9 +105,10 @@ class Brand:
     declined_reasons: list[dict[str, str]] = field(default_factory=list)
     vetting_score: int | None = None
     vetting_status: str = ""
+    mobile_phone: str = ""  # STARTER: the mobile the OTP goes to (digits)
 
     def to_json(self) -> dict[str, Any]:
-        return _prune(
+        out = _prune(
             {
                 "brand_id": self.brand_id,
                 "brand_alias": self.brand_alias,
@@ -100,6 +123,11 @@ class Brand:
                 "created_at": iso(self.created_at),
             }
         )
+        out["address"] = _address(self.company.get("address") or {})
+        contact = dict(self.company.get("authorized_contact") or {})
+        contact.pop("name", None)  # brands record the contact without the profile's `name`
+        out["authorized_contact"] = contact
+        return out
 
 
 @dataclass(slots=True)
@@ -121,6 +149,9 @@ class Campaign:
     cycle: int = 0
     error_code: str = ""
     error_reason: str = ""
+    error_description: str = ""
+    # per-carrier terms, set when the campaign is registered or imported and kept in every
+    # state: Plivo's recorded lists show them on PROCESSING and FAILED campaigns too
     mno_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -139,6 +170,7 @@ class Campaign:
             "campaign_source": self.campaign_source,
             "error_code": self.error_code,
             "error_reason": self.error_reason,
+            "error_description": self.error_description,
             "created_at": iso(self.created_at),
         }
         out = _prune(data)
@@ -159,32 +191,77 @@ class LinkedNumber:
 
 
 class World:
-    """Everything one sandbox account holds. Mutated only on the event loop."""
+    """Everything one sandbox account holds. Mutated only on the event loop.
 
-    def __init__(self, mint: IdMint, clock: Clock) -> None:
+    It starts with the seed: the example profiles and the account's rented numbers and, with
+    `preregistered`, one registered brand with an ACTIVE campaign holding two of the numbers
+    (what `tendlc sandbox` and the console show). Seeded ids are fixed, not drawn from `mint`,
+    so `--seed N` gives the same ids it always did for everything created later.
+    """
+
+    def __init__(self, mint: IdMint, clock: Clock, *, preregistered: bool = False) -> None:
         self.mint = mint
         self.clock = clock
         self.profiles: dict[str, Profile] = {}
         self.brands: dict[str, Brand] = {}
         self.campaigns: dict[str, Campaign] = {}
         self.numbers: dict[str, LinkedNumber] = {}  # by number: a number lives in one campaign
+        self.inventory: dict[str, AccountNumber] = {n.number: n for n in SEED_NUMBERS}
         self._seed_profiles()
+        if preregistered:
+            self._seed_account()
 
     def _seed_profiles(self) -> None:
-        primary = ""
         for spec in SEED_PROFILES:
-            uuid = self.mint.uuid()
-            kind = "PRIMARY" if not primary else "SECONDARY"
-            self.profiles[uuid] = Profile(
-                profile_uuid=uuid,
-                profile_type=kind,
-                created_at=self.clock(),
-                text={k: v for k, v in spec.items() if isinstance(v, str)},
-                address=dict(spec["address"]),
-                authorized_contact=dict(spec["authorized_contact"]),
-                primary_profile=primary,
-            )
-            primary = primary or uuid
+            self._add_profile(spec, self.mint.uuid())
+
+    def _add_profile(self, spec: dict[str, Any], uuid: str) -> Profile:
+        primary = next((p.profile_uuid for p in self.profiles.values()), "")
+        self.profiles[uuid] = profile = Profile(
+            profile_uuid=uuid,
+            profile_type="SECONDARY" if primary else "PRIMARY",
+            created_at=self.clock(),
+            text={k: v for k, v in spec.items() if isinstance(v, str) and k != "profile_uuid"},
+            address=dict(spec["address"]),
+            authorized_contact=dict(spec["authorized_contact"]),
+            primary_profile=primary,
+        )
+        return profile
+
+    def _seed_account(self) -> None:
+        uuid = SEED_BRAND_PROFILE["profile_uuid"]
+        self.mint.reserve(uuid)
+        profile = self._add_profile(SEED_BRAND_PROFILE, uuid)
+        company = profile.to_json()
+        brand = Brand(
+            brand_id=SEED_BRAND["brand_id"],
+            brand_alias=SEED_BRAND["brand_alias"],
+            brand_type=SEED_BRAND["brand_type"],
+            profile_uuid=profile.profile_uuid,
+            created_at=self.clock(),
+            company={k: company[k] for k in BRAND_COMPANY_FIELDS if k in company},
+            secondary_vetting=SEED_BRAND["secondary_vetting"],
+            registration_status="COMPLETED",
+        )
+        spec = SEED_CAMPAIGN
+        campaign = Campaign(
+            campaign_id=spec["campaign_id"],
+            brand_id=brand.brand_id,
+            created_at=self.clock(),
+            campaign_alias=spec["campaign_alias"],
+            vertical=spec["vertical"],
+            usecase=spec["usecase"],
+            text=dict(spec["text"]),
+            attributes=dict(spec["attributes"]),
+            registration_status="ACTIVE",
+            mno_metadata=mno_metadata(brand),
+        )
+        for value in (brand.brand_id, campaign.campaign_id):
+            self.mint.reserve(value)
+        self.brands[brand.brand_id] = brand
+        self.campaigns[campaign.campaign_id] = campaign
+        for number in spec["numbers"]:
+            self.numbers[number] = LinkedNumber(number, campaign.campaign_id, status="COMPLETED")
 
     @property
     def primary(self) -> Profile:
@@ -198,3 +275,10 @@ class World:
 
     def numbers_of(self, campaign_id: str) -> list[LinkedNumber]:
         return [n for n in self.numbers.values() if n.campaign_id == campaign_id]
+
+    def link_of(self, number: str) -> tuple[str, str] | None:
+        """(campaign_id, link status) of a number a campaign holds, for the Number API."""
+        entry = self.numbers.get(number)
+        if entry is None or entry.status == "FAILED":
+            return None
+        return entry.campaign_id, entry.status

@@ -1,8 +1,9 @@
 """The `tendlc` command line (`python -m tendlc`): options, the headless verbs, the TUI's launch.
 
 `main` (the click group and every verb), `receive` (`tendlc receive`, the receiver without a
-screen), `launch` (checks before the screen takes over, then the app).
+screen), `attach` (`--attach URL`: reading a served store), `campaign` (`tendlc campaign
+check`), `launch` (checks before the screen takes over, then the app).
 
-May import: receiver, sandbox, plivo_client. Never textual at import time: only `launch`
-imports the app (tui), inside the function that runs it.
+May import: receiver, sandbox, plivo_client, click. Never textual or tui, except that
+`launch.run_tui` imports `tui.app` inside the function (`lint-imports` names that one edge).
 """

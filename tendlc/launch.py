@@ -96,7 +96,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
 
     sandbox = None
     if options.sandbox:
-        sandbox = Sandbox(delay=SANDBOX_DELAY, seed=None)
+        sandbox = Sandbox(delay=SANDBOX_DELAY, seed=None, preregistered=True)
         config = replace(
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )

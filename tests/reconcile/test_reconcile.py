@@ -103,7 +103,7 @@ async def test_campaign_and_numbers_reconcile_including_an_unlink(world):
     await reconcile(world.gateway, world.store, type=C, id=campaign.campaign_id)
     assert world.badge(C, campaign.campaign_id) == Badge.REGISTERED
 
-    good, bad = "14155550123", "14155550000"
+    good, bad = "14155550103", "14155550000"  # both rented by the sandbox account
     await world.call(world.gateway.link_numbers, LinkRequest(campaign.campaign_id, (good, bad)))
     await reconcile(world.gateway, world.store)
     assert (world.badge(N, good), world.badge(N, bad)) == (Badge.LINKED, Badge.FAILED)

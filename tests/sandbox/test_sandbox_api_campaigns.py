@@ -25,7 +25,9 @@ async def test_campaign_create_get_list(
     assert campaign_id.startswith("C") and len(campaign_id) == 7
 
     processing = (await to_thread(client.campaign.get, campaign_id)).campaign
-    assert processing.registration_status == "PROCESSING" and "mno_metadata" not in processing
+    # Plivo's recorded lists show mno_metadata on PROCESSING (and FAILED) campaigns too
+    assert processing.registration_status == "PROCESSING"
+    assert processing.mno_metadata["T-Mobile"].brand_tier == "LOW"
     gate.release()
     await sandbox.idle()
     campaign = (await to_thread(client.campaign.get, campaign_id)).campaign
@@ -34,7 +36,10 @@ async def test_campaign_create_get_list(
     assert campaign.sub_usecase == "CUSTOMER_CARE,ACCOUNT_NOTIFICATION"  # singular, comma-joined
     assert campaign.campaign_attributes.subscriber_optin is True
     assert campaign.campaign_attributes.embedded_link is False
-    assert campaign.mno_metadata["T-Mobile"].brand_tier == "TOP"
+    # make_brand's STANDARD brand is unvetted (the SDK sends secondary_vetting=false):
+    # Plivo records such a brand's campaigns at 240 TPM, T-Mobile tier LOW
+    assert campaign.mno_metadata["T-Mobile"].brand_tier == "LOW"
+    assert campaign.mno_metadata["AT&T"].tpm == 240
     assert campaign.campaign_source == "plivo" and campaign.campaign_alias == "dental-reminders"
     assert "sample3" not in campaign  # "" means absent
 
@@ -64,7 +69,7 @@ async def test_campaign_needs_a_completed_brand(
     ):
         await to_thread(client.campaign.create, brand_id=brand_id, **campaign_fields)
     gate.release()
-    with pytest.raises(ResourceNotFoundError, match="brand BNOSUCH not found"):
+    with pytest.raises(ResourceNotFoundError, match=r"^Brand not found\.$"):
         await to_thread(client.campaign.create, brand_id="BNOSUCH", **campaign_fields)
 
 
@@ -73,7 +78,6 @@ async def test_campaign_needs_a_completed_brand(
     [
         ({"description": "too short"}, "description must be at least 40 characters"),
         ({"sample1": "short"}, "sample1 must be at least 20 characters"),
-        ({"sample3": "short"}, "sample3 must be at least 20 characters"),
         ({"sample2": ""}, "sample2 is required"),
         ({"message_flow": ""}, "message_flow is required"),
         ({"vertical": "SPACE"}, "vertical must be one of"),
@@ -106,7 +110,8 @@ async def test_campaign_update_only_when_failed(
     brand_id = await make_brand()
     active = await make_campaign(brand_id)
     with pytest.raises(
-        ValidationError, match=f"campaign {active} is ACTIVE; only a FAILED campaign can be updated"
+        ValidationError,
+        match=f"campaign {active} is ACTIVE; only a FAILED or PROCESSING campaign can be updated",
     ):
         await to_thread(
             client.campaign.update, active, sample1="A brand new sample message for you."
@@ -125,11 +130,13 @@ async def test_campaign_update_only_when_failed(
 
     fixed = "Appointment reminders for patients; nothing prohibited in here at all."
     updated = await to_thread(client.campaign.update, failed, description=fixed)
+    # the answer shows the campaign as the update found it (Plivo's recorded update keeps
+    # FAILED, with mno_metadata); resubmission starts right after
     assert (
-        updated.campaign.registration_status == "PROCESSING"
+        updated.campaign.registration_status == "FAILED"
         and updated.campaign.description == fixed
+        and "mno_metadata" in updated.campaign
     )
-    assert "error_code" not in updated.campaign
     await sandbox.idle()
     assert (await to_thread(client.campaign.get, failed)).campaign.registration_status == "ACTIVE"
     with pytest.raises(ResourceNotFoundError):
@@ -220,7 +227,7 @@ async def test_number_errors(
         await to_thread(client.campaign.number_link, campaign_id, numbers=["12345"])
     with pytest.raises(ValidationError, match="numbers is required"):
         await to_thread(client.campaign.number_link, campaign_id)
-    with pytest.raises(ResourceNotFoundError, match="campaign CNOSUCH not found"):
+    with pytest.raises(ResourceNotFoundError, match=r"^Campaign not found\.$"):
         await to_thread(client.campaign.number_link, "CNOSUCH", numbers=["14845007032"])
     with pytest.raises(ResourceNotFoundError, match="not linked to this campaign"):
         await to_thread(client.campaign.number_unlink, campaign_id, "14845007099")

@@ -152,7 +152,9 @@ async def test_cli_serves_prints_credentials_and_stops_on_sigterm() -> None:
         client = plivo.RestClient(auth_id, "clitoken")
         point_client_at(client, base_url)
         listed = await to_thread(client.profile.list)
-        assert listed.meta.total_count == 3
+        assert listed.meta.total_count == 4  # the three examples and the registered brand's
+        brands = await to_thread(client.brand.list)
+        assert [b.brand_id for b in brands.brands] == ["BSR7H2Q"]  # `tendlc sandbox` preregisters
         proc.terminate()
         async with asyncio.timeout(30):
             assert await proc.wait() == 0

@@ -6,12 +6,14 @@ import asyncio
 import io
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -68,6 +70,34 @@ async def _wait_for(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+class Toasts:
+    """Every notification the app posts, in order: `app.run_test(message_hook=toasts)`.
+
+    Textual calls the hook with each message any pump of the app receives; `App.notify`
+    posts a `Notify` carrying the `Notification` (message, title, severity, markup).
+    """
+
+    def __init__(self) -> None:
+        self.shown: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.shown.append(message.notification)
+
+    def __iter__(self) -> Iterator[Notification]:
+        return iter(list(self.shown))
+
+    def messages(self, title: str) -> list[str]:
+        """The messages of the notifications titled `title`."""
+        return [n.message for n in self.shown if n.title == title]
+
+
+@pytest.fixture
+def toasts() -> Toasts:
+    """Pass as `run_test(message_hook=toasts)`; then iterate it, or `toasts.messages(title)`."""
+    return Toasts()
 
 
 @dataclass

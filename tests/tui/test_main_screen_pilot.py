@@ -39,9 +39,9 @@ async def post_callback(stack, params: dict[str, str], *, signed: bool) -> int:
             return resp.status
 
 
-async def test_brand_goes_submitted_then_registered(stack, started, wait_for) -> None:
+async def test_brand_goes_submitted_then_registered(stack, started, wait_for, toasts) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         # hold the sandbox's callbacks so `submitted` is seen before any callback races it
         stack.sandbox.suppress_callbacks(True)
@@ -65,16 +65,17 @@ async def test_brand_goes_submitted_then_registered(stack, started, wait_for) ->
         await wait_for(
             pilot,
             lambda: any(
-                n.title == "brand" and n.message.endswith("submitted → registered")
-                for n in app._notifications
+                n.title == "brand" and n.message.endswith("submitted → registered") for n in toasts
             ),
             "a toast naming the change",
         )
 
 
-async def test_rejected_brand_shows_rejected_and_an_error_toast(stack, started, wait_for) -> None:
+async def test_rejected_brand_shows_rejected_and_an_error_toast(
+    stack, started, wait_for, toasts
+) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         brand_id = await stack.create_brand("please reject me")
         table = brands(app)
@@ -85,9 +86,7 @@ async def test_rejected_brand_shows_rejected_and_an_error_toast(stack, started, 
         )
         await wait_for(
             pilot,
-            lambda: any(
-                n.severity == "error" and brand_id in n.message for n in app._notifications
-            ),
+            lambda: any(n.severity == "error" and brand_id in n.message for n in toasts),
             "an error toast naming the brand",
         )
         # The callback carries no reasons: the app reads them from the API by itself.
@@ -135,9 +134,9 @@ async def test_callback_updates_badge_in_place_without_moving_cursor(
         assert table.row_count == 2
 
 
-async def test_unsigned_callback_is_logged_as_unverified(stack, started, wait_for) -> None:
+async def test_unsigned_callback_is_logged_as_unverified(stack, started, wait_for, toasts) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         status = await post_callback(
             stack, {"brand_id": "BFORGED1", "event": "brand", "status": "registered"}, signed=False
@@ -152,7 +151,7 @@ async def test_unsigned_callback_is_logged_as_unverified(stack, started, wait_fo
         bar = app.screen.query_one(StatusBar)
         assert (bar.callbacks, bar.unverified) == (1, 1)
         assert stack.badge(ResourceType.BRAND, "BFORGED1") is None
-        assert any(n.title == "unverified callback" for n in app._notifications)
+        assert any(n.title == "unverified callback" for n in toasts)
 
         await pilot.press("e", "enter")
         assert isinstance(app.screen, EntryDetailScreen)
@@ -258,9 +257,11 @@ async def test_enter_opens_the_timeline_and_escape_returns(stack, started, wait_
         assert brands(app).selected().id == brand_id
 
 
-async def test_keys_open_help_form_and_copy_the_callback_url(stack, started, wait_for) -> None:
+async def test_keys_open_help_form_and_copy_the_callback_url(
+    stack, started, wait_for, toasts
+) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -271,9 +272,7 @@ async def test_keys_open_help_form_and_copy_the_callback_url(stack, started, wai
         assert isinstance(app.screen, MainScreen)
         await pilot.press("y")
         assert app.clipboard == stack.receiver.config.callback_url
-        (toast,) = [
-            n for n in app._notifications if n.title == "callback URL sent to the clipboard"
-        ]
+        (toast,) = [n for n in toasts if n.title == "callback URL sent to the clipboard"]
         assert "OSC 52" in toast.message and "copies nothing" in toast.message
 
 

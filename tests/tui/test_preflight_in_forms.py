@@ -169,9 +169,9 @@ async def test_campaign_on_a_brand_plivo_refused_is_not_sent(stack, started, wai
         assert requests_of(stack, "campaign.create") == []
 
 
-async def test_link_leaves_out_a_number_already_linked(stack, started, wait_for) -> None:
+async def test_link_leaves_out_a_number_already_linked(stack, started, wait_for, toasts) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         _, campaign_id = await active_campaign(stack, wait_for, pilot)
         await asyncio.to_thread(
@@ -189,7 +189,7 @@ async def test_link_leaves_out_a_number_already_linked(stack, started, wait_for)
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the form to close")
         links = requests_of(stack, "number.link")
         assert links[-1].numbers == ("18135550101",)
-        warnings = [n for n in app._notifications if n.title == "link"]
+        warnings = [n for n in toasts if n.title == "link"]
         assert warnings and warnings[0].severity == "warning"
         assert "+18135550100 (linked)" in warnings[0].message
 

@@ -27,13 +27,9 @@ def last_cell(app, type: ResourceType, id: str) -> str:
     return table(app, type).get_cell(id, "last").plain
 
 
-def toasts(app, title: str) -> list[str]:
-    return [n.message for n in app._notifications if n.title == title]
-
-
-async def test_r_recovers_a_suppressed_callback(stack, started, wait_for) -> None:
+async def test_r_recovers_a_suppressed_callback(stack, started, wait_for, toasts) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         stack.sandbox.suppress_callbacks(True)
         brand_id = await stack.create_brand("Acme Dental")
@@ -50,7 +46,9 @@ async def test_r_recovers_a_suppressed_callback(stack, started, wait_for) -> Non
         last = stack.store.registry.get(B, brand_id).timeline[-1]
         assert last.cause is Cause.RECONCILE
         assert not [e for e in stack.store.recent() if isinstance(e, CallbackEvent)]
-        await wait_for(pilot, lambda: "1 change (everything)" in toasts(app, "reconcile"), "toast")
+        await wait_for(
+            pilot, lambda: "1 change (everything)" in toasts.messages("reconcile"), "toast"
+        )
         await wait_for(
             pilot, lambda: brands.get_cell(brand_id, "badge").plain.strip() == "registered", "row"
         )
@@ -81,7 +79,7 @@ async def test_a_brand_created_outside_tendlc_appears_after_r(stack, started, wa
 
 
 async def test_overdue_flag_appears_and_auto_reconcile_clears_it(
-    make_stack, manual_clock, started, wait_for, monkeypatch, text_of
+    make_stack, manual_clock, started, wait_for, monkeypatch, text_of, toasts
 ) -> None:
     monkeypatch.setattr(
         tui.controllers.reconcile, "OVERDUE_TICK", 0.05
@@ -89,7 +87,7 @@ async def test_overdue_flag_appears_and_auto_reconcile_clears_it(
     clock = manual_clock
     stack = make_stack(clock, overdue_after=60)
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         stack.sandbox.suppress_callbacks(True)
         brand_id = await stack.create_brand("Acme Dental")
@@ -135,17 +133,17 @@ async def test_overdue_flag_appears_and_auto_reconcile_clears_it(
         resource = stack.store.registry.get(B, brand_id)
         assert resource.timeline[-1].cause is Cause.RECONCILE
         await wait_for(
-            pilot, lambda: "1 change (overdue callbacks)" in toasts(app, "reconcile"), "toast"
+            pilot, lambda: "1 change (overdue callbacks)" in toasts.messages("reconcile"), "toast"
         )
 
 
 async def test_a_new_public_url_marks_resources_awaiting_callbacks(
-    make_stack, manual_clock, fake_tunnel, started, wait_for, text_of
+    make_stack, manual_clock, fake_tunnel, started, wait_for, text_of, toasts
 ) -> None:
     tunnel = fake_tunnel(TunnelStatus(TunnelState.STARTING, None, "starting the fake tunnel"))
     stack = make_stack(manual_clock, tunnel=tunnel)
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         stack.sandbox.suppress_callbacks(True)
         waiting = await stack.create_brand("Waiting Brand")
@@ -162,8 +160,10 @@ async def test_a_new_public_url_marks_resources_awaiting_callbacks(
         await wait_for(pilot, lambda: stack.receiver.config.callback_url == new_url, "new URL")
         await wait_for(pilot, lambda: OLD_URL_MARK in last_cell(app, B, waiting), "the ⚠ mark")
         assert OLD_URL_MARK not in last_cell(app, B, done)
-        await wait_for(pilot, lambda: toasts(app, "callback URL changed"), "the URL-change warning")
-        (message,) = toasts(app, "callback URL changed")
+        await wait_for(
+            pilot, lambda: toasts.messages("callback URL changed"), "the URL-change warning"
+        )
+        (message,) = toasts.messages("callback URL changed")
         assert "1 resource still await" in message and new_url in message
         brands.focus()
         brands.move_cursor(row=brands.get_row_index(waiting))

@@ -81,10 +81,10 @@ async def open_a_callback(app, pilot, stack, wait_for, status: str = "registered
 
 
 async def test_replay_to_a_second_receiver_carries_a_valid_signature(
-    stack, hook, started, wait_for
+    stack, hook, started, wait_for, toasts
 ) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         event = await open_a_callback(app, pilot, stack, wait_for)
 
@@ -109,22 +109,22 @@ async def test_replay_to_a_second_receiver_carries_a_valid_signature(
             pilot,
             lambda: (
                 f"replayed to {hook.url}: HTTP 200"
-                in [n.message for n in app._notifications if n.title == "replay"]
+                in [n.message for n in toasts if n.title == "replay"]
             ),
             "the replay toast",
         )
 
 
-async def test_replay_to_our_own_receiver_is_verified(stack, started, wait_for) -> None:
+async def test_replay_to_our_own_receiver_is_verified(stack, started, wait_for, toasts) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         await open_a_callback(app, pilot, stack, wait_for)
         before = stack.app.main_screen.status_bar.callbacks
         await pilot.press("p", "enter")  # the default: our receiver
         await wait_for(
             pilot,
-            lambda: any("HTTP 200" in n.message for n in app._notifications if n.title == "replay"),
+            lambda: any("HTTP 200" in n.message for n in toasts if n.title == "replay"),
             "the replay toast",
         )
         await wait_for(
@@ -133,9 +133,9 @@ async def test_replay_to_our_own_receiver_is_verified(stack, started, wait_for) 
         assert stack.app.main_screen.status_bar.unverified == 0
 
 
-async def test_replay_to_a_closed_port_is_an_error_toast(stack, started, wait_for) -> None:
+async def test_replay_to_a_closed_port_is_an_error_toast(stack, started, wait_for, toasts) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         await open_a_callback(app, pilot, stack, wait_for)
         await pilot.press("p")
@@ -143,17 +143,17 @@ async def test_replay_to_a_closed_port_is_an_error_toast(stack, started, wait_fo
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: [n for n in app._notifications if n.title == "replay failed"],
+            lambda: [n for n in toasts if n.title == "replay failed"],
             "the error toast",
         )
         assert isinstance(app.screen, EntryDetailScreen)
 
 
 async def test_copy_as_curl_puts_a_signed_command_on_the_clipboard(
-    stack, started, wait_for
+    stack, started, wait_for, toasts
 ) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         event = await open_a_callback(app, pilot, stack, wait_for)
 
@@ -164,7 +164,7 @@ async def test_copy_as_curl_puts_a_signed_command_on_the_clipboard(
         assert "X-Plivo-Signature-V2:" in app.clipboard
         assert f"X-Tendlc-Replay-Of: {event.id}" in app.clipboard
         assert stack.sandbox.auth_token not in app.clipboard
-        assert any(n.title == "curl command copied" for n in app._notifications)
+        assert any(n.title == "curl command copied" for n in toasts)
 
 
 async def test_event_palette_commands_act_on_the_selected_log_row(stack, started, wait_for) -> None:
@@ -178,9 +178,11 @@ async def test_event_palette_commands_act_on_the_selected_log_row(stack, started
         await wait_for(pilot, lambda: f"X-Tendlc-Replay-Of: {event.id}" in app.clipboard, "curl")
 
 
-async def test_export_writes_the_event_log_as_jsonl(stack, started, wait_for, tmp_path) -> None:
+async def test_export_writes_the_event_log_as_jsonl(
+    stack, started, wait_for, tmp_path, toasts
+) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         brand_id = await stack.create_brand("Acme Dental")
         await wait_for(pilot, lambda: stack.badge(B, brand_id) is Badge.REGISTERED, "registered")
@@ -198,31 +200,31 @@ async def test_export_writes_the_event_log_as_jsonl(stack, started, wait_for, tm
         path = target / default
         await wait_for(
             pilot,
-            lambda: [n for n in app._notifications if n.title == "event log exported"],
+            lambda: [n for n in toasts if n.title == "event log exported"],
             "the export toast",
         )
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         assert {line["type"] for line in lines} == {"request", "callback"}
         assert any(line.get("brand_id") == brand_id for line in lines)
-        assert str(path) in [n.message for n in app._notifications][-1]
+        assert str(path) in [n.message for n in toasts][-1]
 
         await pilot.press("x")  # the same name again: refused, never overwritten
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: [n for n in app._notifications if n.title == "export failed"],
+            lambda: [n for n in toasts if n.title == "export failed"],
             "the error toast",
         )
-        failed = [n for n in app._notifications if n.title == "export failed"][0]
+        failed = [n for n in toasts if n.title == "export failed"][0]
         assert "already exists" in failed.message and failed.severity == "error"
 
 
 async def test_export_a_timeline_as_csv_and_an_unwritable_path(
-    stack, started, wait_for, tmp_path
+    stack, started, wait_for, tmp_path, toasts
 ) -> None:
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         brand_id = await stack.create_brand("Acme Dental")
         await wait_for(pilot, lambda: stack.badge(B, brand_id) is Badge.REGISTERED, "registered")
@@ -237,7 +239,7 @@ async def test_export_a_timeline_as_csv_and_an_unwritable_path(
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: [n for n in app._notifications if n.title == "export failed"],
+            lambda: [n for n in toasts if n.title == "export failed"],
             "the error toast",
         )
         assert isinstance(app.screen, ResourceDetailScreen)
@@ -248,7 +250,7 @@ async def test_export_a_timeline_as_csv_and_an_unwritable_path(
         await wait_for(pilot, lambda: (tmp_path / "timeline.csv").exists(), "the file")
         await wait_for(
             pilot,
-            lambda: [n for n in app._notifications if n.title == "timeline exported"],
+            lambda: [n for n in toasts if n.title == "timeline exported"],
             "the toast",
         )
         rows = (tmp_path / "timeline.csv").read_text().splitlines()

@@ -24,7 +24,9 @@ async def _post_signed(stack, brand_id: str) -> int:
             return resp.status
 
 
-async def test_write_failure_shows_in_the_header_and_recovers(make_stack, started, wait_for):
+async def test_write_failure_shows_in_the_header_and_recovers(
+    make_stack, started, wait_for, toasts
+):
     disk_full = {"on": False}
 
     def write_file(path, data: bytes) -> None:
@@ -37,7 +39,7 @@ async def test_write_failure_shows_in_the_header_and_recovers(make_stack, starte
         lambda: 1_767_225_600.0 + next(ticks), store_options={"write_file": write_file}
     )
     app = stack.app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         bar = app.main_screen.status_bar
         assert bar.store_error is None
@@ -46,7 +48,7 @@ async def test_write_failure_shows_in_the_header_and_recovers(make_stack, starte
         assert await _post_signed(stack, "BFULL01") == 503  # Plivo will retry
         await wait_for(pilot, lambda: bar.store_error is not None, "the header's red line")
         assert "No space left on device" in bar.store_error
-        assert any(n.title == "store" and n.severity == "error" for n in app._notifications)
+        assert any(n.title == "store" and n.severity == "error" for n in toasts)
 
         disk_full["on"] = False
         assert await _post_signed(stack, "BFULL01") == 200

@@ -16,15 +16,15 @@ def test_markup_would_eat_the_extra() -> None:
 
 
 async def test_tunnel_down_toast_keeps_the_ngrok_extra(
-    make_stack, manual_clock, fake_tunnel, started, wait_for
+    make_stack, manual_clock, fake_tunnel, started, wait_for, toasts
 ) -> None:
     tunnel = fake_tunnel(TunnelStatus(TunnelState.STARTING, None, "starting the fake tunnel"))
     app = make_stack(manual_clock, tunnel=tunnel).app
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         tunnel.go(TunnelState.DOWN, None, EXTRA_HINT)
         downs = await wait_for(
-            pilot, lambda: [n for n in app._notifications if n.title == "tunnel down"], "toast"
+            pilot, lambda: [n for n in toasts if n.title == "tunnel down"], "toast"
         )
         (toast,) = downs
         assert toast.message == EXTRA_HINT

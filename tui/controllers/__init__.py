@@ -4,6 +4,6 @@ keys), `events` (replay, copy as curl), `exports` (prompt → worker → toast),
 narrowing), `connecting` (the "still connecting" check). No mixins: a screen holds them and
 calls them from its actions and message handlers.
 
-May import: tui.screens.prompt, tui.forms, tui.widgets, tui.workers, tui.messages, receiver,
-plivo_client. Never tui.app or the screens that own them.
+May import: textual, rich, the screens they open (tui.screens), tui.forms, tui.widgets,
+tui.workers, tui.messages, receiver, plivo_client. Never tui.app or tendlc.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,13 +51,17 @@ class DetailHooks:
 
 
 def summary_renderable(
-    resource: Resource, parent: Resource | None, flags: list[tuple[str, Text]] | None = None
+    resource: Resource,
+    parent: Resource | None,
+    flags: list[tuple[str, Text]] | None = None,
+    *,
+    theme: Mapping[str, str],
 ) -> Table:
-    """Badge, flags and facts of a resource, two columns."""
+    """Badge, flags and facts of a resource, two columns; `theme`: App.theme_variables."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row("status", badge_text(resource.badge))
+    grid.add_row("status", badge_text(resource.badge, theme))
     for label, text in flags or ():
         grid.add_row(Text(label, style="bold #e6b422"), text)
     if resource.name:
@@ -128,6 +132,7 @@ class ResourceDetailScreen(Screen):
         self._unsubscribe = follow_store(self.store, self)
         if self.hooks is not None:
             self._unflag = self.hooks.flags.subscribe(self._flags_changed)
+        self.app.theme_changed_signal.subscribe(self, self._recolour)
         self.refresh_view()
         timeline.focus()
 
@@ -140,6 +145,18 @@ class ResourceDetailScreen(Screen):
     @property
     def key(self) -> str:
         return resource_key(self.resource_type, self.resource_id)
+
+    def _recolour(self, _theme: object) -> None:
+        """A new theme: the badges already drawn take its colours."""
+        self.refresh_view()
+        resource = self.resource
+        if resource is None:
+            return
+        timeline = self.query_one("#timeline", DataTable)
+        for row, entry in enumerate(resource.timeline[: self._timeline_rows]):
+            timeline.update_cell(
+                str(row), "badge", badge_text(entry.badge, self.app.theme_variables)
+            )
 
     def _flags_changed(self, keys: set[str]) -> None:
         if self.key in keys:
@@ -189,14 +206,16 @@ class ResourceDetailScreen(Screen):
         self.title = f"{resource.type.value} {resource_label(resource)}"
         self.sub_title = resource.badge.value
         self.query_one("#summary", Static).update(
-            summary_renderable(resource, parent, self.flag_lines(resource))
+            summary_renderable(
+                resource, parent, self.flag_lines(resource), theme=self.app.theme_variables
+            )
         )
         timeline = self.query_one("#timeline", DataTable)
         for entry in resource.timeline[self._timeline_rows :]:
             timeline.add_row(
                 clock_time(entry.at),
                 entry.cause.value,
-                badge_text(entry.badge),
+                badge_text(entry.badge, self.app.theme_variables),
                 entry.detail,
                 key=str(self._timeline_rows),
             )

@@ -96,6 +96,9 @@ class ResourceTable(VirtualTable):
         self.scope: Scope | None = None
         self._resources: dict[str, Resource] = {}
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.recompute_cells())
+
     @property
     def total(self) -> int:
         return len(self._resources)
@@ -121,7 +124,7 @@ class ResourceTable(VirtualTable):
             "id": Text(shown_id(resource), style="bold"),
             "name": printable(resource.name),
             "parent": resource_label(parent, resource.parent_id or "—"),
-            "badge": badge_text(resource.badge),
+            "badge": badge_text(resource.badge, self.app.theme_variables),
             "updated": clock_time(resource.updated_at),
             "last": Text(printable(last), style="dim"),
         }

@@ -8,7 +8,13 @@ from textual.markup import escape
 from textual.reactive import reactive
 from textual.widgets import Label
 
-TUNNEL_STYLES = {"up": "green", "starting": "yellow", "down": "red", "off": "dim"}
+# Theme variables, resolved by Textual's markup when drawn: a theme change recolours them.
+TUNNEL_STYLES = {
+    "up": "$text-success",
+    "starting": "$text-warning",
+    "down": "$text-error",
+    "off": "dim",
+}
 
 
 class StatusBar(Vertical):
@@ -100,7 +106,7 @@ class StatusBar(Vertical):
         self._label("receiver").update(f"[b]receiver[/] {self.receiver_address}")
 
     def _show_counters(self) -> None:
-        bad = f"[b red]{self.unverified}[/]" if self.unverified else "0"
+        bad = f"[b $text-error]{self.unverified}[/]" if self.unverified else "0"
         self._label("counters").update(f"[b]callbacks[/] {self.callbacks}  [b]unverified[/] {bad}")
 
     def _show_store(self) -> None:

@@ -8,7 +8,7 @@ and a change re-renders one line. Rows look like DataTable's: header, zebra stri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -22,50 +22,21 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets.data_table import RowKey
 
-Cell = str | Text
-CellSource = Callable[[str], Sequence[Cell]]
+from tui.widgets.table_rows import (
+    Cell,
+    CellSource,
+    Column,
+    RowKeys,
+    TableRows,
+    cell_text,
+    plain_key,
+)
+
+__all__ = ["Cell", "CellSource", "Column", "RowKeys", "VirtualTable"]
 
 MIN_FILL = 12  # narrowest a filling column gets
 PADDING = 1  # blank cells either side of each column, as DataTable draws them
 MAX_CACHED = 2_000  # rendered lines kept; a few screens' worth
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its key (for get_cell/update_cell), header label and width (None: fill)."""
-
-    key: str
-    label: str
-    width: int | None = None
-
-
-class RowKeys:
-    """The shown rows' keys in order, like DataTable.rows: `key in rows`, iteration, len."""
-
-    def __init__(self, table: VirtualTable) -> None:
-        self._table = table
-
-    def __contains__(self, key: object) -> bool:
-        return _plain(key) in self._table._positions
-
-    def __iter__(self) -> Iterator[RowKey]:
-        return (RowKey(key) for key in list(self._table._keys))
-
-    def __len__(self) -> int:
-        return len(self._table._keys)
-
-
-def _plain(key: object) -> str | None:
-    if isinstance(key, RowKey):
-        return key.value
-    return key if isinstance(key, str) else None
-
-
-def _cell_text(value: Cell, width: int) -> Text:
-    """The value as one line of exactly `width` cells (cut with an ellipsis when too long)."""
-    text = value.copy() if isinstance(value, Text) else Text(str(value))
-    text.truncate(width, overflow="ellipsis", pad=True)
-    return text
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -145,27 +116,30 @@ class VirtualTable(ScrollView, can_focus=True):
         """`source(key)` gives a row's cells when it is first drawn, if none were given."""
         super().__init__(id=id, classes=classes)
         self.columns = tuple(columns)
-        self.source = source
         self.zebra_stripes = zebra_stripes
-        self._column_index = {c.key: i for i, c in enumerate(self.columns)}
-        self._keys: list[str] = []
-        self._positions: dict[str, int] = {}
-        self._cells: dict[str, list[Cell]] = {}
-        self._by_hand: dict[str, dict[int, Cell]] = {}  # update_cell: column index → value
+        self._rows = TableRows(self.columns, source)
         self._cursor = 0
         self._last_key: str | None = None
         self._strips: dict[tuple[str, str], Strip] = {}
         self._style_key: object = None
         self._base = Style()
 
+    @property
+    def source(self) -> CellSource | None:
+        return self._rows.source
+
+    @source.setter
+    def source(self, source: CellSource | None) -> None:
+        self._rows.source = source
+
     # ---- reading ------------------------------------------------------------------------
     @property
     def rows(self) -> RowKeys:
-        return RowKeys(self)
+        return RowKeys(self._rows)
 
     @property
     def row_count(self) -> int:
-        return len(self._keys)
+        return len(self._rows)
 
     @property
     def cursor_row(self) -> int:
@@ -173,51 +147,33 @@ class VirtualTable(ScrollView, can_focus=True):
 
     @property
     def cursor_key(self) -> str | None:
-        return self._keys[self._cursor] if self._keys else None
+        keys = self._rows.keys
+        return keys[self._cursor] if keys else None
 
     def get_row_index(self, key: str | RowKey) -> int:
-        return self._positions[_plain(key) or ""]
+        return self._rows.positions[plain_key(key) or ""]
 
     def get_cell(self, key: str | RowKey, column: str) -> Cell:
-        key, index = _plain(key) or "", self._column_index[column]
-        by_hand = self._by_hand.get(key, {})
-        return by_hand[index] if index in by_hand else self._row_cells(key)[index]
-
-    def _drawn_cells(self, key: str) -> list[Cell]:
-        cells = self._row_cells(key)
-        by_hand = self._by_hand.get(key)
-        if by_hand:
-            cells = [by_hand.get(i, cell) for i, cell in enumerate(cells)]
-        return cells
-
-    def _row_cells(self, key: str) -> list[Cell]:
-        cells = self._cells.get(key)
-        if cells is None:
-            if key not in self._positions:
-                raise KeyError(key)
-            if self.source is None:
-                raise KeyError(f"row {key!r} has no cells and the table no source")
-            cells = self._cells[key] = list(self.source(key))
-        return cells
+        return self._rows.cell(plain_key(key) or "", column)
 
     # ---- changing -----------------------------------------------------------------------
     def set_rows(self, keys: Iterable[str]) -> None:
         """Show exactly `keys`, in this order; the cursor stays on its row if it is still shown
         (or was, before a set of no rows: clearing a filter that matched nothing finds it)."""
         current = self.cursor_key or self._last_key
-        self._keys = list(keys)
-        self._positions = {key: i for i, key in enumerate(self._keys)}
+        self._rows.set_keys(keys)
         self._strips.clear()
         self._resized_rows()
-        if current is not None and current in self._positions:
-            self.move_cursor(row=self._positions[current])
+        positions = self._rows.positions
+        if current is not None and current in positions:
+            self.move_cursor(row=positions[current])
         else:
-            self.move_cursor(row=min(self._cursor, max(0, len(self._keys) - 1)))
+            self.move_cursor(row=min(self._cursor, max(0, len(self._rows) - 1)))
         self.refresh()
 
     def add_row(self, *cells: Cell, key: str) -> None:
         """Append a row; with no cells, `source` gives them when it is drawn."""
-        if key in self._positions:
+        if key in self._rows:
             raise ValueError(f"row {key!r} already exists")
         self.append_rows([(key, cells or None)])
 
@@ -225,76 +181,62 @@ class VirtualTable(ScrollView, can_focus=True):
         """Append (key, cells) rows in one go, skipping keys already shown; returns how many.
 
         Cells None: `source` gives them when the row is drawn. Only lines in view redraw."""
-        first = len(self._keys)
-        for key, cells in rows:
-            if key in self._positions:
-                continue
-            self._positions[key] = len(self._keys)
-            self._keys.append(key)
-            if cells is None:
-                self._cells.pop(key, None)
-            else:
-                self._cells[key] = list(cells)
-        added = len(self._keys) - first
+        first = len(self._rows)
+        added = self._rows.append(rows)
         if added:
             self._resized_rows()
-            for index in range(first, min(len(self._keys), first + self.size.height)):
+            for index in range(first, min(len(self._rows), first + self.size.height)):
                 self._refresh_index(index)
         return added
 
     def remove_rows(self, keys: Iterable[str]) -> None:
         """Drop rows (one pass however many); the cursor stays on its row if it remains."""
-        gone = {k for k in keys if k in self._positions}
-        if not gone:
-            return
-        for key in gone:
-            self._cells.pop(key, None)
-            self._by_hand.pop(key, None)
-        self.set_rows([k for k in self._keys if k not in gone])
+        left = self._rows.drop(keys)
+        if left is not None:
+            self.set_rows(left)
 
     def drop_cells(self) -> None:
         """Forget every row's cells (rows stay): `source` gives them again when drawn."""
-        self._cells.clear()
-        self._by_hand.clear()
+        self._rows.forget(by_hand=True)
+        self._strips.clear()
+        self.refresh()
+
+    def recompute_cells(self) -> None:
+        """Take every row's cells from `source` again when drawn (a theme change); cells set
+        with update_cell stay."""
+        self._rows.forget(by_hand=False)
         self._strips.clear()
         self.refresh()
 
     def clear(self) -> None:
         """Drop every row and every cached cell."""
-        self._cells.clear()
-        self._by_hand.clear()
+        self._rows.forget(by_hand=True)
         self._last_key = None
         self.set_rows([])
 
     def update_cell(self, key: str | RowKey, column: str, value: Cell) -> None:
         """Set one cell of a shown row until its row is replaced; redraws that line only (if
         it is in view). Kept apart, so the rest of the row need not be computed for it."""
-        key = _plain(key) or ""
-        if key not in self._positions:
-            raise KeyError(key)
-        self._by_hand.setdefault(key, {})[self._column_index[column]] = value
+        key = plain_key(key) or ""
+        self._rows.set_cell(key, column, value)
         self._changed(key)
 
     def update_row(self, key: str, cells: Sequence[Cell] | None = None) -> None:
         """Replace a row's cells (None: ask `source` again when drawn); redraws that line only.
 
         Works for rows not shown too, so they are fresh when shown again."""
-        self._by_hand.pop(key, None)
-        if cells is None:
-            self._cells.pop(key, None)
-        else:
-            self._cells[key] = list(cells)
+        self._rows.replace(key, cells)
         self._changed(key)
 
     def _changed(self, key: str) -> None:
         for kind in ("cursor", "even", "odd", "plain"):
             self._strips.pop((key, kind), None)
-        index = self._positions.get(key)
+        index = self._rows.positions.get(key)
         if index is not None:
             self._refresh_index(index)
 
     def _resized_rows(self) -> None:
-        self.virtual_size = Size(self._table_width(), len(self._keys) + 1)
+        self.virtual_size = Size(self._table_width(), len(self._rows) + 1)
 
     def _refresh_index(self, index: int) -> None:
         top = round(self.scroll_y)
@@ -304,13 +246,13 @@ class VirtualTable(ScrollView, can_focus=True):
     # ---- cursor -------------------------------------------------------------------------
     def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
         """Put the cursor on `row` (clamped) and scroll it into view."""
-        row = max(0, min(row, len(self._keys) - 1)) if self._keys else 0
+        row = max(0, min(row, len(self._rows.keys) - 1)) if self._rows.keys else 0
         old, self._cursor = self._cursor, row
         self._last_key = self.cursor_key or self._last_key
         if old != row:
             for index in (old, row):
-                if index < len(self._keys):
-                    self._changed(self._keys[index])
+                if index < len(self._rows.keys):
+                    self._changed(self._rows.keys[index])
         if scroll:
             self._scroll_to_cursor(animate)
 
@@ -345,7 +287,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.move_cursor(row=0)
 
     def action_last_row(self) -> None:
-        self.move_cursor(row=len(self._keys) - 1)
+        self.move_cursor(row=len(self._rows.keys) - 1)
 
     def action_select_cursor(self) -> None:
         key = self.cursor_key
@@ -354,10 +296,10 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y - 1
-        if event.y < 1 or index >= len(self._keys):
+        if event.y < 1 or index >= len(self._rows.keys):
             return
         if index == self._cursor:
-            self.post_message(self.RowSelected(self, self._keys[index]))
+            self.post_message(self.RowSelected(self, self._rows.keys[index]))
         else:
             self.move_cursor(row=index)
 
@@ -392,7 +334,7 @@ class VirtualTable(ScrollView, can_focus=True):
             strip = self._strip("", "header")
         else:
             index = scroll_y + y - 1
-            if index >= len(self._keys):
+            if index >= len(self._rows.keys):
                 return Strip.blank(width, base)
             if index == self._cursor:
                 kind = "cursor"
@@ -400,7 +342,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 kind = "odd" if index % 2 else "even"
             else:
                 kind = "plain"
-            strip = self._strip(self._keys[index], kind)
+            strip = self._strip(self._rows.keys[index], kind)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _strip(self, key: str, kind: str) -> Strip:
@@ -411,7 +353,7 @@ class VirtualTable(ScrollView, can_focus=True):
             cells: Sequence[Cell] = [Text(c.label) for c in self.columns]
             style = self.get_component_rich_style("virtual-table--header")
         else:
-            cells = self._drawn_cells(key)
+            cells = self._rows.drawn(key)
             style = {
                 "cursor": self.get_component_rich_style("virtual-table--cursor"),
                 "even": self.get_component_rich_style("virtual-table--even-row"),
@@ -422,7 +364,7 @@ class VirtualTable(ScrollView, can_focus=True):
         pad = " " * PADDING
         for value, width in zip(cells, self._widths(), strict=False):
             line.append(pad)
-            line.append_text(_cell_text(value, width))
+            line.append_text(cell_text(value, width))
             line.append(pad)
         # Like DataTable: the cursor's colour wins over the cells', their backgrounds stay.
         post = Style.from_color(style.color) if kind == "cursor" else None
