@@ -5,7 +5,8 @@
 `refused` (what was turned away, kept bounded), `safetext` (network text made encodable),
 `config` (settings shared with the command line), `resend` (re-sending a stored callback),
 `forward` (accepted callbacks re-sent to your handler), `api` (the store over HTTP for
-`--serve-api`). Subpackages: `domain` (the model and status rules), `store` (journal,
+`--serve-api`), `connguard` (the connection cap and per-request read deadline), `opening`
+(the store opened on a thread, so the port binds first). Subpackages: `domain` (the model and status rules), `store` (journal,
 registry snapshot, files) and `tunnels` (public URLs).
 
 May import: its own subpackages, the standard library, aiohttp, yarl, tinydb, platformdirs.
