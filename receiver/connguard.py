@@ -12,7 +12,7 @@ descriptor) for as long as it likes. So the receiver serves through `GuardedRunn
 - at most `max_connections` are open at once. When one more arrives, the connection that has
   waited longest without a complete request (half-sent headers, or idle between requests) is
   closed to make room (503 Retry-After if it had sent part of a request), provided it has
-  waited `evict_after` seconds (1 s): a connection gets that long to deliver its headers, so a
+  waited `evict_after` seconds (0.5 s): a connection gets that long to deliver its headers, so a
   flood of new connections cannot churn out a real one before its first packet is read.
   Otherwise the new connection is answered 503 and closed, unread. Behind a tunnel every
   connection comes from the same address, so what a connection is doing, not where it comes
@@ -32,7 +32,7 @@ from aiohttp.web_protocol import RequestHandler
 
 from receiver.config import MAX_CONNECTIONS, READ_TIMEOUT
 
-EVICT_AFTER = 1.0  # seconds a connection may wait for its headers before it can be made room from
+EVICT_AFTER = 0.5  # seconds a connection may wait for its headers before it can be made room from
 LINGER = 1.0  # seconds an answered request's unread body is drained (aiohttp's default: 10)
 
 
