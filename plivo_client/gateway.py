@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import plivo
 from plivo import exceptions as px
 
+from plivo_client.lifecycle import LifecycleCalls
 from plivo_client.sdk import PLIVO_URL, SdkCalls, plain
 from plivo_client.types import (
     BrandInfo,
@@ -47,7 +48,7 @@ _CAMPAIGN_FIELDS = {name: name for name in CampaignRequest.__dataclass_fields__}
 _NUMBER_FIELDS = {"numbers": "numbers", "number": "numbers", "campaign_id": "campaign_id"}
 
 
-class Gateway:
+class Gateway(LifecycleCalls):
     """Synchronous wrapper of the plivo SDK for everything tendlc submits or reads.
 
     Run every call in a thread worker. Submissions are journaled in the store (when given)

@@ -95,6 +95,7 @@ class SdkCalls:
 
     def _saw_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._local.status = response.status_code
+        self._local.retry_after = response.headers.get("Retry-After", "")
 
     def request(
         self,
@@ -106,6 +107,7 @@ class SdkCalls:
     ) -> tuple[Any, int | None]:
         """Run one SDK call -> (plain answer, HTTP status); failures raise GatewayError."""
         self._local.status = None
+        self._local.retry_after = ""
         try:
             result = call(*args, **kwargs)
         except requests.Timeout as exc:
@@ -199,9 +201,13 @@ class SdkCalls:
         if status == 401:
             message = f"{self.who} rejected the credentials: check PLIVO_AUTH_ID / PLIVO_AUTH_TOKEN"
         elif status == 429:
-            message = (
-                f"{self.who} is rate-limiting requests (HTTP 429): wait a few seconds and try again"
+            retry_after = str(getattr(self._local, "retry_after", "")).strip()
+            wait = (
+                f"wait {retry_after} s (its Retry-After)"
+                if retry_after.isdigit()
+                else ("wait a few seconds")
             )
+            message = f"{self.who} is rate-limiting requests (HTTP 429): {wait} and try again"
         elif status is not None and status >= 500:
             message = f"{self.who} had a server error (HTTP {status}: {text}): try again later"
         elif type(exc) is px.PlivoRestError:

@@ -270,6 +270,29 @@ class GuardedRunner(web.AppRunner):
         )
 
 
+class BodyTooLarge(Exception):
+    """The request body is over the configured limit."""
+
+
+async def read_limited(request: web.Request, limit: int, deadline: float | None = None) -> bytes:
+    """The request body, never buffering more than `limit` bytes; TimeoutError once the loop's
+    clock passes `deadline` (a body that trickles in holds its connection no longer)."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise BodyTooLarge
+    async with asyncio.timeout_at(deadline):
+        if length is not None and not request.headers.get("Transfer-Encoding"):
+            return await request.content.readexactly(length) if length else b""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(16 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
 def request_deadline(request: web.BaseRequest, timeout: float) -> float:
     """Loop time by which `request` must have sent its body: its connection's deadline when it
     is guarded, else `timeout` seconds from now."""

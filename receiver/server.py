@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import errno
-import ipaddress
 import logging
 import os
 import random
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from receiver.binding import ReceiverStartError, bind_problem, is_loopback
 from receiver.config import ReceiverConfig, normalise_callback_path
-from receiver.connguard import ConnectionGuard, GuardedRunner, body_too_slow, request_deadline
+from receiver.connguard import (
+    BodyTooLarge,
+    ConnectionGuard,
+    GuardedRunner,
+    body_too_slow,
+    read_limited,
+    request_deadline,
+)
 from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
+from receiver.inbox import Inbox
 from receiver.opening import StoreNotReady, StoreOpening
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
@@ -44,23 +51,6 @@ NO_TOKEN_WARNING = (
 )
 
 
-def bind_problem(host: str, port: int, exc: OSError) -> str:
-    """What to tell a person whose receiver could not bind host:port."""
-    if exc.errno == errno.EADDRINUSE:
-        return f"port {port} on {host} is in use: pass --port N (or --port 0) or stop the other process"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"not allowed to bind port {port} on {host}: pass --port above 1023"
-    return f"cannot listen on {host}:{port} ({exc.strerror or exc}): check --host"
-
-
-class ReceiverStartError(Exception):
-    """The receiver could not bind; the message says what to do."""
-
-
-class BodyTooLarge(Exception):
-    """The request body is over the configured limit."""
-
-
 def time_ids(prefix: str) -> IdFactory:
     """Ids shaped like models.random_ids (12 hex digits of microseconds, 8 random hex digits),
     drawn from a seeded PRNG instead of a syscall per id (ids need to be unique, not secret)."""
@@ -73,35 +63,6 @@ def time_ids(prefix: str) -> IdFactory:
 
 
 EVENT_IDS = time_ids("ev")
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (what the receiver may bind without warning)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-async def read_limited(request: web.Request, limit: int, deadline: float | None = None) -> bytes:
-    """The request body, never buffering more than `limit` bytes; TimeoutError once the loop's
-    clock passes `deadline` (a body that trickles in holds its connection no longer)."""
-    length = request.content_length
-    if length is not None and length > limit:
-        raise BodyTooLarge
-    async with asyncio.timeout_at(deadline):
-        if length is not None and not request.headers.get("Transfer-Encoding"):
-            return await request.content.readexactly(length) if length else b""
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.content.iter_chunked(16 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge
-            chunks.append(chunk)
-        return b"".join(chunks)
 
 
 class Receiver:
@@ -121,8 +82,13 @@ class Receiver:
         nonces: NonceIndex | None = None,
         guard: ConnectionGuard | None = None,
         sock: socket.socket | None = None,
+        inbox: bool = True,
     ) -> None:
         self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
+        self.inbox: Inbox | None = None
+        self.inbox_info: Callable[[], dict[str, Any]] | None = None  # more for scripts
+        self._want_inbox = inbox
+        self._inbox_task: asyncio.Task[None] | None = None
         self.config = config
         self.port = config.port
         self.clock = clock
@@ -205,10 +171,34 @@ class Receiver:
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
+        inbox = self._start_inbox()
+        if self.store is None:  # once the store is open (it writes writer.json there)
+            self._inbox_task = asyncio.get_running_loop().create_task(inbox)
+        else:
+            await inbox
+
+    async def _start_inbox(self) -> None:
+        """Headless verbs record through this process (receiver/inbox.py), if it writes."""
+        await self.opening.settled()
+        store = self.store
+        if not self._want_inbox or getattr(store, "readonly", True) is not False:
+            return
+        inbox = Inbox(store, lambda: self.config.callback_url, self.inbox_info)
+        try:
+            await inbox.start()
+            self.inbox = inbox
+        except OSError as exc:
+            self.warn(f"scripts cannot record in this store while it runs: {exc}")
 
     async def stop(self) -> None:
         """Stop serving (in-flight callbacks get SHUTDOWN_TIMEOUT seconds to finish)."""
         runner, self._runner = self._runner, None
+        if self._inbox_task is not None:
+            self._inbox_task.cancel()
+            self._inbox_task = None
+        inbox, self.inbox = self.inbox, None
+        if inbox is not None:
+            await inbox.stop()
         if runner is not None:
             await runner.cleanup()
 

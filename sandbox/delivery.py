@@ -11,12 +11,16 @@ import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
 from receiver.domain.models import Clock, system_clock
 from receiver.signature import signature_headers
+
+if TYPE_CHECKING:
+    from sandbox.faults.armed import Armed, Faults
 
 log = logging.getLogger("tendlc.sandbox.delivery")
 
@@ -38,6 +42,7 @@ class Delivery:
     status: int | None = None  # HTTP status the target answered; None if it never answered
     error: str | None = None  # why it did not count as delivered
     refused: bool = False  # the loopback guard stopped it before any connection
+    fault: str = ""  # the fault that shaped this attempt ("f2 drop-callback"), if any
 
     @property
     def ok(self) -> bool:
@@ -81,6 +86,7 @@ class Dispatcher:
         allow_remote: bool = False,
         sleep: Sleep = asyncio.sleep,
         timeout: float = 10.0,
+        faults: Faults | None = None,
     ) -> None:
         self._token = token
         self._main_token = main_token
@@ -93,6 +99,7 @@ class Dispatcher:
         self.deliveries: list[Delivery] = []
         self.tasks: set[asyncio.Task[None]] = set()
         self.suppressed = False
+        self.faults = faults
 
     async def start(self) -> None:
         if self._session is None:
@@ -135,20 +142,48 @@ class Dispatcher:
                 )
             )
             return None
+        fault = self.faults.callback(kind, word, resource_id(params)) if self.faults else None
+        if fault is not None and fault.spec.name == "drop-callback":
+            error = f"dropped by fault {fault.label}: never sent"
+            log.warning("callback %s %s to %s %s", kind, word, url, error)
+            self.deliveries.append(
+                Delivery(url, method, kind, word, dict(params), at=self._clock(), error=error,
+                         fault=fault.label)
+            )  # fmt: skip
+            return None
         first: asyncio.Future[Delivery] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(
-            self._run(url, method, dict(params), first), name=f"sandbox-callback-{kind}"
+            self._run(url, method, dict(params), first, fault), name=f"sandbox-callback-{kind}"
         )
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        if fault is not None and fault.spec.name == "delay-callback":
+            return None  # nothing waits for a late callback: the ones after it overtake it
         return first
 
     async def _run(
-        self, url: str, method: str, params: dict[str, str], first: asyncio.Future[Delivery]
+        self,
+        url: str,
+        method: str,
+        params: dict[str, str],
+        first: asyncio.Future[Delivery],
+        fault: Armed | None = None,
     ) -> None:
+        name = fault.spec.name if fault is not None else ""
+        label = fault.label if fault is not None else ""
+        headers = None
+        if name == "delay-callback":
+            await self._sleep(fault.spec.param("seconds"))
+        elif name == "wrong-path-callback":
+            url = with_path(url, fault.spec.param("path"))
+        elif name == "duplicate-callback" and fault.spec.param("same_nonce"):
+            headers = signature_headers(method, url, params, self._token, self._main_token)
         try:
             for attempt in range(1, len(self.delays) + 2):
-                result = await self._attempt(url, method, params, attempt)
+                if name == "exhaust-retries":
+                    result = self._lost(url, method, params, attempt, label)
+                else:
+                    result = await self._attempt(url, method, params, attempt, headers, label)
                 if not first.done():
                     first.set_result(result)
                 if result.ok or attempt > len(self.delays):
@@ -160,18 +195,41 @@ class Dispatcher:
                             url,
                             attempt,
                         )
-                    return
+                    break
                 await self._sleep(self.delays[attempt - 1])
+            if name == "duplicate-callback":
+                for _ in range(fault.spec.param("copies")):
+                    await self._attempt(url, method, params, 1, headers, label)
         finally:
             if not first.done():
                 first.cancel()
 
+    def _lost(
+        self, url: str, method: str, params: dict[str, str], attempt: int, label: str
+    ) -> Delivery:
+        """An attempt that never reaches the target (fault exhaust-retries)."""
+        kind, word = params.get("event", ""), params.get("status", "")
+        error = f"connection refused (simulated by fault {label})"
+        delivery = Delivery(
+            url, method, kind, word, params, attempt, self._clock(), error=error, fault=label
+        )
+        self.deliveries.append(delivery)
+        log.warning("callback %s %s to %s attempt %d: %s", kind, word, url, attempt, error)
+        return delivery
+
     async def _attempt(
-        self, url: str, method: str, params: dict[str, str], attempt: int
+        self,
+        url: str,
+        method: str,
+        params: dict[str, str],
+        attempt: int,
+        headers: dict[str, str] | None = None,
+        label: str = "",
     ) -> Delivery:
         kind, word = params.get("event", ""), params.get("status", "")
         at = self._clock()
-        headers = signature_headers(method, url, params, self._token, self._main_token)
+        if headers is None:
+            headers = signature_headers(method, url, params, self._token, self._main_token)
         status: int | None = None
         error: str | None = None
         assert self._session is not None, "Dispatcher.start() was not awaited"
@@ -191,10 +249,23 @@ class Dispatcher:
                 error = f"answered HTTP {status} (Plivo retries anything but 200)"
         except (aiohttp.ClientError, TimeoutError) as exc:
             error = f"{type(exc).__name__}: {exc}"
-        delivery = Delivery(url, method, kind, word, params, attempt, at, status, error)
+        delivery = Delivery(
+            url, method, kind, word, params, attempt, at, status, error, fault=label
+        )
         self.deliveries.append(delivery)
         level = logging.INFO if delivery.ok else logging.WARNING
         log.log(
             level, "callback %s %s to %s attempt %d: %s", kind, word, url, attempt, error or status
         )
         return delivery
+
+
+def resource_id(params: dict[str, str]) -> str:
+    """The id a callback is about: the number, else the campaign, else the brand."""
+    return params.get("number") or params.get("campaign_id") or params.get("brand_id") or ""
+
+
+def with_path(url: str, path: str) -> str:
+    """`url` with its path replaced by `path` (scheme, host and query kept)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))

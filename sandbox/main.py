@@ -7,10 +7,14 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
+from sandbox.faults.catalogue import FaultError, FaultSpec, describe, parse_flag
+from sandbox.faults.scenario import load_scenario
 from sandbox.server import Sandbox, SandboxStartError
+from sandbox.snippets import Target, snippets
 
 
 def usage_error(auth_id: str | None) -> str | None:
@@ -20,12 +24,28 @@ def usage_error(auth_id: str | None) -> str | None:
     return f"--auth-id must be MA or SA followed by 18 characters (20 in all), got {auth_id!r}"
 
 
+def fault_lines(sandbox: Sandbox) -> str:
+    """The armed faults, one per line, as the banner lists them."""
+    if not sandbox.faults.armed:
+        return "  faults      none (arm some with --fault, --scenario or POST /_sandbox/faults)"
+    lines = [f"  faults      seed {sandbox.faults.seed}:"]
+    for armed in sandbox.faults.armed:
+        keys = ", ".join(
+            f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+            for k, v in armed.spec.to_json().items()
+            if k != "name"
+        )
+        lines.append(f"    {armed.id:<4}{armed.spec.name} ({keys})")
+    return "\n".join(lines)
+
+
 def banner(sandbox: Sandbox, delay: float, seed: int | None, allow_remote: bool) -> str:
-    """What the command prints once it listens: address, credentials, an SDK snippet, the knobs."""
+    """What the command prints once it listens: address, credentials, faults, snippets, knobs."""
     callbacks = (
         "any address" if allow_remote else "loopback addresses only (127.0.0.1, ::1, localhost)"
     )
     retries = ", ".join(f"+{d:g} s" for d in sandbox.dispatcher.delays)
+    target = Target(sandbox.base_url, sandbox.auth_id, sandbox.auth_token)
     return f"""tendlc sandbox: an offline Plivo 10DLC API
   base URL    {sandbox.base_url}
   auth id     {sandbox.auth_id}
@@ -34,19 +54,28 @@ def banner(sandbox: Sandbox, delay: float, seed: int | None, allow_remote: bool)
   seed        {seed if seed is not None else "none (ids are random)"}
   callbacks   to {callbacks}
   retries     after a non-200 at {retries} (Plivo's +60/+120/+240 s, scaled)
+{fault_lines(sandbox)}
+  control     {sandbox.base_url}/_sandbox/faults (same Basic auth; GET lists, POST arms)
 
-Point the plivo SDK at it (Python):
-
-    import plivo
-    from sandbox.transport import point_client_at
-
-    client = plivo.RestClient("{sandbox.auth_id}", "{sandbox.auth_token}")
-    point_client_at(client, "{sandbox.base_url}")
-    print(client.profile.list())
+{snippets(target)}
 
 Outcomes: a brand_alias containing "reject" is rejected; a campaign description containing
 "reject" is rejected; numbers ending in 0000 fail to link, in 9999 fail to unlink.
 Press Ctrl-C to stop."""
+
+
+def fault_specs(
+    flags: Sequence[str], scenario: Path | None, faults_seed: int | None
+) -> tuple[list[FaultSpec], int]:
+    """The faults to arm (scenario first, then each --fault) and the fault seed; FaultError."""
+    specs: list[FaultSpec] = []
+    seed = 0
+    if scenario is not None:
+        loaded = load_scenario(scenario)
+        specs.extend(loaded.faults)
+        seed = loaded.seed if loaded.seed is not None else seed
+    specs.extend(parse_flag(flag) for flag in flags)
+    return specs, faults_seed if faults_seed is not None else seed
 
 
 async def serve(sandbox: Sandbox, announce: Callable[[Sandbox], str], out: TextIO) -> None:
@@ -76,11 +105,23 @@ def run_sandbox(
     auth_id: str | None,
     auth_token: str | None,
     allow_remote_callbacks: bool,
+    fault: Sequence[str] = (),
+    faults_seed: int | None = None,
+    scenario: Path | None = None,
+    list_faults: bool = False,
 ) -> int:
     """Run the sandbox in the foreground; 0 after SIGINT/SIGTERM, 1 if it cannot start, 2 on bad input."""
+    if list_faults:
+        print(describe())
+        return 0
     problem = usage_error(auth_id)
     if problem:
         print(f"tendlc sandbox: {problem}", file=sys.stderr)
+        return 2
+    try:
+        specs, fault_seed = fault_specs(fault, scenario, faults_seed)
+    except FaultError as exc:
+        print(f"tendlc sandbox: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=logging.INFO,
@@ -95,6 +136,8 @@ def run_sandbox(
         auth_id=auth_id,
         auth_token=auth_token,
         allow_remote_callbacks=allow_remote_callbacks,
+        faults=specs,
+        faults_seed=fault_seed,
         preregistered=True,
     )
     try:

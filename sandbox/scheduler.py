@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sandbox import outcomes
-from sandbox.delivery import Dispatcher, Sleep
+from sandbox.delivery import Dispatcher, Sleep, resource_id
+from sandbox.faults.armed import Armed, Faults, hold_answer, release
 from sandbox.world import Brand, Campaign, LinkedNumber, World
 
 log = logging.getLogger("tendlc.sandbox.scheduler")
@@ -23,17 +25,36 @@ Settle = Callable[[], Payload | None]
 CREATED_AFTER = 0.25  # seconds from the API answer to the `created` callback (delay > 0)
 
 
+@dataclass(slots=True)
+class Plan:
+    """How faults bend one request's lifecycle (sandbox/faults/catalogue.py, group "lifecycle")."""
+
+    reorder: bool = False  # terminal callback first, then the stale `created`
+    hold: asyncio.Future[None] | None = None  # the API answer waits for this
+    hold_until: str = "created"
+    stuck: Armed | None = None  # stays PROCESSING until this fault is removed
+
+
 class Scheduler:
     """Owns the asyncio tasks that move requests through their lifecycle on the running loop."""
 
     def __init__(
-        self, world: World, dispatcher: Dispatcher, *, delay: float, sleep: Sleep = asyncio.sleep
+        self,
+        world: World,
+        dispatcher: Dispatcher,
+        *,
+        delay: float,
+        sleep: Sleep = asyncio.sleep,
+        faults: Faults | None = None,
     ) -> None:
         self.world = world
         self.dispatcher = dispatcher
         self.delay = delay
         self._sleep = sleep
+        self.faults = faults or Faults()
         self.tasks: set[asyncio.Task[None]] = set()
+        self.parked: dict[asyncio.Task[None], Armed] = {}  # held by stuck-processing
+        self._parked_changed = asyncio.Event()
 
     # --- requests -----------------------------------------------------------------------
 
@@ -46,7 +67,9 @@ class Scheduler:
             b = self.world.brands.get(brand_id)
             if b is None or b.cycle != cycle:
                 return None
-            if outcomes.brand_rejected(b.brand_alias):
+            if self._fails(
+                "brand", brand_id, b.brand_alias, outcomes.brand_rejected(b.brand_alias)
+            ):
                 b.registration_status = "FAILED"
                 b.declined_reasons = outcomes.brand_declined_reasons(b.brand_alias)
             else:
@@ -72,9 +95,13 @@ class Scheduler:
             judged = (
                 c.text.get("description", "") if c.campaign_source == "plivo" else c.campaign_alias
             )
-            if (decline := outcomes.campaign_decline(judged)) is not None:
+            decline = outcomes.campaign_decline(judged)
+            if self._fails("campaign", campaign_id, c.campaign_alias, decline is not None):
                 c.registration_status = "FAILED"
-                c.error_code, c.error_reason = decline
+                c.error_code, c.error_reason = decline or (
+                    outcomes.CAMPAIGN_ERROR_CODE,
+                    outcomes.CAMPAIGN_ERROR_REASON,
+                )
                 c.error_description = outcomes.CAMPAIGN_ERROR_DESCRIPTION
             else:
                 c.registration_status = "ACTIVE"
@@ -92,7 +119,7 @@ class Scheduler:
             n = self.world.numbers.get(number)
             if n is None or n.cycle != cycle or n.campaign_id != campaign_id:
                 return None
-            failed = outcomes.link_fails(number)
+            failed = self._fails("number_linking", number, "", outcomes.link_fails(number))
             n.status = "FAILED" if failed else "COMPLETED"
             return _number_payload(n, "number_linking", "failed" if failed else "success")
 
@@ -109,7 +136,7 @@ class Scheduler:
             if n is None or n.cycle != cycle or n.campaign_id != campaign_id:
                 return None
             n.unlinking = False
-            if outcomes.unlink_fails(number):
+            if self._fails("number_unlinking", number, "", outcomes.unlink_fails(number)):
                 return _number_payload(n, "number_unlinking", "failed")
             del self.world.numbers[number]
             return _number_payload(n, "number_unlinking", "success")
@@ -118,34 +145,122 @@ class Scheduler:
 
     # --- running ------------------------------------------------------------------------
 
+    def _fails(self, kind: str, rid: str, alias: str, default: bool) -> bool:
+        """An outcome rule's verdict for this request, else the outcome knob's (`default`)."""
+        return self.faults.outcome(kind, rid, alias, default)
+
+    def _plan(self, kind: str, rid: str) -> Plan:
+        """Which lifecycle faults fire for this request (decided when it is submitted)."""
+        alias = ""
+        if kind == "brand" and (brand := self.world.brands.get(rid)):
+            alias = brand.brand_alias
+        elif kind == "campaign" and (campaign := self.world.campaigns.get(rid)):
+            alias = campaign.campaign_alias
+        plan = Plan(
+            reorder=self.faults.request("reorder-callbacks", kind, rid, alias) is not None,
+            stuck=self.faults.request("stuck-processing", kind, rid, alias),
+        )
+        race = self.faults.request("callback-before-answer", kind, rid, alias)
+        if race is not None:
+            plan.hold, plan.hold_until = hold_answer(), race.spec.param("until")
+        return plan
+
     def _start(self, url: str, method: str, created: Payload, settle: Settle) -> None:
+        plan = self._plan(created["event"], resource_id(created))
         task = asyncio.create_task(
-            self._run(url, method, created, settle), name=f"sandbox-{created['event']}"
+            self._run(url, method, created, settle, plan), name=f"sandbox-{created['event']}"
         )
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _run(self, url: str, method: str, created: Payload, settle: Settle) -> None:
-        if self.delay > 0:
-            # Like Plivo, answer the request first and call back a moment later.
-            await asyncio.sleep(min(CREATED_AFTER, self.delay / 4))
-        first = self.dispatcher.send(url, method, created)
+    async def _run(
+        self, url: str, method: str, created: Payload, settle: Settle, plan: Plan | None = None
+    ) -> None:
+        plan = plan or Plan()
+        try:
+            if self.delay > 0 and plan.hold is None:
+                # Like Plivo, answer the request first and call back a moment later.
+                await asyncio.sleep(min(CREATED_AFTER, self.delay / 4))
+            if not plan.reorder:
+                await self._send(url, method, created)  # attempted before the terminal status
+            if plan.hold_until == "created":
+                release(plan.hold)
+            if plan.stuck is not None:
+                await self._park(plan.stuck)
+            await self._sleep(self.delay)
+            terminal = settle()
+            if terminal is None:
+                log.debug("%s transition dropped: superseded or deleted", created["event"])
+                return
+            if plan.reorder or plan.hold is not None:
+                await self._send(url, method, terminal)
+            else:
+                self.dispatcher.send(url, method, terminal)
+            release(plan.hold)
+            if plan.reorder:
+                self.dispatcher.send(url, method, created)  # the stale `created`, last
+            if terminal.get("registration_status") == "ACTIVE":
+                await self._maybe_expire(terminal["campaign_id"])
+        finally:
+            release(plan.hold)
+
+    async def _send(self, url: str, method: str, payload: Payload) -> None:
+        """Send a callback and wait until its first attempt is over."""
+        first = self.dispatcher.send(url, method, payload)
         if first is not None:
-            await asyncio.wait([first])  # `created` is attempted before the terminal status
-        await self._sleep(self.delay)
-        terminal = settle()
-        if terminal is None:
-            log.debug("%s transition dropped: superseded or deleted", created["event"])
+            await asyncio.wait([first])
+
+    async def _park(self, fault: Armed) -> None:
+        """Wait (not counted by idle()) until the stuck-processing fault is removed."""
+        task = asyncio.current_task()
+        assert task is not None
+        self.parked[task] = fault
+        self._parked_changed.set()
+        try:
+            await fault.released.wait()
+        finally:
+            self.parked.pop(task, None)
+            self._parked_changed.set()
+
+    async def _maybe_expire(self, campaign_id: str) -> None:
+        campaign = self.world.campaigns.get(campaign_id)
+        if campaign is None:
             return
-        self.dispatcher.send(url, method, terminal)
+        fault = self.faults.request(
+            "expire-campaign", "campaign", campaign_id, campaign.campaign_alias
+        )
+        if fault is None:
+            return
+        cycle = campaign.cycle
+        await self._sleep(fault.spec.param("after"))
+        campaign = self.world.campaigns.get(campaign_id)
+        if (
+            campaign is not None
+            and campaign.cycle == cycle
+            and campaign.registration_status == "ACTIVE"
+        ):
+            campaign.registration_status = "EXPIRED"  # Plivo documents no callback for this
+            log.info("campaign %s expired (fault %s)", campaign_id, fault.label)
 
     async def idle(self) -> None:
-        """Wait until every scheduled transition and every delivery (retries included) is done."""
+        """Wait until every scheduled transition and every delivery (retries included) is done.
+
+        Requests held by a stuck-processing fault do not count: they wait for its removal.
+        """
         while True:
-            pending = [t for t in (*self.tasks, *self.dispatcher.tasks) if not t.done()]
+            pending = [
+                t
+                for t in (*self.tasks, *self.dispatcher.tasks)
+                if not t.done() and not (t in self.parked and not self.parked[t].released.is_set())
+            ]
             if not pending:
                 return
-            await asyncio.wait(pending)
+            self._parked_changed.clear()
+            parked = asyncio.ensure_future(self._parked_changed.wait())
+            try:
+                await asyncio.wait([*pending, parked], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                parked.cancel()
 
     async def close(self) -> None:
         for task in list(self.tasks):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+from collections.abc import Iterable
 
 from aiohttp import web
 
 from receiver.domain.models import Clock, system_clock
 from sandbox.delivery import Delivery, Dispatcher, Sleep
+from sandbox.faults.armed import Faults
+from sandbox.faults.catalogue import FaultSpec
+from sandbox.faults.control import Control, drop_connection, make_fault_middleware
 from sandbox.ids import IdMint, new_auth_id, new_auth_token
 from sandbox.routes import Api
 from sandbox.scheduler import Scheduler
@@ -29,7 +33,8 @@ class Sandbox:
     `delay` is the time from `created` to the terminal status; `retry_scale` multiplies
     Plivo's callback retry schedule (60/120/240 s); `seed` fixes every generated id;
     `preregistered` starts the account with a registered brand and an ACTIVE campaign
-    (two of its numbers linked), as `tendlc sandbox` and the console do.
+    (two of its numbers linked), as `tendlc sandbox` and the console do. `faults` are armed
+    from the start; `faults_seed` seeds their probability draws.
     """
 
     def __init__(
@@ -46,6 +51,8 @@ class Sandbox:
         retry_scale: float = 0.01,
         clock: Clock = system_clock,
         sleep: Sleep = asyncio.sleep,
+        faults: Iterable[FaultSpec] = (),
+        faults_seed: int = 0,
         preregistered: bool = False,
     ) -> None:
         self.host = host
@@ -54,6 +61,9 @@ class Sandbox:
         self.auth_token = auth_token or new_auth_token()
         self.main_auth_token = main_auth_token or self.auth_token
         self.world = World(IdMint(seed), clock, preregistered=preregistered)
+        self.faults = Faults(faults_seed, clock)
+        self.faults.arm(faults)
+        self._sleep = sleep
         self.dispatcher = Dispatcher(
             token=self.auth_token,
             main_token=self.main_auth_token,
@@ -61,8 +71,11 @@ class Sandbox:
             retry_scale=retry_scale,
             allow_remote=allow_remote_callbacks,
             sleep=sleep,
+            faults=self.faults,
         )
-        self.scheduler = Scheduler(self.world, self.dispatcher, delay=delay, sleep=sleep)
+        self.scheduler = Scheduler(
+            self.world, self.dispatcher, delay=delay, sleep=sleep, faults=self.faults
+        )
         self._runner: web.AppRunner | None = None
         self._ready = False
 
@@ -81,11 +94,17 @@ class Sandbox:
         self.dispatcher.suppressed = enabled
 
     def make_app(self) -> web.Application:
+        api_id = self.world.mint.api_id
         app = web.Application(
-            middlewares=make_middlewares(self.auth_id, self.auth_token, self.world.mint.api_id)
+            middlewares=[
+                drop_connection,
+                *make_middlewares(self.auth_id, self.auth_token, api_id),
+                make_fault_middleware(self.faults, self._sleep, api_id),
+            ]
         )
         app.router.add_get("/healthz", self._healthz)
         app.router.add_routes(Api(self.world, self.scheduler).routes())
+        app.router.add_routes(Control(self).routes())
         return app
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -74,6 +74,13 @@ def make_middlewares(
 def check_auth(request: web.Request, auth_id: str, auth_token: str) -> None:
     """HTTP Basic with the sandbox's credentials; the path's auth_id must be the username."""
     path_id = request.path[len(ACCOUNT_PREFIX) :].split("/", 1)[0]
+    check_basic(request, auth_id, auth_token)
+    if path_id != auth_id:
+        raise ApiError(401, f"Authentication failed: the URL's account {path_id} is not {auth_id}")
+
+
+def check_basic(request: web.Request, auth_id: str, auth_token: str) -> None:
+    """HTTP Basic with the sandbox's credentials, or a 401 ApiError saying what is wrong."""
     header = request.headers.get("Authorization", "")
     if not header:
         raise ApiError(
@@ -82,8 +89,6 @@ def check_auth(request: web.Request, auth_id: str, auth_token: str) -> None:
     login, password = _decode_basic(header)
     if not (_same(login, auth_id) and _same(password, auth_token)):
         raise ApiError(401, "Authentication failed: wrong auth_id or auth_token")
-    if path_id != auth_id:
-        raise ApiError(401, f"Authentication failed: the URL's account {path_id} is not {auth_id}")
 
 
 def _same(given: str, expected: str) -> bool:

@@ -39,7 +39,7 @@ def request_from_json(data: Any) -> CampaignRequest:
 
 @click.group()
 def campaign() -> None:
-    """Campaigns: check one before you submit it."""
+    """Campaigns: list, get, create, update, delete, import; check one before you submit it."""
 
 
 @campaign.command("check")

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from receiver.binding import bind_problem, listen_on
 from receiver.config import ReceiverConfig
-from receiver.server import bind_problem
 
 if TYPE_CHECKING:
     from receiver.opening import StoreOpening
 
 SANDBOX_DELAY = 3.0  # seconds from `created` to the final status: long enough to see `pending`
 QUICK_OPEN = 1.0  # seconds to wait for the store before the screen starts (a locked one fails)
-LISTEN_BACKLOG = 512  # connections the kernel holds for the receiver until the loop serves it
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,22 +28,10 @@ class LaunchOptions:
     tunnel: str = "none"
     auth_id: str | None = None
     overdue_after: float | None = 120.0  # seconds awaiting a callback before "overdue"; None: never
+    faults: tuple[Any, ...] = ()  # sandbox FaultSpecs to arm (--scenario); sandbox mode only
+    faults_seed: int = 0
     forward_to: tuple[str, ...] = ()  # --forward-to: receiver/forward.py
     forward_retry_scale: float = 1.0
-
-
-def listen_on(host: str, port: int, backlog: int = LISTEN_BACKLOG) -> socket.socket:
-    """A socket bound to host:port and listening (connections queue until it is served)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host.strip("[]"), port))
-        sock.listen(backlog)
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def live_problem(options: LaunchOptions) -> str | None:
@@ -96,11 +82,26 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
 
     sandbox = None
     if options.sandbox:
-        sandbox = Sandbox(delay=SANDBOX_DELAY, seed=None, preregistered=True)
+        sandbox = Sandbox(
+            delay=SANDBOX_DELAY,
+            seed=None,
+            preregistered=True,
+            faults=options.faults,
+            faults_seed=options.faults_seed,
+        )
         config = replace(
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )
     receiver = Receiver(store, config, sock=sock)
+    if sandbox is not None:  # scripts run beside the console use its sandbox (tendlc/session.py)
+        box = sandbox
+        receiver.inbox_info = lambda: {
+            "sandbox": {
+                "api_url": box.base_url,
+                "auth_id": box.auth_id,
+                "auth_token": box.auth_token,
+            }
+        }
 
     def callback_url() -> str:
         return receiver.config.callback_url

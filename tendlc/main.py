@@ -135,6 +135,12 @@ def receiver_config(
     metavar="SECONDS",
     help="Flag and reconcile a resource awaiting a callback this long (0 = never).",
 )
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Sandbox mode: arm the faults of a scenario file (see `tendlc sandbox --list-faults`).",
+)
 @_forward_options
 @click.version_option(package_name="tendlc")
 @click.pass_context
@@ -148,6 +154,7 @@ def main(
     callback_path: str,
     tunnel: str,
     overdue: float,
+    scenario: Path | None,
     forward_to: tuple[str, ...],
     forward_retry_scale: float,
 ) -> None:
@@ -166,6 +173,7 @@ def main(
     live = (
         bool(os.environ.get("PLIVO_AUTH_ID") or os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
     )
+    faults, faults_seed = scenario_faults(scenario, live)
     options = LaunchOptions(
         db_path=db or default_db_path(),
         config=config,
@@ -173,10 +181,31 @@ def main(
         tunnel=tunnel,
         auth_id=os.environ.get("PLIVO_AUTH_ID") if live else None,
         overdue_after=overdue or None,
+        faults=faults,
+        faults_seed=faults_seed,
         forward_to=forward_to,
         forward_retry_scale=forward_retry_scale,
     )
     sys.exit(run_tui(options))
+
+
+def scenario_faults(scenario: Path | None, live: bool) -> tuple[tuple[Any, ...], int]:
+    """The faults of `--scenario` for the in-process sandbox; a usage error when unusable."""
+    if scenario is None:
+        return (), 0
+    if live:
+        raise click.UsageError(
+            "--scenario arms faults on the sandbox: run `tendlc --sandbox --scenario FILE`, "
+            "or `tendlc sandbox --scenario FILE` for other programs"
+        )
+    from sandbox.faults.catalogue import FaultError
+    from sandbox.main import fault_specs
+
+    try:
+        specs, seed = fault_specs((), scenario, None)
+    except FaultError as exc:
+        raise click.UsageError(str(exc)) from None
+    return tuple(specs), seed
 
 
 UNSIGNED_REFUSAL = (
@@ -286,6 +315,22 @@ def receive(
     is_flag=True,
     help="Deliver callbacks to non-loopback addresses too.",
 )
+@click.option(
+    "--fault",
+    multiple=True,
+    metavar="NAME[:KEY=VALUE,...]",
+    help="Arm a fault, e.g. drop-callback or api-error:status=503 (repeatable; see --list-faults).",
+)
+@click.option(
+    "--faults-seed", type=int, default=None, help="Seed of the faults' probability draws."
+)
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Arm the faults of a scenario file (TOML, or JSON when named .json).",
+)
+@click.option("--list-faults", is_flag=True, help="Describe every fault and exit.")
 def sandbox(**options: Any) -> None:
     """Run the offline Plivo 10DLC simulator alone, for any Plivo SDK."""
     from sandbox.main import run_sandbox
@@ -405,9 +450,15 @@ def replay(
     )
 
 
-from tendlc.campaign import campaign  # noqa: E402 - verbs register after the group
+# verbs register after the group
+from tendlc import campaign_verbs  # noqa: E402,F401 - adds list/get/create/... to `campaign`
+from tendlc.brand import brand  # noqa: E402
+from tendlc.campaign import campaign  # noqa: E402
+from tendlc.number import number  # noqa: E402
+from tendlc.profile import profile  # noqa: E402
 
-main.add_command(campaign)
+for group in (profile, brand, campaign, number):
+    main.add_command(group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,6 +51,7 @@ REQUEST_RULES: dict[str, tuple[ResourceType, Cycle, Badge]] = {
     "brand.create": (ResourceType.BRAND, Cycle.REGISTER, Badge.SUBMITTED),
     "campaign.create": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
     "campaign.update": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
+    "campaign.import": (ResourceType.CAMPAIGN, Cycle.REGISTER, Badge.SUBMITTED),
     "number.link": (ResourceType.NUMBER, Cycle.LINK, Badge.SUBMITTED),
     "number.unlink": (ResourceType.NUMBER, Cycle.UNLINK, Badge.UNLINKING),
 }

@@ -267,7 +267,7 @@ async def test_loopback_by_default_and_a_warning_for_all_interfaces(tmp_path, mo
     finally:
         await wide.stop()
         await store.close()
-    assert bound == ["0.0.0.0"]
+    assert bound == ["0.0.0.0", "127.0.0.1"]  # the receiver, then the writer's inbox (loopback)
     [warning] = wide.warnings
     assert warning.startswith("binding 0.0.0.0: the receiver is reachable from other machines")
     assert warning in caplog.text and body["warnings"] == [warning]

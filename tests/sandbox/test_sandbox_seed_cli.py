@@ -145,7 +145,9 @@ async def test_cli_serves_prints_credentials_and_stops_on_sigterm() -> None:
         text = "".join(lines)
         base_url = re.search(r"base URL\s+(http://127\.0\.0\.1:\d+)", text).group(1)
         assert f"auth id     {auth_id}" in text and "auth token  clitoken" in text
-        assert f'point_client_at(client, "{base_url}")' in text
+        assert f'request.url.replace("https://api.plivo.com", "{base_url}", 1)' in text
+        assert f'url: "{base_url}/v1/Account/{auth_id}",' in text  # the Node snippet
+        assert f'curl -sS -u "{auth_id}:clitoken" "{base_url}/v1/Account/{auth_id}/10dlc/' in text
         assert f'plivo.RestClient("{auth_id}", "clitoken")' in text
         async with aiohttp.ClientSession() as http, http.get(base_url + "/healthz") as resp:
             assert resp.status == 200
