@@ -329,3 +329,14 @@ async def test_a_callback_acknowledged_while_loading_is_forwarded(tmp_path):
             assert "forwarding accepted callbacks to" in err.getvalue()
     finally:
         await target.close()
+
+
+async def test_the_writers_inbox_starts_once_the_store_is_open(tmp_path):
+    from receiver.inbox import INBOX_NAME
+
+    opener = GatedOpener(tmp_path / "db")
+    async with loading(opener) as (receiver, _):
+        assert receiver.inbox is None and not (tmp_path / "db" / INBOX_NAME).exists()
+        opener.gate.set()
+        await wait_until(lambda: receiver.inbox is not None, "the inbox to start")
+        assert (tmp_path / "db" / INBOX_NAME).exists()
