@@ -18,9 +18,9 @@ from typing import Any
 from _common import ROOT  # noqa: F401  (puts the repository on sys.path)
 
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import PRIVATE_DIR, encode
+from receiver.store.disk.atomicdb import PRIVATE_DIR, encode
+from receiver.store.disk.files import write_snapshot_parts
 from receiver.store.entries import replay_entry
-from receiver.store.files import write_snapshot_parts
 from receiver.store.snapshot import RegistryEncoder
 
 SEGMENT = 256

@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from receiver.binding import bind_problem, listen_on
 from receiver.config import ReceiverConfig
+from receiver.http.binding import bind_problem, listen_on
 
 if TYPE_CHECKING:
-    from receiver.opening import StoreOpening
+    from receiver.http.opening import StoreOpening
 
 SANDBOX_DELAY = 3.0  # seconds from `created` to the final status: long enough to see `pending`
 QUICK_OPEN = 1.0  # seconds to wait for the store before the screen starts (a locked one fails)
@@ -51,8 +51,8 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     """Run the console; 0 on a normal quit, 1 with a one-line reason when something fails."""
     from plivo_client.gateway import Gateway
     from plivo_client.types import GatewayError
-    from receiver.opening import StoreOpening, describe
-    from receiver.server import Receiver
+    from receiver.http.opening import StoreOpening, describe
+    from receiver.http.server import Receiver
     from receiver.store.store import Store, StoreError
     from sandbox.server import Sandbox
     from tui.app import make_app
@@ -66,7 +66,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     if reason := live_problem(options):
         return fail(reason)
     # Bind first: while the store opens (on a thread) callbacks queue on the socket instead of
-    # being refused, and once the app runs, the receiver answers them (receiver/opening.py).
+    # being refused, and once the app runs, the receiver answers them (receiver/http/opening.py).
     config = options.config
     try:
         sock = listen_on(config.host, config.port)
@@ -93,7 +93,9 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )
     receiver = Receiver(store, config, sock=sock)
-    if sandbox is not None:  # scripts run beside the console use its sandbox (tendlc/session.py)
+    if (
+        sandbox is not None
+    ):  # scripts run beside the console use its sandbox (tendlc/verbs/session.py)
         box = sandbox
         receiver.inbox_info = lambda: {
             "sandbox": {

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from receiver.api import PREFIX as API_PREFIX
-from receiver.api import ApiTokens, StoreApi
 from receiver.config import ReceiverConfig
 from receiver.domain.models import CallbackEvent, Change, Clock, IdFactory, system_clock
 from receiver.forward import Forward, Forwarder
-from receiver.opening import StoreOpening, until_open
-from receiver.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
+from receiver.http.api import PREFIX as API_PREFIX
+from receiver.http.api import ApiTokens, StoreApi
+from receiver.http.opening import StoreOpening, until_open
+from receiver.http.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
 from receiver.store.export import iso_utc
 from receiver.store.store import Store, StoreError
 
@@ -163,7 +163,7 @@ async def serve(
     """Run the receiver until `stop` is set; returns the exit code (0 ok, 1 failure).
 
     `forward`: (target URLs, retry-schedule scale) for receiver/forward.py; `api`: serve
-    receiver/api.py beside the callback path with these tokens. `open_store`: opens the
+    receiver/http/api.py beside the callback path with these tokens. `open_store`: opens the
     store (on a thread; default Store.open(db_path, clock=clock)).
 
     `freeze_gc`: once the store is loaded, move every object so far out of the cyclic GC's
@@ -195,7 +195,7 @@ async def _serve(
     opener: Callable[[], Store],
 ) -> int:
     # Bind, then open the store on a thread: callbacks (and API calls) that come while it loads
-    # wait for it (receiver/opening.py). What is said on stderr, and in which order, is as
+    # wait for it (receiver/http/opening.py). What is said on stderr, and in which order, is as
     # before: an open that fails wins over a busy port, and `listening on` means ready.
     opening = StoreOpening(opener)
     receiver = Receiver(opening, config, clock=clock, ids=ids)

@@ -20,8 +20,8 @@ from tui.workers import failure_text
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from receiver.forward import Forwarder
-    from receiver.opening import StoreOpening
-    from receiver.server import Receiver
+    from receiver.http.opening import StoreOpening
+    from receiver.http.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel, TunnelStatus
     from sandbox import Sandbox

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from receiver.opening import StoreOpening
+from receiver.http.opening import StoreOpening
 from receiver.tunnels.base import TunnelState, TunnelStatus
 from receiver.tunnels.factory import make_tunnel
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from receiver.forward import Forwarder
-    from receiver.server import Receiver
+    from receiver.http.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel
     from sandbox import Sandbox
@@ -74,7 +74,7 @@ class Services:
 
     async def start(self) -> None:
         """Start the sandbox, then the receiver, then make the gateway. Raises ServiceStartError."""
-        from receiver.server import ReceiverStartError
+        from receiver.http.server import ReceiverStartError
 
         if self.sandbox is not None:
             try:

@@ -1,7 +1,7 @@
 """The append-only journal: numbered TinyDB segment files; a commit appends to the open one.
 
 Each segment is a TinyDB database (table "journal", doc id = seq). The open segment's storage
-(receiver/store/segment.py) keeps its data in memory and appends each commit's documents in
+(receiver/store/disk/segment.py) keeps its data in memory and appends each commit's documents in
 place, fsynced, so a commit writes what it adds; closed segments are never written again. A
 batch is numbered and encoded on the loop thread (`prepare`); the writer thread inserts it
 through TinyDB's Table API and the storage writes the already-encoded texts (`write`), so that
@@ -21,15 +21,15 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from receiver.store.atomicdb import (
+from receiver.store.disk.atomicdb import (
     AtomicStorage,
     DamagedFileError,
     WriteFile,
     atomic_write,
     encode,
 )
-from receiver.store.salvage import blank_message, damaged_message, first_seq, is_blank, repair
-from receiver.store.segment import AppendStorage
+from receiver.store.disk.salvage import blank_message, damaged_message, first_seq, is_blank, repair
+from receiver.store.disk.segment import AppendStorage
 
 TABLE = "journal"
 _SEGMENT_NAME = re.compile(r"^(\d+)\.json$")
@@ -88,7 +88,7 @@ class Journal:
         self.last_write_bytes = 0
         self._write_file = write_file
         # A custom writer (fault injection, tests) sees every write: the open segment is then
-        # rewritten through it; the real one appends (receiver/store/segment.py).
+        # rewritten through it; the real one appends (receiver/store/disk/segment.py).
         self._appends = write_file is atomic_write
         self._segments: list[_Segment] = []
         self._open: _Segment | None = None
@@ -113,7 +113,7 @@ class Journal:
         A segment whose entries all come at or before `after` (known from the first position of
         the next one, read from its first bytes) is not decoded: it is read only when asked for
         (get, iter_entries, tail). A damaged segment is moved aside (or, when `readonly`, left
-        alone) with a warning; its complete entries are kept (receiver/store/salvage.py).
+        alone) with a warning; its complete entries are kept (receiver/store/disk/salvage.py).
         """
         journal = cls(directory, segment_size=segment_size, write_file=write_file)
         if not directory.is_dir():

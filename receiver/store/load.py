@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import DamagedFileError, WriteFile, move_aside
+from receiver.store.disk.atomicdb import DamagedFileError, WriteFile, move_aside
+from receiver.store.disk.files import JOURNAL_DIR, SNAPSHOT_NAME, read_snapshot
 from receiver.store.entries import (
     ENTRY_CALLBACK,
     ENTRY_REPLAY,
@@ -16,7 +17,6 @@ from receiver.store.entries import (
     entry_object,
     replay_entry,
 )
-from receiver.store.files import JOURNAL_DIR, SNAPSHOT_NAME, read_snapshot
 from receiver.store.journal import Journal
 from receiver.store.lookup import EntryLookup
 

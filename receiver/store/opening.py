@@ -6,7 +6,7 @@ import shutil
 from collections import deque
 from typing import TYPE_CHECKING
 
-from receiver.store.atomicdb import WriteFile
+from receiver.store.disk.atomicdb import WriteFile
 from receiver.store.entries import entry_time
 from receiver.store.load import load
 from receiver.store.nonces import LEGACY_NONCES_DIR, catch_up

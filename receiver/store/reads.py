@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from receiver.domain.models import CallbackEvent, ResourceType
+from receiver.store.disk.files import StoreStats
 from receiver.store.entries import (
     ENTRY_REPLAY,
     Entry,
@@ -16,7 +17,6 @@ from receiver.store.entries import (
     entry_time,
     resource_key,
 )
-from receiver.store.files import StoreStats
 from receiver.store.journal import Journal
 from receiver.store.lookup import EntryLookup
 from receiver.store.snapshot import Snapshotter

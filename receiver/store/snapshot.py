@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import WriteFile, encode
-from receiver.store.files import write_snapshot_parts
+from receiver.store.disk.atomicdb import WriteFile, encode
+from receiver.store.disk.files import write_snapshot_parts
 
 logger = logging.getLogger(__name__)
 

@@ -22,16 +22,9 @@ from receiver.domain.models import (
 )
 from receiver.domain.registry import Registry
 from receiver.safetext import encodable_event
-from receiver.store.atomicdb import WriteFile, atomic_write
 from receiver.store.commit import GroupCommitter, Pending, Work, apply_work
-from receiver.store.entries import (
-    Entry,
-    callback_entry,
-    reconcile_entry,
-    replay_marker,
-    request_entry,
-)
-from receiver.store.files import (
+from receiver.store.disk.atomicdb import WriteFile, atomic_write
+from receiver.store.disk.files import (
     JOURNAL_DIR,
     SNAPSHOT_NAME,
     StoreError,
@@ -41,6 +34,13 @@ from receiver.store.files import (
     WriterLock,
     refuse,
     writer_lock,
+)
+from receiver.store.entries import (
+    Entry,
+    callback_entry,
+    reconcile_entry,
+    replay_marker,
+    request_entry,
 )
 from receiver.store.journal import Journal
 from receiver.store.lookup import LOOKUP_NAME, EntryLookup

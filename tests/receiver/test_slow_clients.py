@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import pytest
 
 from receiver.config import ReceiverConfig
-from receiver.connguard import ConnectionGuard
 from receiver.domain.models import sequential_ids
-from receiver.server import Receiver, make_app
+from receiver.http.connguard import ConnectionGuard
+from receiver.http.server import Receiver, make_app
 from receiver.signature import signature_headers
 from receiver.store.store import Store
 

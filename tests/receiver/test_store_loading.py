@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestServer
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, ResourceType, sequential_ids
-from receiver.opening import StoreNotReady, StoreOpening
-from receiver.server import Receiver
+from receiver.http.opening import StoreNotReady, StoreOpening
+from receiver.http.server import Receiver
 from receiver.signature import signature_headers
 from receiver.store.store import Store, StoreError
 from tendlc.receive import serve
@@ -268,7 +268,7 @@ async def receiving(tmp_path, opener, **options):
 
 
 async def test_receive_api_answers_503_while_the_store_loads(tmp_path):
-    from receiver.api import PREFIX, ApiTokens
+    from receiver.http.api import PREFIX, ApiTokens
 
     opener = GatedOpener(tmp_path / "db")
     write = "w" * 20
@@ -332,7 +332,7 @@ async def test_a_callback_acknowledged_while_loading_is_forwarded(tmp_path):
 
 
 async def test_the_writers_inbox_starts_once_the_store_is_open(tmp_path):
-    from receiver.inbox import INBOX_NAME
+    from receiver.http.inbox import INBOX_NAME
 
     opener = GatedOpener(tmp_path / "db")
     async with loading(opener) as (receiver, _):

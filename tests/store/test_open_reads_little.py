@@ -6,8 +6,8 @@ import json
 import shutil
 
 from receiver.domain.models import Kind, ResourceType
-from receiver.store import segment
-from receiver.store.files import read_snapshot
+from receiver.store.disk import segment
+from receiver.store.disk.files import read_snapshot
 from receiver.store.lookup import LOOKUP_NAME
 from receiver.store.store import Store
 

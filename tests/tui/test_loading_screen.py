@@ -14,8 +14,8 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, ResourceType, sequential_ids
-from receiver.opening import StoreOpening
-from receiver.server import Receiver
+from receiver.http.opening import StoreOpening
+from receiver.http.server import Receiver
 from receiver.signature import signature_headers
 from receiver.store.store import Store, StoreError
 from tendlc.launch import LaunchOptions, run_tui

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from aiohttp import web
 
-from receiver.store.files import StoreError
+from receiver.store.disk.files import StoreError
 
 if TYPE_CHECKING:
     from receiver.store.store import Store

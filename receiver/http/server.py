@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from receiver.binding import ReceiverStartError, bind_problem, is_loopback
 from receiver.config import ReceiverConfig, normalise_callback_path
-from receiver.connguard import (
+from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
+from receiver.http.binding import ReceiverStartError, bind_problem, is_loopback
+from receiver.http.connguard import (
     BodyTooLarge,
     ConnectionGuard,
     GuardedRunner,
@@ -24,9 +25,8 @@ from receiver.connguard import (
     read_limited,
     request_deadline,
 )
-from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
-from receiver.inbox import Inbox
-from receiver.opening import StoreNotReady, StoreOpening
+from receiver.http.inbox import Inbox
+from receiver.http.opening import StoreNotReady, StoreOpening
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
 from receiver.signature import (
@@ -69,7 +69,7 @@ class Receiver:
     """Serves the callback path and /healthz; every callback lands in the store before its ack.
 
     `store` may be a StoreOpening in progress: /healthz says "loading", and a callback waits up
-    to `config.load_wait` seconds for the store, else gets 503 (receiver/opening.py). `sock`:
+    to `config.load_wait` seconds for the store, else gets 503 (receiver/http/opening.py). `sock`:
     a socket already bound and listening, served instead of binding config.host:port."""
 
     def __init__(
@@ -178,7 +178,7 @@ class Receiver:
             await inbox
 
     async def _start_inbox(self) -> None:
-        """Headless verbs record through this process (receiver/inbox.py), if it writes."""
+        """Headless verbs record through this process (receiver/http/inbox.py), if it writes."""
         await self.opening.settled()
         store = self.store
         if not self._want_inbox or getattr(store, "readonly", True) is not False:
@@ -385,5 +385,5 @@ def make_app(receiver: Receiver) -> web.Application:
         app.router.add_route("*", p, receiver.handle_callback)
     if "/healthz" not in paths:
         app.router.add_get("/healthz", receiver.handle_health)
-    app.router.add_routes(receiver.extra_routes)  # e.g. receiver/api.py with --serve-api
+    app.router.add_routes(receiver.extra_routes)  # e.g. receiver/http/api.py with --serve-api
     return app

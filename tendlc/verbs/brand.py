@@ -11,7 +11,7 @@ from plivo_client.types import GatewayError
 from plivo_client.validation import BrandRequest
 from receiver.domain.declines import describe
 from receiver.domain.models import ResourceType
-from tendlc.headless import (
+from tendlc.verbs.common import (
     CONTEXT,
     Field,
     common,
@@ -25,7 +25,7 @@ from tendlc.headless import (
     submit,
     waiting_options,
 )
-from tendlc.waiting import Target
+from tendlc.verbs.waiting import Target
 
 FIELDS = [
     Field("profile_uuid", help="The profile the brand is registered for."),

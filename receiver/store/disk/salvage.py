@@ -1,6 +1,6 @@
 """A damaged journal segment: its complete entries recovered, the damage kept aside and reported.
 
-Segments are appended in place (receiver/store/segment.py), so the damage a crash can leave is
+Segments are appended in place (receiver/store/disk/segment.py), so the damage a crash can leave is
 a torn tail after the last complete document: a prefix of an append over the closing braces,
 perhaps followed by zeros. Opening keeps every complete entry before it and repairs the file.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from receiver.store.atomicdb import atomic_write, dump_tables, move_aside
+from receiver.store.disk.atomicdb import atomic_write, dump_tables, move_aside
 
 _DECODER = json.JSONDecoder()
 

@@ -17,8 +17,8 @@ from plivo_client.validation import CampaignRequest
 from receiver.domain import vocab
 from receiver.domain.declines import describe
 from receiver.domain.models import ResourceType
-from tendlc.campaign import campaign, request_from_json
-from tendlc.headless import (
+from tendlc.verbs.campaign_check import campaign, request_from_json
+from tendlc.verbs.common import (
     CONTEXT,
     Field,
     common,
@@ -32,7 +32,7 @@ from tendlc.headless import (
     submit,
     waiting_options,
 )
-from tendlc.waiting import Target
+from tendlc.verbs.waiting import Target
 
 _FLAGS = set(vocab.CAMPAIGN_ATTRIBUTES)
 CREATE_FIELDS = [

@@ -17,7 +17,7 @@ from plivo_client.account_requests import (
     ProfileUpdate,
 )
 from plivo_client.types import GatewayError
-from tendlc.headless import (
+from tendlc.verbs.common import (
     CONTEXT,
     Field,
     common,

@@ -17,8 +17,8 @@ import click
 
 from plivo_client.types import GatewayError, Submitted
 from receiver.config import default_db_path
-from tendlc import waiting
-from tendlc.session import Session, SessionError
+from tendlc.verbs import waiting
+from tendlc.verbs.session import Session, SessionError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

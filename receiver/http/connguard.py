@@ -7,7 +7,7 @@ descriptor) for as long as it likes. So the receiver serves through `GuardedRunn
 
 - a request must be complete within `read_timeout` seconds of its first byte: headers that are
   still incomplete then are answered 408 and the connection is closed; the body is bounded by
-  the same deadline in the handler (`request_deadline`, used by receiver/server.py), which
+  the same deadline in the handler (`request_deadline`, used by receiver/http/server.py), which
   answers 408 itself, so a handler waiting for the store is never cut short;
 - at most `max_connections` are open at once. When one more arrives, the connection that has
   waited longest without a complete request (half-sent headers, or idle between requests) is

@@ -5,7 +5,7 @@ with a plain `TinyDB(path)`. A commit never rewrites the file: the new documents
 the closing `}}` as `,"3":{...},"4":{...}}}` and the file is fsynced, so the bytes written are the
 bytes added. A write cut short (a crash, a full disk) can only tear the file after the last
 complete document; a failed append is undone on the spot (the `}}` put back and the file cut to
-its old length), and a torn tail left by a crash is repaired on open (receiver/store/salvage.py).
+its old length), and a torn tail left by a crash is repaired on open (receiver/store/disk/salvage.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from receiver.store.atomicdb import (
+from receiver.store.disk.atomicdb import (
     AtomicStorage,
     WriteFile,
     atomic_write,

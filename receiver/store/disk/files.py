@@ -14,7 +14,7 @@ from tinydb import TinyDB
 
 from receiver.domain.models import Change
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import (
+from receiver.store.disk.atomicdb import (
     PRIVATE_DIR,
     PRIVATE_FILE,
     AtomicStorage,
