@@ -171,3 +171,12 @@ class Submitted:
     campaign_id: str | None = None
     numbers: tuple[str, ...] = ()
     journal_error: str | None = None  # the store could not record it (the API did accept it)
+
+
+def refuse_invalid(what: str, errors: Mapping[str, str]) -> None:
+    """Refuse to send a request that fails local validation (nothing is journaled)."""
+    if errors:
+        field, message = next(iter(errors.items()))
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        label = field.replace("_", " ")
+        raise GatewayError(f"{what} not sent: {label}: {message}{more}", field=field)
