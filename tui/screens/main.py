@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, TabbedContent
+from textual.widgets import Header, Input, Label, TabbedContent
 
 from receiver.domain.models import CallbackEvent, Change, Resource, ResourceType, system_clock
 from receiver.server import is_loopback
@@ -30,6 +30,7 @@ from tui.screens.entry import EntryDetailScreen
 from tui.screens.help import OTHER_KEYS, HelpScreen, KeySection, key_label
 from tui.services import Services
 from tui.widgets.event_log import EventLog
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import Entry
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.resources_view import ResourcesView
@@ -39,6 +40,16 @@ from tui.widgets.virtual_table import VirtualTable
 # Seconds: changes arriving within this window are applied together. A batch costs the virtual
 # tables ~3-5 ms, so 30 ms keeps a badge's p99 under 100 ms in a 1,000/s burst (benchmarks/ui.py).
 FLUSH_INTERVAL = 0.03
+
+
+# The footer at 80 columns: short labels, and these keys left out first (`?` lists them all).
+SHORT_LABELS = {
+    "new_campaign": "Camp",
+    "open_detail": "Open",
+    "copy_url": "Copy",
+    "reconcile_all": "Sync",
+}
+LEAVE_OUT = ("open_detail", "narrow", "filter")
 
 
 def unreachable_warning(callback_url: str) -> str | None:
@@ -119,7 +130,7 @@ class MainScreen(Screen):
         yield Input(
             placeholder="filter by id, name or status — enter keeps it, esc clears", id="filter"
         )
-        yield Footer()
+        yield FittingFooter(short=SHORT_LABELS, leave_out=LEAVE_OUT)
 
     # ---- wiring -------------------------------------------------------------------------
     def _lookup(self, type: ResourceType, id: str) -> Resource | None:
