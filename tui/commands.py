@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from rich.text import Text
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 Command = tuple[str, str, str]  # (title, help, action on the screen the palette was opened from)
@@ -42,23 +44,53 @@ RESOURCE_COMMANDS: tuple[Command, ...] = (
 
 
 class ScreenCommands(Provider):
-    """Offers `COMMAND_LIST`; runs each on the screen the palette was opened from."""
+    """Offers `COMMAND_LIST`, each with its key; runs each on the screen the palette was
+    opened from."""
 
     COMMAND_LIST: tuple[Command, ...] = ()
 
+    def keys(self) -> dict[str, str]:
+        """Action -> the keys that run it on this screen (and the app), as the footer shows them."""
+        found: dict[str, str] = {}
+        for node in (self.app, self.screen):
+            for binding in getattr(type(node), "BINDINGS", []):
+                if isinstance(binding, Binding):
+                    keys = [
+                        self.app.get_key_display(Binding(key, binding.action))
+                        for key in binding.key.split(",")
+                    ]
+                    found[binding.action] = " / ".join(keys)
+        return found
+
+    @staticmethod
+    def with_key(title: Text | str, key: str | None) -> Text:
+        display = title.copy() if isinstance(title, Text) else Text(title)
+        if key:
+            display.append("  ")
+            display.append(f" {key} ", style="reverse")
+        return display
+
     async def discover(self) -> Hits:
+        keys = self.keys()
         for title, help, action in self.COMMAND_LIST:
-            yield DiscoveryHit(title, partial(self.screen.run_action, action), help=help)
+            yield DiscoveryHit(
+                self.with_key(title, keys.get(action)),
+                partial(self.screen.run_action, action),
+                text=title,
+                help=help,
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        keys = self.keys()
         for title, help, action in self.COMMAND_LIST:
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    self.with_key(matcher.highlight(title), keys.get(action)),
                     partial(self.screen.run_action, action),
+                    text=title,
                     help=help,
                 )
 

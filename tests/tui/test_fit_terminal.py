@@ -73,3 +73,48 @@ async def check_80x24(app) -> None:
         used = sum(key.outer_size.width for key in footer.query("FooterKey"))
         assert used <= 80
         assert footer.left_out  # `?` lists what the footer leaves out
+
+
+def test_help_scrolls_to_its_last_key_at_80x24(snapshot_app) -> None:
+    asyncio.run(check_help(snapshot_app(True)))
+
+
+async def check_help(app) -> None:
+    from textual.containers import VerticalScroll
+
+    from tui.screens.help import HelpScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.services.started:
+            await pilot.pause(0.01)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        body = app.screen.query_one("#help-body", VerticalScroll)
+        hint = app.screen.query_one("#help-hint")
+        await pilot.pause()
+        assert body.max_scroll_y > 0 and hint.region.bottom <= 24  # the closing line shows
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        keys = [k for section in app.screen.sections for k, _ in section[1]]
+        for key in ("ctrl+s", "F2", "esc", "ctrl+p", "q", "r", "?"):
+            assert key in keys, key
+
+
+def test_the_command_palette_shows_each_commands_key(snapshot_app) -> None:
+    asyncio.run(check_palette(snapshot_app(True)))
+
+
+async def check_palette(app) -> None:
+    from tui.commands import MainCommands
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.services.started:
+            await pilot.pause(0.01)
+        provider = MainCommands(app.main_screen)
+        shown = {hit.text: hit.display.plain async for hit in provider.discover()}
+        assert shown["brand: create…"] == "brand: create…   b "
+        assert shown["registry: reconcile all"].endswith(" r ")
+        assert shown["help: keys"].endswith(" ? ")
+        assert shown["view: show everything"].endswith(" N / esc ")
+        assert shown["resource: reconcile"] == "resource: reconcile"  # no key on this screen
