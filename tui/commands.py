@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 Command = tuple[str, str, str]  # (title, help, action on the screen the palette was opened from)
 
@@ -63,11 +63,10 @@ class ScreenCommands(Provider):
         return found
 
     @staticmethod
-    def with_key(title: Text | str, key: str | None) -> Text:
-        display = title.copy() if isinstance(title, Text) else Text(title)
+    def with_key(title: Content | str, key: str | None) -> Content:
+        display = title if isinstance(title, Content) else Content(title)
         if key:
-            display.append("  ")
-            display.append(f" {key} ", style="reverse")
+            display = Content.assemble(display, "  ", (f" {key} ", "reverse"))
         return display
 
     async def discover(self) -> Hits:

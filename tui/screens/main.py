@@ -24,7 +24,7 @@ from tui.controllers.reconcile import ReconcileController
 from tui.controllers.scope import ScopeController
 from tui.controllers.urls import UrlController
 from tui.messages import RegistryChanged, ServicesStarted, TunnelChanged, follow_store
-from tui.notices import Notices, is_health_notice
+from tui.notices import Notice, Notices, is_health_notice
 from tui.screens.detail import DetailHooks, ResourceDetailScreen
 from tui.screens.entry import EntryDetailScreen
 from tui.screens.help import OTHER_KEYS, HelpScreen, KeySection, key_label
@@ -202,14 +202,8 @@ class MainScreen(Screen):
         self.show_tunnel(message.status)
         self.show_addresses()
         self.urls.check()
-        if message.status.state.value == "down":
-            self.notify(
-                message.status.reason,
-                title="tunnel down",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        if message.status.state.value == "down":  # a flapping tunnel: one toast, counted
+            self.notices.post(Notice("tunnel down", message.status.reason, "error", timeout=15))
 
     # ---- live changes -------------------------------------------------------------------
     def on_registry_changed(self, message: RegistryChanged) -> None:
