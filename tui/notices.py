@@ -39,6 +39,7 @@ class Notice:
     severity: SeverityLevel
     timeout: float | None = None
     markup: bool = False
+    about: str = ""  # the one resource it is about (its key), if any
 
 
 def is_health_notice(change: Change) -> bool:
@@ -62,7 +63,8 @@ def notice_for(change: Change) -> Notice | None:
         return None
     badges = [r.badge for r in change.resources]
     title = change.resources[0].type.value if change.resources else change.cause.value
-    return Notice(title, change.message, severity_for(badges))
+    about = change.resources[0].key if len(change.resources) == 1 else ""
+    return Notice(title, change.message, severity_for(badges), about=about)
 
 
 def named(ids: Sequence[str]) -> str:
@@ -101,18 +103,24 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
 
 
 def collapse(notices: Sequence[Notice]) -> list[Notice]:
-    """Repeats of one notice (a tunnel going down again and again) become one, counted."""
+    """Notices about one resource become its latest (`submitted → pending` after `new →
+    submitted`: one toast per action), worst severity kept; repeats of one notice (a tunnel
+    going down again and again) become one, counted."""
     latest: dict[tuple[str, str], Notice] = {}
     counts: Counter[tuple[str, str]] = Counter()
+    worst: dict[tuple[str, str], SeverityLevel] = {}
     for notice in notices:
-        key = (notice.title, notice.message)
+        key = ("", notice.about) if notice.about else (notice.title, notice.message)
         latest.pop(key, None)  # in the order of the latest
         latest[key] = notice
         counts[key] += 1
-    return [
-        replace(n, message=f"{n.message} ({counts[k]} times)") if counts[k] > 1 else n
-        for k, n in latest.items()
-    ]
+        worst[key] = max(worst.get(key, "information"), notice.severity, key=SEVERITY_RANK.get)
+    shown = []
+    for key, notice in latest.items():
+        if counts[key] > 1 and not notice.about:
+            notice = replace(notice, message=f"{notice.message} ({counts[key]} times)")
+        shown.append(replace(notice, severity=worst[key]))
+    return shown
 
 
 class Notices:

@@ -101,3 +101,10 @@ async def test_unsigned_callbacks_from_a_script_give_one_toast(stack, started, w
         assert toast.title == "8 callbacks" and toast.severity == "warning"
         assert toast.message == "8 unverified callbacks"
         assert not toasts.messages("unverified callback")
+
+
+def test_notices_about_one_resource_become_its_latest() -> None:
+    first = Notice("brand", "brand B1: new → submitted", "information", about="brand:B1")
+    second = Notice("brand", "brand B1: submitted → pending", "information", about="brand:B1")
+    other = Notice("brand", "brand B2: new → submitted", "information", about="brand:B2")
+    assert collapse([first, other, second]) == [other, second]
