@@ -1,4 +1,6 @@
-"""Baseline servers for benchmarks/ingest.py: `bare` (answers 200) and `tinydb` (db.insert per request)."""
+"""Baseline servers for the benchmarks: `bare` (answers 200), `tinydb` (db.insert per request) and
+`append` (each body appended to one file and fsynced before its 200, concurrent bodies sharing one
+write + fsync: a group commit with nothing else, i.e. what durability alone costs)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,58 @@ import sys
 from aiohttp import web
 
 
+class GroupAppend:
+    """Append bodies to a file on one writer thread; each batch is one write + one fsync."""
+
+    def __init__(self, path: str) -> None:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
+        self._running = False
+        self._executor = ThreadPoolExecutor(1)
+
+    def _write(self, data: bytes) -> None:
+        import os
+
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        os.fsync(self._fd)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._running = True
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await loop.run_in_executor(
+                    self._executor, self._write, b"".join(b for b, _ in batch)
+                )
+                for _, fut in batch:
+                    fut.set_result(None)
+        finally:
+            self._running = False
+
+    def append(self, body: bytes) -> asyncio.Future[None]:
+        fut = asyncio.get_running_loop().create_future()
+        self._pending.append((body + b"\n", fut))
+        if not self._running:
+            asyncio.get_running_loop().create_task(self._run())
+        return fut
+
+
 def make_handler(mode: str, db_path: str | None):
+    if mode == "append":
+        assert db_path is not None
+        log = GroupAppend(db_path)
+
+        async def append(request: web.Request) -> web.Response:
+            await log.append(await request.read())
+            return web.Response(text="ok")
+
+        return append
     if mode == "bare":
 
         async def bare(request: web.Request) -> web.Response:

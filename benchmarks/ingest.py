@@ -1,12 +1,15 @@
-"""Ingest benchmark: signed callbacks into `tendlc receive` vs a bare aiohttp handler and naive TinyDB.
+"""Ingest benchmark: signed callbacks into `tendlc receive` vs bare aiohttp, append+fsync, naive TinyDB.
 
 Every server runs in its own subprocess; this process is the one aiohttp client that drives all
-three in turn, with the same load (bodies signed and encoded before the clock starts, connections
+four in turn, with the same load (bodies signed and encoded before the clock starts, connections
 kept alive, 200 warm-up callbacks to each server before its clock starts).
 `lost` counts callbacks acknowledged with 200 but absent from the store after a clean stop.
 `srv us` / `cli us` are the CPU microseconds per callback the server process (all threads) and
 this client spent: `bare` is bound by the client, so `vs bare` compares tendlc with the load
 generator's own ceiling on this machine (one client: two would only contend for the same cores).
+`append` appends each body to one file and fsyncs it before the 200, concurrent bodies sharing
+one write + fsync (group commit) and nothing else: "what durability costs"; tendlc's ratio to
+it is "what tendlc adds". `-c 1` gives the per-callback ack latency against the same baselines.
 
 Run: python benchmarks/ingest.py [-n 10000] [-c 50] [--tinydb-n 2000]
 """
@@ -33,6 +36,7 @@ from _common import (
 TARGET_RATE = 1_000.0  # callbacks/s
 TARGET_P99_MS = 50.0
 TARGET_RATIO = 0.5  # of the bare aiohttp handler's throughput
+TARGET_VS_APPEND = 0.8  # of the append+fsync group-commit server's throughput
 
 
 def row(name: str, result: LoadResult, bare: LoadResult | None, lost: int | None) -> str:
@@ -59,6 +63,12 @@ async def run(n: int, concurrency: int, tinydb_n: int) -> int:
     finally:
         bare.stop()
 
+    append = start_server([py, baseline, "append", str(tmp / "append.log")])
+    try:
+        results["append"] = await measure(append, callbacks(append.url, n), concurrency)
+    finally:
+        append.stop()
+
     naive = start_server([py, baseline, "tinydb", str(tmp / "naive.json")])
     try:
         results["tinydb"] = await measure(naive, callbacks(naive.url, tinydb_n), concurrency)
@@ -79,11 +89,20 @@ async def run(n: int, concurrency: int, tinydb_n: int) -> int:
         f"{'max ms':>7} {'acked':>6} {'errors':>6} {'lost':>5} {'srv us':>6} {'cli us':>6}"
     )
     print(row("bare", results["bare"], None, None))
+    print(row("append", results["append"], results["bare"], None))
     print(row("tinydb", results["tinydb"], results["bare"], None))
     print(row("tendlc", results["tendlc"], results["bare"], lost))
     t = results["tendlc"]
     p99 = percentile([x * 1000 for x in t.latencies], 99)
     ratio = t.throughput / results["bare"].throughput
+    a = results["append"]
+    vs_append = t.throughput / a.throughput
+    p50 = percentile([x * 1000 for x in t.latencies], 50)
+    a50 = percentile([x * 1000 for x in a.latencies], 50)
+    print(
+        f"tendlc vs append+fsync group commit: {vs_append:.2f}x throughput, "
+        f"ack p50 {p50:.1f} vs {a50:.1f} ms ({p50 / a50:.2f}x)"
+    )
     print(
         f"tendlc vs naive TinyDB: {t.throughput / results['tinydb'].throughput:.1f}x "
         f"(TinyDB measured on {tinydb_n} callbacks: its per-insert cost grows with its file)"
@@ -93,6 +112,7 @@ async def run(n: int, concurrency: int, tinydb_n: int) -> int:
         (f"p99 ack <= {TARGET_P99_MS:.0f} ms", p99 <= TARGET_P99_MS),
         ("0 lost", lost == 0 and len(t.acked) == t.sent),
         (f">= {TARGET_RATIO} of bare", ratio >= TARGET_RATIO),
+        (f">= {TARGET_VS_APPEND} of append+fsync", vs_append >= TARGET_VS_APPEND),
     ]
     print("targets: " + ", ".join(f"{name} {'ok' if ok else 'MISSED'}" for name, ok in checks))
     return 0 if lost == 0 else 1

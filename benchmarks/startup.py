@@ -33,8 +33,8 @@ def main() -> None:
         "tendlc --help": timed([py, "-m", "tendlc", "--help"]),
         "tendlc receive --help": timed([py, "-m", "tendlc", "receive", "--help"]),
         "import receiver, tui": timed([py, "-c", "import receiver, tui, tendlc.main"]),
-        "import receiver.server+store": timed(
-            [py, "-c", "import receiver.server, receiver.store.store"]
+        "import receiver.http.server+store": timed(
+            [py, "-c", "import receiver.http.server, receiver.store.store"]
         ),
         "import tui.app (Textual)": timed([py, "-c", "import tui.app"]),
     }

@@ -20,6 +20,9 @@ from plivo_client.types import (
     Submitted,
     Usecase,
 )
+from plivo_client.types import (
+    refuse_invalid as _check,
+)
 from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest, normalise_number
 from receiver.domain.models import Clock, IdFactory, RequestRecord, random_ids, system_clock
 from receiver.wording import plural
@@ -330,12 +333,3 @@ class Gateway(LifecycleCalls):
 def _digits(number: str) -> str:
     """A number as E.164 digits when parse_numbers would read it, else as typed without '+'."""
     return normalise_number(number) or number.strip().lstrip("+")
-
-
-def _check(what: str, errors: Mapping[str, str]) -> None:
-    """Refuse to send a request that fails local validation (nothing is journaled)."""
-    if errors:
-        field, message = next(iter(errors.items()))
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        label = field.replace("_", " ")
-        raise GatewayError(f"{what} not sent: {label}: {message}{more}", field=field)

@@ -3,7 +3,7 @@ the account's numbers, and raw reads for the headless verbs. Mixed into Gateway.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from plivo_client.account_requests import (
     ProfileUpdate,
 )
 from plivo_client.types import GatewayError, Submitted
+from plivo_client.types import refuse_invalid as _check
 
 if TYPE_CHECKING:
     import plivo
@@ -180,12 +181,6 @@ class LifecycleCalls:
             replace(record, campaign_id=cid),
             f"campaign {cid} ({params['campaign_alias']}) import submitted",
         )
-
-
-def _check(what: str, errors: Mapping[str, str]) -> None:
-    from plivo_client.gateway import _check as check
-
-    check(what, errors)
 
 
 __all__ = ["ACCOUNT_NUMBER_FILTERS", "GatewayError", "LifecycleCalls"]

@@ -34,7 +34,13 @@ class Known:
 
 
 def brand_observation(brand: BrandInfo) -> Observation:
-    detail = {"declined_reasons": list(brand.declined_reasons)} if brand.declined_reasons else {}
+    detail: dict[str, object] = {}
+    if brand.declined_reasons:
+        detail["declined_reasons"] = list(brand.declined_reasons)
+    if brand.vetting_score is not None:
+        detail["vetting_score"] = brand.vetting_score
+    if brand.vetting_status:
+        detail["vetting_status"] = brand.vetting_status
     return Observation(
         ResourceType.BRAND, brand.brand_id, brand.status or None, name=brand.alias, detail=detail
     )
@@ -44,6 +50,10 @@ def campaign_observation(campaign: CampaignInfo) -> Observation:
     detail: dict[str, object] = {"usecase": campaign.usecase} if campaign.usecase else {}
     if campaign.error_reason:
         detail["error_reason"] = campaign.error_reason
+    if campaign.error_code:
+        detail["error_code"] = campaign.error_code
+    if campaign.mno_metadata:
+        detail["mno_metadata"] = campaign.mno_metadata
     return Observation(
         ResourceType.CAMPAIGN,
         campaign.campaign_id,

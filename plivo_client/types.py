@@ -73,9 +73,12 @@ class BrandInfo:
     profile_uuid: str
     company_name: str
     declined_reasons: tuple[str, ...] = ()
+    vetting_score: int | None = None  # secondary vetting (0-100) when Plivo reports it
+    vetting_status: str = ""
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> BrandInfo:
+        score = data.get("vetting_score")
         return cls(
             brand_id=_text(data, "brand_id"),
             alias=_text(data, "brand_alias"),
@@ -84,6 +87,8 @@ class BrandInfo:
             profile_uuid=_text(data, "profile_uuid"),
             company_name=_text(data, "company_name"),
             declined_reasons=_declined(data.get("declined_reasons")),
+            vetting_score=score if isinstance(score, int) and not isinstance(score, bool) else None,
+            vetting_status=_text(data, "vetting_status"),
         )
 
 
@@ -120,9 +125,12 @@ class CampaignInfo:
     status: str
     sub_usecases: tuple[str, ...] = ()
     error_reason: str = ""
+    error_code: str = ""
+    mno_metadata: Mapping[str, Any] | None = None  # per-carrier tpm / brand_tier
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> CampaignInfo:
+        mno = data.get("mno_metadata")
         return cls(
             campaign_id=_text(data, "campaign_id"),
             brand_id=_text(data, "brand_id"),
@@ -131,6 +139,8 @@ class CampaignInfo:
             status=_text(data, "registration_status"),
             sub_usecases=_sub_usecases(data),
             error_reason=_text(data, "error_reason") or _text(data, "error_description"),
+            error_code=_text(data, "error_code"),
+            mno_metadata=dict(mno) if isinstance(mno, Mapping) and mno else None,
         )
 
 
@@ -161,3 +171,12 @@ class Submitted:
     campaign_id: str | None = None
     numbers: tuple[str, ...] = ()
     journal_error: str | None = None  # the store could not record it (the API did accept it)
+
+
+def refuse_invalid(what: str, errors: Mapping[str, str]) -> None:
+    """Refuse to send a request that fails local validation (nothing is journaled)."""
+    if errors:
+        field, message = next(iter(errors.items()))
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        label = field.replace("_", " ")
+        raise GatewayError(f"{what} not sent: {label}: {message}{more}", field=field)

@@ -10,6 +10,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_CALLBACK_PATH = "/tendlc_status/"
 MAX_BODY_BYTES = 64 * 1024
+READ_TIMEOUT = 10.0  # seconds from a request's first byte to its last (headers and body)
+IDLE_TIMEOUT = 15.0  # seconds a kept-alive connection may wait for its next request
+MAX_CONNECTIONS = 512  # open at once; more are answered 503 and closed
+LOAD_WAIT = 20.0  # seconds a callback may wait for a store that is still opening
 
 
 def default_db_path() -> Path:
@@ -38,6 +42,10 @@ class ReceiverConfig:
     auth_token: str | None = None
     main_auth_token: str | None = None
     max_body: int = MAX_BODY_BYTES
+    read_timeout: float = READ_TIMEOUT
+    idle_timeout: float = IDLE_TIMEOUT
+    max_connections: int = MAX_CONNECTIONS
+    load_wait: float = LOAD_WAIT
 
     def __repr__(self) -> str:  # never show tokens
         return (

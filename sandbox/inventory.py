@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.wire import bad
+from sandbox.api.wire import bad
 
 NUMBER_TYPES = ("local", "tollfree")
 SERVICES = ("voice", "sms", "mms")

@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from receiver.domain.models import Clock, system_clock
+from sandbox.api.routes import Api
+from sandbox.api.wire import make_middlewares
 from sandbox.delivery import Delivery, Dispatcher, Sleep
 from sandbox.faults.armed import Faults
 from sandbox.faults.catalogue import FaultSpec
 from sandbox.faults.control import Control, drop_connection, make_fault_middleware
 from sandbox.ids import IdMint, new_auth_id, new_auth_token
-from sandbox.routes import Api
 from sandbox.scheduler import Scheduler
-from sandbox.wire import make_middlewares
 from sandbox.world import World
 
 log = logging.getLogger("tendlc.sandbox")

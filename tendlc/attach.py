@@ -14,8 +14,8 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from receiver.api import ENV_READ_TOKEN, ENV_TOKEN, PREFIX
 from receiver.domain.models import CallbackEvent, RequestRecord, Resource
+from receiver.http.api import ENV_READ_TOKEN, ENV_TOKEN, PREFIX
 from receiver.store.export import format_table, resource_dict, write_events
 
 TIMEOUT = 30.0
@@ -26,7 +26,7 @@ class AttachError(Exception):
 
 
 class Attached:
-    """A remote store's API (receiver/api.py)."""
+    """A remote store's API (receiver/http/api.py)."""
 
     def __init__(self, url: str, token: str | None = None) -> None:
         if not url.startswith(("http://", "https://")):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from receiver.config import ReceiverConfig
-from receiver.server import bind_problem
+from receiver.http.binding import bind_problem, listen_on
+
+if TYPE_CHECKING:
+    from receiver.http.opening import StoreOpening
 
 SANDBOX_DELAY = 3.0  # seconds from `created` to the final status: long enough to see `pending`
+QUICK_OPEN = 1.0  # seconds to wait for the store before the screen starts (a locked one fails)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,20 +32,6 @@ class LaunchOptions:
     faults_seed: int = 0
     forward_to: tuple[str, ...] = ()  # --forward-to: receiver/forward.py
     forward_retry_scale: float = 1.0
-
-
-def port_problem(host: str, port: int) -> str | None:
-    """Why the receiver could not bind host:port right now, or None (port 0 always binds)."""
-    if port == 0:
-        return None
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host.strip("[]"), port))
-        except OSError as exc:
-            return bind_problem(host, port, exc)
-    return None
 
 
 def live_problem(options: LaunchOptions) -> str | None:
@@ -62,7 +51,8 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     """Run the console; 0 on a normal quit, 1 with a one-line reason when something fails."""
     from plivo_client.gateway import Gateway
     from plivo_client.types import GatewayError
-    from receiver.server import Receiver
+    from receiver.http.opening import StoreOpening, describe
+    from receiver.http.server import Receiver
     from receiver.store.store import Store, StoreError
     from sandbox.server import Sandbox
     from tui.app import make_app
@@ -73,14 +63,23 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
         print(f"tendlc: {reason}", file=err)
         return 1
 
-    if reason := live_problem(options) or port_problem(options.config.host, options.config.port):
+    if reason := live_problem(options):
         return fail(reason)
-    try:
-        store = Store.open(options.db_path)
-    except StoreError as exc:
-        return fail(str(exc))
-
+    # Bind first: while the store opens (on a thread) callbacks queue on the socket instead of
+    # being refused, and once the app runs, the receiver answers them (receiver/http/opening.py).
     config = options.config
+    try:
+        sock = listen_on(config.host, config.port)
+    except OSError as exc:
+        return fail(bind_problem(config.host, config.port, exc))
+    config = replace(config, port=sock.getsockname()[1])
+    opening = StoreOpening(lambda: Store.open(options.db_path)).start()
+    try:  # a small store opens here, as before; a large one finishes behind a loading screen
+        store: Store | StoreOpening = opening.join(QUICK_OPEN) or opening
+    except (StoreError, OSError) as exc:
+        sock.close()
+        return fail(describe(exc))
+
     sandbox = None
     if options.sandbox:
         sandbox = Sandbox(
@@ -93,8 +92,10 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
         config = replace(
             config, auth_token=sandbox.auth_token, main_auth_token=sandbox.main_auth_token
         )
-    receiver = Receiver(store, config)
-    if sandbox is not None:  # scripts run beside the console use its sandbox (tendlc/session.py)
+    receiver = Receiver(store, config, sock=sock)
+    if (
+        sandbox is not None
+    ):  # scripts run beside the console use its sandbox (tendlc/verbs/session.py)
         box = sandbox
         receiver.inbox_info = lambda: {
             "sandbox": {
@@ -114,20 +115,29 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
                 sandbox.auth_id,
                 sandbox.auth_token,
                 base_url=sandbox.base_url,
-                store=store,
+                store=opening.join(),
                 callback_url=callback_url,
             )
 
     else:
-        try:
-            gateway = Gateway(
+
+        def live() -> Gateway:  # the store is open by then: join() returns at once
+            return Gateway(
                 options.auth_id or "",
                 config.auth_token or "",
-                store=store,
+                store=opening.join(),
                 callback_url=callback_url,
             )
+
+        try:  # bad credentials are said now, before the screen starts
+            if store is opening:  # made by Services.start, once the store is open
+                Gateway(options.auth_id or "", config.auth_token or "")
+                gateway = live
+            else:
+                gateway = live()
         except GatewayError as exc:
-            store.close_sync()
+            sock.close()
+            _close(opening)
             return fail(str(exc))
 
     forwarder = None
@@ -136,13 +146,18 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
 
         # Signed with your own tokens when set (your handler checks them), else the receiver's.
         own, own_main = ReceiverConfig.tokens_from_env()
-        forwarder = Forwarder(
-            store,
-            options.forward_to,
-            token=own or config.auth_token,
-            main_token=own_main or (None if own else config.main_auth_token),
-            scale=options.forward_retry_scale,
-        )
+
+        def make_forwarder() -> Forwarder:  # made once the store is open (Services.start)
+            return Forwarder(
+                opening.join(),
+                options.forward_to,
+                token=own or config.auth_token,
+                main_token=own_main or (None if own else config.main_auth_token),
+                scale=options.forward_retry_scale,
+            )
+
+        forwarder = make_forwarder
+
     logging.getLogger().handlers[:] = [logging.NullHandler()]  # nothing may write to the screen
     app = make_app(
         store=store,
@@ -157,5 +172,16 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     try:
         app.run()
     finally:
-        store.close_sync()  # a no-op after a normal quit; releases the lock after a crash
+        sock.close()  # a no-op once the receiver served it
+        _close(opening)  # a no-op after a normal quit; releases the lock after a crash
     return app.return_code or 0
+
+
+def _close(opening: StoreOpening) -> None:
+    """Close the store once its open is over (however that ended)."""
+    try:
+        store = opening.join()
+    except Exception:  # noqa: BLE001 - it did not open: nothing to close
+        return
+    if store is not None:
+        store.close_sync()

@@ -9,112 +9,18 @@ from typing import Any
 
 import click
 
-from receiver.config import (
-    DEFAULT_CALLBACK_PATH,
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    ReceiverConfig,
-    default_db_path,
+from receiver.config import DEFAULT_HOST, default_db_path
+from tendlc.options import (
+    CONTEXT,
+    UNSIGNED_REFUSAL,
+    attach_option,
+    db_option,
+    exposure,
+    forward_options,
+    receiver_config,
+    receiver_options,
+    tunnel_option,
 )
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _db_option(f):
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="Store directory (default: $TENDLC_DB or the user data dir).",
-    )(f)
-
-
-def _receiver_options(f):
-    f = click.option(
-        "--host", default=DEFAULT_HOST, show_default=True, help="Address the receiver binds."
-    )(f)
-    f = click.option(
-        "--port",
-        type=click.IntRange(0, 65535),
-        default=DEFAULT_PORT,
-        show_default=True,
-        help="Receiver port (0 = any free port).",
-    )(f)
-    f = click.option(
-        "--public-url",
-        default=None,
-        help="Base URL Plivo calls (default: the tunnel's URL, else http://HOST:PORT).",
-    )(f)
-    f = click.option(
-        "--callback-path",
-        default=DEFAULT_CALLBACK_PATH,
-        show_default=True,
-        help="Path the receiver serves callbacks on.",
-    )(f)
-    return f
-
-
-def _tunnel_option(f):
-    return click.option(
-        "--tunnel",
-        type=click.Choice(["none", "ngrok", "cloudflared"]),
-        default="none",
-        show_default=True,
-        help="Start a tunnel so Plivo can reach the receiver.",
-    )(f)
-
-
-def _forward_target(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]):
-    for url in value:
-        if not url.startswith(("http://", "https://")):
-            raise click.BadParameter(f"{url!r} is not an http:// or https:// URL")
-    return value
-
-
-def _attach_option(f):
-    return click.option(
-        "--attach",
-        metavar="URL",
-        default=None,
-        help="Read a `tendlc receive --serve-api` server instead of the local store "
-        "(token from TENDLC_API_TOKEN or TENDLC_API_READ_TOKEN).",
-    )(f)
-
-
-def _forward_options(f):
-    f = click.option(
-        "--forward-retry-scale",
-        type=click.FloatRange(min=0.0),
-        default=1.0,
-        show_default=True,
-        help="Multiply Plivo's retry schedule (+60/+120/+240 s) for forwards, e.g. 0.01.",
-    )(f)
-    return click.option(
-        "--forward-to",
-        "forward_to",
-        multiple=True,
-        metavar="URL",
-        callback=_forward_target,
-        help="After each accepted callback is stored and acknowledged, send it to URL too, "
-        "freshly signed for URL (repeatable).",
-    )(f)
-
-
-def receiver_config(
-    host: str, port: int, public_url: str | None, callback_path: str
-) -> ReceiverConfig:
-    token, main_token = ReceiverConfig.tokens_from_env()
-    if public_url and not public_url.startswith(("http://", "https://")):
-        raise click.BadParameter("must start with http:// or https://", param_hint="--public-url")
-    return ReceiverConfig(
-        host=host,
-        port=port,
-        callback_path=callback_path,
-        public_url=public_url,
-        auth_token=token,
-        main_auth_token=main_token,
-    )
 
 
 @click.group(invoke_without_command=True, context_settings=CONTEXT)
@@ -123,9 +29,9 @@ def receiver_config(
     is_flag=True,
     help="Run against an in-process sandbox, whatever the environment says.",
 )
-@_db_option
-@_receiver_options
-@_tunnel_option
+@db_option
+@receiver_options
+@tunnel_option
 @click.option(
     "--overdue",
     "overdue",
@@ -141,7 +47,7 @@ def receiver_config(
     default=None,
     help="Sandbox mode: arm the faults of a scenario file (see `tendlc sandbox --list-faults`).",
 )
-@_forward_options
+@forward_options
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -208,38 +114,17 @@ def scenario_faults(scenario: Path | None, live: bool) -> tuple[tuple[Any, ...],
     return tuple(specs), seed
 
 
-UNSIGNED_REFUSAL = (
-    "no PLIVO_AUTH_TOKEN set, and the receiver would be reachable from the internet "
-    "({why}): anyone who finds the URL could change what tendlc shows. Set PLIVO_AUTH_TOKEN "
-    "(and PLIVO_MAIN_AUTH_TOKEN for subaccounts), or pass --accept-unsigned to accept "
-    "unsigned callbacks anyway"
-)
-
-
-def exposure(host: str, public_url: str | None, tunnel: str) -> str | None:
-    """Why a receiver would be reachable from outside this machine, or None when it is not."""
-    from receiver.server import is_loopback
-
-    if tunnel != "none":
-        return f"--tunnel {tunnel}"
-    if public_url:
-        return f"--public-url {public_url}"
-    if not is_loopback(host):
-        return f"--host {host}"
-    return None
-
-
 @main.command(context_settings=CONTEXT)
-@_db_option
-@_receiver_options
-@_tunnel_option
+@db_option
+@receiver_options
+@tunnel_option
 @click.option(
     "--accept-unsigned",
     is_flag=True,
     help="Without PLIVO_AUTH_TOKEN, still serve a public URL, tunnel or non-loopback host "
     "(every callback is then accepted unverified).",
 )
-@_forward_options
+@forward_options
 @click.option(
     "--serve-api",
     is_flag=True,
@@ -269,7 +154,7 @@ def receive(
     forward = (forward_to, forward_retry_scale)
     api = None
     if serve_api:
-        from receiver.api import ApiConfigError, ApiTokens
+        from receiver.http.api import ApiConfigError, ApiTokens
 
         try:
             api = ApiTokens.from_env(dict(os.environ))
@@ -339,11 +224,11 @@ def sandbox(**options: Any) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@_db_option
+@db_option
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )
-@_attach_option
+@attach_option
 def events(db: Path | None, fmt: str, attach: str | None) -> None:
     """Export the stored journal (callbacks and requests)."""
     if attach:
@@ -356,7 +241,7 @@ def events(db: Path | None, fmt: str, attach: str | None) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@_db_option
+@db_option
 @click.option(
     "--json",
     "as_json",
@@ -370,7 +255,7 @@ def events(db: Path | None, fmt: str, attach: str | None) -> None:
 @click.option(
     "--api-url", default=None, help="With --refresh: a `tendlc sandbox` base URL instead of Plivo."
 )
-@_attach_option
+@attach_option
 def status(
     db: Path | None, as_json: bool | None, refresh: bool, api_url: str | None, attach: str | None
 ) -> None:
@@ -418,8 +303,8 @@ def status(
     is_flag=True,
     help="Print a copy-pasteable curl command instead of sending.",
 )
-@_db_option
-@_receiver_options
+@db_option
+@receiver_options
 def replay(
     event_id: str,
     to: str | None,
@@ -451,11 +336,11 @@ def replay(
 
 
 # verbs register after the group
-from tendlc import campaign_verbs  # noqa: E402,F401 - adds list/get/create/... to `campaign`
-from tendlc.brand import brand  # noqa: E402
-from tendlc.campaign import campaign  # noqa: E402
-from tendlc.number import number  # noqa: E402
-from tendlc.profile import profile  # noqa: E402
+from tendlc.verbs import campaign as campaign_verbs  # noqa: E402,F401 - adds list/get/create/... to `campaign`
+from tendlc.verbs.brand import brand  # noqa: E402
+from tendlc.verbs.campaign_check import campaign  # noqa: E402
+from tendlc.verbs.number import number  # noqa: E402
+from tendlc.verbs.profile import profile  # noqa: E402
 
 for group in (profile, brand, campaign, number):
     main.add_command(group)

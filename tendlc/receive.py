@@ -8,15 +8,17 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from receiver.api import PREFIX as API_PREFIX
-from receiver.api import ApiTokens, StoreApi
 from receiver.config import ReceiverConfig
 from receiver.domain.models import CallbackEvent, Change, Clock, IdFactory, system_clock
 from receiver.forward import Forward, Forwarder
-from receiver.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
+from receiver.http.api import PREFIX as API_PREFIX
+from receiver.http.api import ApiTokens, StoreApi
+from receiver.http.opening import StoreOpening, until_open
+from receiver.http.server import EVENT_IDS, Receiver, ReceiverStartError, is_loopback
 from receiver.store.export import iso_utc
 from receiver.store.store import Store, StoreError
 
@@ -156,11 +158,13 @@ async def serve(
     freeze_gc: bool = False,
     forward: tuple[tuple[str, ...], float] = ((), 1.0),
     api: ApiTokens | None = None,
+    open_store: Callable[[], Store] | None = None,
 ) -> int:
     """Run the receiver until `stop` is set; returns the exit code (0 ok, 1 failure).
 
     `forward`: (target URLs, retry-schedule scale) for receiver/forward.py; `api`: serve
-    receiver/api.py beside the callback path with these tokens.
+    receiver/http/api.py beside the callback path with these tokens. `open_store`: opens the
+    store (on a thread; default Store.open(db_path, clock=clock)).
 
     `freeze_gc`: once the store is loaded, move every object so far out of the cyclic GC's
     reach (gc.freeze); for the `tendlc receive` process, not for callers sharing theirs.
@@ -170,7 +174,10 @@ async def serve(
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        return await _serve(config, db_path, tunnel, session, clock, ids, freeze_gc, forward, api)
+        opener = open_store or (lambda: Store.open(db_path, clock=clock))
+        return await _serve(
+            config, db_path, tunnel, session, clock, ids, freeze_gc, forward, api, opener
+        )
     finally:
         root.removeHandler(handler)
 
@@ -185,44 +192,50 @@ async def _serve(
     freeze_gc: bool,
     forward: tuple[tuple[str, ...], float],
     api: ApiTokens | None,
+    opener: Callable[[], Store],
 ) -> int:
-    try:
-        store = Store.open(db_path, clock=clock)
-    except StoreError as exc:
-        return session.fail(str(exc))
-    except OSError as exc:
-        return session.fail(
-            f"cannot open the store at {db_path}: {exc.strerror or exc}; pass --db DIR"
-        )
-    for warning in store.warnings:
-        session.say(f"{PREFIX}: warning: {warning}")
-    receiver = Receiver(store, config, clock=clock, ids=ids)
+    # Bind, then open the store on a thread: callbacks (and API calls) that come while it loads
+    # wait for it (receiver/http/opening.py). What is said on stderr, and in which order, is as
+    # before: an open that fails wins over a busy port, and `listening on` means ready.
+    opening = StoreOpening(opener)
+    receiver = Receiver(opening, config, clock=clock, ids=ids)
+    unsubscribe: list[Callable[[], None]] = []
+    opening.on_ready(lambda store: unsubscribe.append(store.subscribe(session.on_change)))
     if api is not None:
-        receiver.extra_routes = StoreApi(store, api).routes()
-    if freeze_gc:
-        gc.freeze()  # what start-up loaded (modules, the store) is never scanned again
-    tunnel = None
-    unsubscribe = store.subscribe(session.on_change)
-    targets, scale = forward
-    forwarder = None
-    if targets:
-        forwarder = Forwarder(
-            store,
-            targets,
-            token=config.auth_token,
-            main_token=config.main_auth_token,
-            clock=clock,
-            scale=scale,
-            on_change=session.on_forward,
-        )
+        store_api = StoreApi(None, api)
+        opening.on_ready(lambda store: setattr(store_api, "store", store))
+        wait = config.load_wait
+        receiver.extra_routes = [until_open(r, opening, wait) for r in store_api.routes()]
+    tunnel = forwarder = None
     try:
-        if forwarder is not None:
-            await forwarder.start()
-            session.say(f"{PREFIX}: forwarding accepted callbacks to {', '.join(targets)}")
         try:
             await receiver.start()
+            busy = None
         except ReceiverStartError as exc:
-            return session.fail(str(exc))
+            busy = exc
+        if await opening.start().settled() == "failed":
+            return session.fail(_open_problem(opening.error, db_path))
+        store = opening.store
+        assert store is not None
+        for warning in store.warnings:
+            session.say(f"{PREFIX}: warning: {warning}")
+        if busy is not None:
+            return session.fail(str(busy))
+        if freeze_gc:
+            gc.freeze()  # what start-up loaded (modules, the store) is never scanned again
+        targets, scale = forward
+        if targets:  # it queues what the journal holds beyond its log: nothing is missed
+            forwarder = Forwarder(
+                store,
+                targets,
+                token=config.auth_token,
+                main_token=config.main_auth_token,
+                clock=clock,
+                scale=scale,
+                on_change=session.on_forward,
+            )
+            await forwarder.start()
+            session.say(f"{PREFIX}: forwarding accepted callbacks to {', '.join(targets)}")
         if tunnel_kind != "none":
             started = await _start_tunnel(tunnel_kind, receiver, config, session)
             if isinstance(started, str):
@@ -244,13 +257,24 @@ async def _serve(
             await forwarder.stop()
         if tunnel is not None:
             await tunnel.stop()
-        unsubscribe()
+        for fn in unsubscribe:
+            fn()
         session.flush()
-        try:
-            await store.close()
-        except (StoreError, OSError) as exc:
-            session.exit_code = session.fail(f"the store at {db_path} did not close cleanly: {exc}")
+        await opening.settled()  # a store still opening is closed once open
+        if opening.store is not None:
+            try:
+                await opening.store.close()
+            except (StoreError, OSError) as exc:
+                message = f"the store at {db_path} did not close cleanly: {exc}"
+                session.exit_code = session.fail(message)
     return session.exit_code
+
+
+def _open_problem(exc: BaseException | None, db_path: Path) -> str:
+    """What `tendlc receive` says when the store does not open."""
+    if isinstance(exc, OSError):
+        return f"cannot open the store at {db_path}: {exc.strerror or exc}; pass --db DIR"
+    return str(exc)
 
 
 def _host_of(url: str) -> str:

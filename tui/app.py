@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from receiver.domain.models import Clock, system_clock
@@ -19,7 +20,8 @@ from tui.workers import failure_text
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from receiver.forward import Forwarder
-    from receiver.server import Receiver
+    from receiver.http.opening import StoreOpening
+    from receiver.http.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel, TunnelStatus
     from sandbox import Sandbox
@@ -50,11 +52,18 @@ class TendlcApp(App[None]):
         self.overdue_after = overdue_after  # seconds without a callback before "overdue"
         self.main_screen: MainScreen | None = None
 
-    def get_default_screen(self) -> MainScreen:
-        self.main_screen = MainScreen(
+    def get_default_screen(self) -> Screen:
+        if self.services.store is None:  # still opening: the main screen follows (_start_services)
+            from tui.screens.loading import LoadingScreen
+
+            return LoadingScreen()
+        self.main_screen = self._make_main_screen()
+        return self.main_screen
+
+    def _make_main_screen(self) -> MainScreen:
+        return MainScreen(
             self.services, self.mode, clock=self.clock, overdue_after=self.overdue_after
         )
-        return self.main_screen
 
     def on_mount(self) -> None:
         self.services.on_tunnel_change(self._tunnel_changed)
@@ -64,7 +73,8 @@ class TendlcApp(App[None]):
     def _run_services(self) -> None:
         # What start-up built (the registry, the widgets) lives as long as the app: keep full
         # collections from walking it (at 10,000 numbers one took ~90 ms, a visible stall).
-        gc.freeze()
+        if self.main_screen is not None:
+            gc.freeze()  # else once the store is open and the main screen shown
         self.run_worker(
             self._start_services(),
             name="services",
@@ -75,7 +85,13 @@ class TendlcApp(App[None]):
 
     async def _start_services(self) -> None:
         await self.services.start()
-        if self.main_screen is not None:
+        if self.main_screen is None:  # the store was still opening: show it now, pushed over
+            # the loading screen (switching away from a default screen, Textual 8.2.8 mounts
+            # the new one's children after its on_mount)
+            self.main_screen = self._make_main_screen()
+            await self.push_screen(self.main_screen)
+            gc.freeze()
+        else:
             self.main_screen.post_message(ServicesStarted())
         if self.services.tunnel is not None:
             self.run_worker(
@@ -115,7 +131,7 @@ class TendlcApp(App[None]):
 
 def make_app(
     *,
-    store: Store,
+    store: Store | StoreOpening,
     receiver: Receiver,
     gateway: Gateway | Callable[[], Gateway] | None,
     sandbox: Sandbox | None = None,
@@ -123,9 +139,12 @@ def make_app(
     clock: Clock = system_clock,
     tunnel: str | Tunnel | None = None,
     overdue_after: float | None = DEFAULT_OVERDUE_AFTER,
-    forwarder: Forwarder | None = None,
+    forwarder: Forwarder | Callable[[], Forwarder] | None = None,
 ) -> TendlcApp:
     """The app with every dependency handed in; `gateway` may be a factory called after start.
+
+    `store` may be a StoreOpening still loading: a loading screen shows until it is open (then
+    `forwarder` may be a factory, called with the store open).
 
     `overdue_after`: seconds a resource may await a callback before it is flagged and
     reconciled (None: never).

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from receiver.http.opening import StoreOpening
 from receiver.tunnels.base import TunnelState, TunnelStatus
 from receiver.tunnels.factory import make_tunnel
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from receiver.forward import Forwarder
-    from receiver.server import Receiver
+    from receiver.http.server import Receiver
     from receiver.store.store import Store
     from receiver.tunnels.base import Tunnel
     from sandbox import Sandbox
@@ -27,20 +28,24 @@ class Services:
 
     `gateway` may be a Gateway or a factory called once the sandbox is up (its base URL is
     only known then). A tunnel kind other than "none" is made once the receiver is bound.
+    `store` may be a StoreOpening still loading: the receiver binds first (and holds
+    callbacks until it is open); `start` returns once the store is open, and `forwarder` may
+    then be a factory called with it.
     """
 
     def __init__(
         self,
         *,
-        store: Store,
+        store: Store | StoreOpening,
         receiver: Receiver,
         gateway: Gateway | Callable[[], Gateway] | None,
         sandbox: Sandbox | None = None,
         tunnel: str | Tunnel | None = None,
-        forwarder: Forwarder | None = None,
+        forwarder: Forwarder | Callable[[], Forwarder] | None = None,
     ) -> None:
-        self.store = store
-        self.forwarder = forwarder
+        self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
+        self._forwarder_source = forwarder
+        self.forwarder: Forwarder | None = forwarder if not callable(forwarder) else None
         self.receiver = receiver
         self.sandbox = sandbox
         self._gateway_source = gateway
@@ -51,6 +56,11 @@ class Services:
         self._tunnel_listeners: list[Callable[[TunnelStatus], None]] = []
         self.started = False
         self._stopped = False
+
+    @property
+    def store(self) -> Store | None:
+        """The store, once open (None while it loads)."""
+        return self.opening.store
 
     @property
     def tunnel_status(self) -> TunnelStatus:
@@ -64,7 +74,7 @@ class Services:
 
     async def start(self) -> None:
         """Start the sandbox, then the receiver, then make the gateway. Raises ServiceStartError."""
-        from receiver.server import ReceiverStartError
+        from receiver.http.server import ReceiverStartError
 
         if self.sandbox is not None:
             try:
@@ -75,6 +85,10 @@ class Services:
             await self.receiver.start()
         except ReceiverStartError as exc:
             raise ServiceStartError(str(exc)) from exc
+        if await self.opening.start().settled() == "failed":
+            raise ServiceStartError(str(self.opening.problem))
+        if callable(self._forwarder_source) and self.forwarder is None:
+            self.forwarder = self._forwarder_source()
         if self.forwarder is not None:
             await self.forwarder.start()
         if callable(self._gateway_source) and self.gateway is None:
@@ -113,4 +127,6 @@ class Services:
             await self.sandbox.stop()
         if self.gateway is not None:
             self.gateway.close()
-        await self.store.close()
+        await self.opening.settled()  # a store still opening is closed once open
+        if self.store is not None:
+            await self.store.close()

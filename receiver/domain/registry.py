@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +17,7 @@ from receiver.domain.models import (
     ResourceType,
     TimelineEntry,
 )
+from receiver.domain.resource_map import ResourceMap, rank_of
 from receiver.domain.status import (
     CALLBACK_RULES,
     CREATED,
@@ -53,8 +55,8 @@ class Registry:
     """
 
     def __init__(self) -> None:
-        self._resources: dict[tuple[ResourceType, str], Resource] = {}
         self._ranks: dict[tuple[ResourceType, str], int] = {}
+        self._resources = ResourceMap(self._ranks)  # resources may be built on first use
         self._dirty: dict[tuple[ResourceType, str], None] = {}  # touched since take_dirty()
 
     # -- queries -----------------------------------------------------------------------------
@@ -72,7 +74,9 @@ class Registry:
 
     def rank(self, type: ResourceType, id: str) -> int | None:
         """Rank of the resource's state within its cycle (0 submitted, 1 created, 2 terminal)."""
-        return self._ranks.get((type, self._key_id(type, id)))
+        key = (type, self._key_id(type, id))
+        self._resources.get(key)  # builds it (and its rank) if it is still text
+        return self._ranks.get(key)
 
     def overdue(self, now: float, after: float) -> list[Resource]:
         """Resources whose current cycle has waited for a callback longer than `after` seconds."""
@@ -326,6 +330,10 @@ class Registry:
         r = self._resources[key]
         return {**r.to_dict(), "detail": dict(r.detail), "rank": self._ranks[key]}
 
+    def item_text(self, key: tuple[ResourceType, str]) -> str | None:
+        """encode(item_data(key)) as registry.json held it, while the resource is not built."""
+        return self._resources.text(key)
+
     def take_dirty(self) -> list[tuple[ResourceType, str]]:
         """Keys of resources created or possibly changed since the last call, in first-touch order.
 
@@ -343,10 +351,15 @@ class Registry:
             res = Resource.from_dict(item)
             key = (res.type, res.id)
             reg._resources[key] = res
-            rank = item.get("rank")
-            if rank not in (SUBMITTED, CREATED, TERMINAL):
-                rank = TERMINAL if res.cycle_terminal else CREATED
-            reg._ranks[key] = rank
+            reg._ranks[key] = rank_of(item, res)
+        return reg
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Registry:
+        """A registry of resources given as encode(item_data) texts, each built on first use;
+        ValueError if a text does not start with its type and id."""
+        reg = cls()
+        reg._resources.add_texts(texts)
         return reg
 
 

@@ -137,14 +137,13 @@ class Work:
     nonce_keys: tuple[bytes, ...] = ()  # a verified first copy's nonces (receiver/store/nonces.py)
 
 
-def apply_work(registry: Registry, work: Work, seq: int, replays: dict[str, int]) -> Change:
+def apply_work(registry: Registry, work: Work, seq: int) -> Change:
     """Apply a durable entry (journal position `seq`) to the registry; the Change to announce.
 
-    A replay marker changes no resource: it counts one more copy of its original in `replays`.
+    A replay marker changes no resource (the entry index counts it: receiver/store/lookup.py).
     """
     if work.event is not None and work.event.replay_of:
         original = work.event.replay_of
-        replays[original] = replays.get(original, 0) + 1
         marker = entry_object(replay_marker(with_seq(work.event, seq)))
         assert isinstance(marker, CallbackEvent)
         return Change(Cause.CALLBACK, (), event=marker, message=f"replay of {original}")

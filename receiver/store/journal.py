@@ -1,10 +1,11 @@
-"""The append-only journal: numbered TinyDB segment files; only the open segment is ever rewritten.
+"""The append-only journal: numbered TinyDB segment files; a commit appends to the open one.
 
-Each segment is a TinyDB database (table "journal", doc id = seq) on an AtomicStorage that keeps
-the open segment in memory and each document's JSON text once encoded. A batch is numbered and
-encoded on the loop thread (`prepare`); the writer thread inserts it through TinyDB's Table API,
-and the storage only joins the already-encoded texts, writes and fsyncs (`write`), so that thread
-needs little of the GIL. Reads go through TinyDB too (documents come back as copies).
+Each segment is a TinyDB database (table "journal", doc id = seq). The open segment's storage
+(receiver/store/disk/segment.py) keeps its data in memory and appends each commit's documents in
+place, fsynced, so a commit writes what it adds; closed segments are never written again. A
+batch is numbered and encoded on the loop thread (`prepare`); the writer thread inserts it
+through TinyDB's Table API and the storage writes the already-encoded texts (`write`), so that
+thread needs little of the GIL. Reads go through TinyDB too (documents come back as copies).
 """
 
 from __future__ import annotations
@@ -20,20 +21,21 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from receiver.store.atomicdb import (
+from receiver.store.disk.atomicdb import (
     AtomicStorage,
     DamagedFileError,
     WriteFile,
     atomic_write,
-    dump_tables,
     encode,
 )
-from receiver.store.atomicdb import move_aside as _move_aside
-from receiver.store.salvage import salvage_table
+from receiver.store.disk.salvage import blank_message, damaged_message, first_seq, is_blank, repair
+from receiver.store.disk.segment import AppendStorage
 
 TABLE = "journal"
 _SEGMENT_NAME = re.compile(r"^(\d+)\.json$")
 _CACHED_SEGMENTS = 4
+READ_ATTEMPTS = 3
+"""Reads of a segment a read-only open makes before it reports it damaged."""
 
 # -- segments ----------------------------------------------------------------------------------
 
@@ -85,6 +87,9 @@ class Journal:
         self.bytes_written = 0
         self.last_write_bytes = 0
         self._write_file = write_file
+        # A custom writer (fault injection, tests) sees every write: the open segment is then
+        # rewritten through it; the real one appends (receiver/store/disk/segment.py).
+        self._appends = write_file is atomic_write
         self._segments: list[_Segment] = []
         self._open: _Segment | None = None
         self._max_number = 0
@@ -101,10 +106,14 @@ class Journal:
         now: float,
         visit: Callable[[dict[str, Any]], None],
         write_file: WriteFile = atomic_write,
+        after: int = 0,
     ) -> Journal:
-        """Load every segment in order, calling `visit(entry)` for each entry (seq ascending).
+        """Load the segments in order, calling `visit(entry)` for each entry after `after`.
 
-        A damaged segment is moved aside (or, when `readonly`, left alone) with a warning.
+        A segment whose entries all come at or before `after` (known from the first position of
+        the next one, read from its first bytes) is not decoded: it is read only when asked for
+        (get, iter_entries, tail). A damaged segment is moved aside (or, when `readonly`, left
+        alone) with a warning; its complete entries are kept (receiver/store/disk/salvage.py).
         """
         journal = cls(directory, segment_size=segment_size, write_file=write_file)
         if not directory.is_dir():
@@ -115,73 +124,76 @@ class Journal:
         if not readonly:
             for stale in directory.glob("*.tmp"):
                 stale.unlink(missing_ok=True)  # a write interrupted before its rename
-        for number, path in found:
+        firsts = [first_seq(path) if after else None for _, path in found]
+        for i, (number, path) in enumerate(found):
             journal._max_number = max(journal._max_number, number)
-            rel = f"{directory.name}/{path.name}"
-            if _is_blank(path):
-                journal.warnings.append(_blank_message(rel, path, journal.last_seq, now, readonly))
+            first, following = firsts[i], firsts[i + 1] if i + 1 < len(found) else None
+            if (
+                first is not None
+                and following is not None
+                and journal.last_seq < first < following <= after + 1
+            ):  # covered by what the caller already has: never decoded at open
+                journal._segments.append(_Segment(number, path, first, following - 1, 0))
+                journal.last_seq = following - 1
                 continue
-            db = journal._db(path)
-            try:
-                docs = sorted(db.table(TABLE), key=_doc_id)  # TinyDB reads the file here
-            except DamagedFileError as exc:
-                salvaged = journal._salvage(path, rel, exc, now, readonly)
-                if salvaged is None:
-                    continue
-                db, docs = salvaged
-            except ValueError:  # TinyDB could not make a doc id of a key
-                exc = DamagedFileError("a document id is not a number")
-                journal.warnings.append(_damaged_message(rel, exc, path, now, readonly))
-                continue
-            overlap = [doc.doc_id for doc in docs if doc.doc_id <= journal.last_seq]
-            if overlap:
-                journal.warnings.append(
-                    f"journal segment {rel} repeats journal positions up to {max(overlap)} "
-                    f"already held by an earlier segment; those {len(overlap)} entries were "
-                    "ignored (was a file copied back by hand?)."
-                )
-                docs = [doc for doc in docs if doc.doc_id > journal.last_seq]
-            for doc in docs:
-                doc["seq"] = doc.doc_id
-                visit(doc)
-            seg = _Segment(number, path, docs[0].doc_id if docs else 0, 0, len(docs))
-            seg.last_seq = docs[-1].doc_id if docs else 0
-            journal.last_seq = max(journal.last_seq, seg.last_seq)
-            if journal._open is not None:
-                journal._open.db = None  # only the last segment stays open
-            journal._segments.append(seg)
-            seg.db = db
-            journal._open = seg
+            journal._load_segment(number, path, readonly, now, visit, after)
         return journal
 
-    def _salvage(
-        self, path: Path, rel: str, exc: Exception, now: float, readonly: bool
-    ) -> tuple[TinyDB, list[Document]] | None:
-        """Keep the complete entries before the damage; the whole damaged file is kept aside."""
-        raw = path.read_bytes()
-        found = salvage_table(raw, TABLE)
-        if not found.docs:
-            self.warnings.append(_damaged_message(rel, exc, path, now, readonly))
-            return None
-        data = {TABLE: found.docs}
-        tail = len(raw) - found.good_bytes
-        seqs = f"journal positions {min(map(int, found.docs))}-{max(map(int, found.docs))}"
-        kept = f"{len(found.docs)} complete entries ({seqs}) were recovered"
-        if readonly:
+    def _load_segment(
+        self,
+        number: int,
+        path: Path,
+        readonly: bool,
+        now: float,
+        visit: Callable[[dict[str, Any]], None],
+        after: int,
+    ) -> None:
+        rel = f"{self.directory.name}/{path.name}"
+        if is_blank(path):
+            self.warnings.append(blank_message(rel, path, self.last_seq, now, readonly))
+            return
+        db = self._db(path)
+        try:
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    docs = sorted(db.table(TABLE), key=_doc_id)  # TinyDB reads the file here
+                    break
+                except DamagedFileError:
+                    # A reader can catch the writer's append half done (appends are in place):
+                    # the next read sees it whole. Damage that stays is damage.
+                    if not readonly or attempt == READ_ATTEMPTS:
+                        raise
+                    db = self._db(path)
+        except DamagedFileError as exc:
+            data, warning = repair(path, rel, exc, now, readonly, TABLE)
+            self.warnings.append(warning)
+            if data is None:
+                return
+            db, docs = self._db(path, preload=data), _docs(data)
+        except ValueError:  # TinyDB could not make a doc id of a key
+            exc = DamagedFileError("a document id is not a number")
+            self.warnings.append(damaged_message(rel, exc, path, now, readonly))
+            return
+        overlap = [doc.doc_id for doc in docs if doc.doc_id <= self.last_seq]
+        if overlap:
             self.warnings.append(
-                f"journal segment {rel} is damaged ({exc}); {kept} and are shown, and the "
-                f"{tail} damaged bytes after them are ignored. Open the store once without "
-                "other tendlc processes running to repair it."
+                f"journal segment {rel} repeats journal positions up to {max(overlap)} "
+                f"already held by an earlier segment; those {len(overlap)} entries were "
+                "ignored (was a file copied back by hand?)."
             )
-            return self._db(path, preload=data), _docs(data)
-        moved = _move_aside(path, now, keep=True)  # no moment where neither file holds them
-        atomic_write(path, dump_tables(data))
-        self.warnings.append(
-            f"journal segment {rel} was damaged ({exc}); {kept} and kept in it. The "
-            f"{tail} bytes after them (any entries in them could not be read) were kept, with "
-            f"the whole damaged file, in {path.parent.name}/{moved.name}; inspect or delete it."
-        )
-        return self._db(path, preload=data), _docs(data)
+            docs = [doc for doc in docs if doc.doc_id > self.last_seq]
+        for doc in docs:
+            if doc.doc_id > after:
+                doc["seq"] = doc.doc_id
+                visit(doc)
+        seg = _Segment(number, path, docs[0].doc_id if docs else 0, 0, len(docs))
+        seg.last_seq = docs[-1].doc_id if docs else 0
+        self.last_seq = max(self.last_seq, seg.last_seq)
+        if self._open is not None:
+            self._open.db = None  # only the last segment stays open
+        self._segments.append(seg)
+        seg.db = db
+        self._open = seg
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -227,7 +239,7 @@ class Journal:
         seg = batch.segment
         assert seg.db is not None
         storage = seg.db.storage
-        assert isinstance(storage, AtomicStorage)
+        assert isinstance(storage, AtomicStorage)  # AppendStorage is one
         storage.stage(TABLE, batch.texts)
         try:
             seg.db.table(TABLE).insert_multiple(batch.docs)
@@ -254,6 +266,15 @@ class Journal:
         return self.write(self.prepare(entries))
 
     def _db(self, path: Path, *, preload: dict[str, Any] | None = None) -> TinyDB:
+        if self._appends:
+            return TinyDB(
+                path,
+                storage=AppendStorage,
+                table=TABLE,
+                write_file=self._write_file,
+                preload=preload,
+                on_write=self._wrote,
+            )
         return TinyDB(
             path,
             storage=AtomicStorage,
@@ -295,6 +316,22 @@ class Journal:
                     doc["seq"] = doc.doc_id
                     yield doc
 
+    def tail(self, n: int, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """The newest `n` entries that `keep` accepts, oldest first: reads the newest segments."""
+        with self._lock:
+            segments = list(self._segments)
+        out: list[dict[str, Any]] = []
+        for seg in reversed(segments):
+            if len(out) >= n:
+                break
+            for doc in sorted(self._table(seg), key=_doc_id, reverse=True):
+                if keep(doc):
+                    doc["seq"] = doc.doc_id
+                    out.append(doc)
+                    if len(out) >= n:
+                        break
+        return out[::-1]
+
     def _table(self, seg: _Segment) -> Table:
         db = seg.db
         if db is not None:
@@ -322,37 +359,3 @@ def _doc_id(doc: Document) -> int:
 
 def _docs(data: dict[str, dict[str, Any]]) -> list[Document]:
     return sorted((Document(d, doc_id=int(k)) for k, d in data[TABLE].items()), key=_doc_id)
-
-
-def _is_blank(path: Path) -> bool:
-    """An empty (or all-whitespace) segment: never written so by tendlc, so its entries are lost."""
-    try:
-        size = path.stat().st_size
-        return size == 0 or (size < 4096 and not path.read_bytes().strip())
-    except OSError:
-        return False
-
-
-def _blank_message(rel: str, path: Path, last_seq: int, now: float, readonly: bool) -> str:
-    lost = f"the entries it held (journal positions after {last_seq}) are missing"
-    if readonly:
-        return f"journal segment {rel} is empty (0 bytes, damaged): {lost} from the event log."
-    moved = _move_aside(path, now)
-    return (
-        f"journal segment {rel} was empty (0 bytes, damaged): {lost} from the event log. It was "
-        f"moved to {path.parent.name}/{moved.name} and is not reused."
-    )
-
-
-def _damaged_message(rel: str, exc: Exception, path: Path, now: float, readonly: bool) -> str:
-    if readonly:
-        return (
-            f"journal segment {rel} is damaged ({exc}); its entries are skipped. Open the store "
-            "once without other tendlc processes running to move it aside."
-        )
-    moved = _move_aside(path, now)
-    return (
-        f"journal segment {rel} was damaged ({exc}) and was moved to "
-        f"{path.parent.name}/{moved.name}; the events and requests it held are missing from the "
-        "event log (the registry keeps what its snapshot recorded). Inspect or delete that file."
-    )

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import DamagedFileError, WriteFile, move_aside
+from receiver.store.disk.atomicdb import DamagedFileError, WriteFile, move_aside
+from receiver.store.disk.files import JOURNAL_DIR, SNAPSHOT_NAME, read_snapshot
 from receiver.store.entries import (
     ENTRY_CALLBACK,
     ENTRY_REPLAY,
     ENTRY_REQUEST,
     Entry,
-    EntryIndex,
     entry_object,
     replay_entry,
 )
-from receiver.store.files import JOURNAL_DIR, SNAPSHOT_NAME, read_snapshot
 from receiver.store.journal import Journal
+from receiver.store.lookup import EntryLookup
 
 
 @dataclass(slots=True)
@@ -29,13 +28,10 @@ class Loaded:
     registry: Registry
     snapshot_seq: int
     journal: Journal
-    index: EntryIndex
     tail: list[Entry]
     replayed: int
-    replays: dict[str, int] = field(
-        default_factory=dict
-    )  # original event id -> times received again
     warnings: list[str] = field(default_factory=list)
+    snapshot_lines: bool = True  # registry.json is in the layout open reads without parsing
 
 
 def load(
@@ -46,29 +42,29 @@ def load(
     write_file: WriteFile,
     now: float,
     recent_size: int,
+    lookup: EntryLookup,
+    indexed_through: int | None = None,
 ) -> Loaded:
     """Load registry.json, then replay the journal entries after the position it covers.
 
+    Only what is needed is decoded: the segments holding entries after the snapshot, after
+    `lookup.through_seq` (indexed into `lookup` here) and after `indexed_through` (another
+    index the caller catches up, e.g. the nonces), and the newest segments for the recent list.
     A damaged registry.json is moved aside and the registry rebuilt from the journal; a
-    damaged journal segment is moved aside and skipped. Readonly loads never move anything.
+    damaged journal segment is repaired or moved aside. Readonly loads never move anything.
     """
     warnings: list[str] = []
-    registry, snap_seq = _load_snapshot(path / SNAPSHOT_NAME, readonly, now, warnings)
-    index = EntryIndex()
-    tail: deque[dict[str, Any]] = deque(maxlen=recent_size)
+    registry, snap_seq, lines = _load_snapshot(path / SNAPSHOT_NAME, readonly, now, warnings)
     unreplayable: list[int] = []
-    replays: dict[str, int] = {}
     replayed = 0
+    lookup_seq = lookup.through_seq
+    after = min(snap_seq, lookup_seq, snap_seq if indexed_through is None else indexed_through)
 
     def visit(entry: dict[str, Any]) -> None:
         nonlocal replayed
         seq = entry["seq"]
-        index.add(entry, seq)
-        kind = entry.get("entry")
-        if kind in (ENTRY_CALLBACK, ENTRY_REQUEST, ENTRY_REPLAY):
-            tail.append(entry)
-        if kind == ENTRY_REPLAY and isinstance(entry.get("replay_of"), str):
-            replays[entry["replay_of"]] = replays.get(entry["replay_of"], 0) + 1
+        if seq > lookup_seq:
+            lookup.add(((entry, seq),))
         if seq > snap_seq:
             try:
                 replay_entry(registry, entry)
@@ -83,6 +79,7 @@ def load(
         now=now,
         visit=visit,
         write_file=write_file,
+        after=after,
     )
     warnings.extend(journal.warnings)
     if unreplayable:
@@ -91,13 +88,18 @@ def load(
             f"(malformed; the first at position {unreplayable[0]}); they stay in the journal."
         )
     journal.skip_to(snap_seq)  # never reuse a position the snapshot already covers
+    tail = journal.tail(recent_size, lambda e: e.get("entry") in _LISTED)
     objects = [obj for e in tail if (obj := entry_object(e)) is not None]
-    return Loaded(registry, snap_seq, journal, index, objects, replayed, replays, warnings)
+    return Loaded(registry, snap_seq, journal, objects, replayed, warnings, lines)
+
+
+_LISTED = (ENTRY_CALLBACK, ENTRY_REQUEST, ENTRY_REPLAY)
+"""What the recent list shows (reconcile entries are not listed)."""
 
 
 def _load_snapshot(
     path: Path, readonly: bool, now: float, warnings: list[str]
-) -> tuple[Registry, int]:
+) -> tuple[Registry, int, bool]:
     try:
         snapshot = read_snapshot(path)
     except DamagedFileError as exc:
@@ -112,7 +114,7 @@ def _load_snapshot(
                 "was rebuilt from the journal (nothing is lost unless journal segments are "
                 "missing too)."
             )
-        return Registry(), 0
+        return Registry(), 0, True
     if snapshot is None:
-        return Registry(), 0
-    return snapshot.registry, snapshot.seq
+        return Registry(), 0, True
+    return snapshot.registry, snapshot.seq, snapshot.lines

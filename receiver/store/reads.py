@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from receiver.domain.models import CallbackEvent, ResourceType
+from receiver.store.disk.files import StoreStats
 from receiver.store.entries import (
     ENTRY_REPLAY,
     Entry,
-    EntryIndex,
     entry_object,
     entry_resource_keys,
     entry_time,
     resource_key,
 )
-from receiver.store.files import StoreStats
 from receiver.store.journal import Journal
+from receiver.store.lookup import EntryLookup
 from receiver.store.snapshot import Snapshotter
 from receiver.store.unverified import UnverifiedRing
 
@@ -28,9 +28,8 @@ class StoreReads:
 
     _recent: deque[Entry]
     _journal: Journal
-    _index: EntryIndex
+    _lookup: EntryLookup
     _ring: UnverifiedRing
-    _replays: dict[str, int]
     _counts: dict[str, int]
     _snapshots: Snapshotter
     _applied_seq: int
@@ -58,7 +57,7 @@ class StoreReads:
 
     def find_entry(self, entry_id: str) -> Entry | None:
         """A callback, request or replay marker by id, or an unverified callback in the ring."""
-        seq = self._index.seq_of(entry_id)
+        seq = self._lookup.seq_of(entry_id)
         if seq is None:
             return self._ring.find(entry_id)
         return entry_object(self._journal.get(seq))
@@ -66,7 +65,7 @@ class StoreReads:
     def entries_for(self, type: ResourceType, id: str) -> list[Entry]:
         """Callbacks and requests mentioning the resource (as brand_id, campaign_id, number(s)),
         unverified ones from the ring included, oldest first."""
-        found = (entry_object(self._journal.get(seq)) for seq in self._index.seqs_for(type, id))
+        found = (entry_object(self._journal.get(seq)) for seq in self._lookup.seqs_for(type, id))
         entries: list[Entry] = [obj for obj in found if obj is not None]
         key = resource_key(type, id)
         kept = [e for e in self._ring.events() if key in entry_resource_keys(e.to_dict())]
@@ -74,12 +73,12 @@ class StoreReads:
 
     def replay_count(self, entry_id: str) -> int:
         """How many times the callback `entry_id` was received again (acknowledged, not stored)."""
-        return self._replays.get(entry_id, 0)
+        return self._lookup.replay_count(entry_id)
 
     @property
     def replay_total(self) -> int:
         """How many replay markers the journal holds (copies acknowledged but not stored)."""
-        return sum(self._replays.values())
+        return self._lookup.replay_total()
 
     def unverified(self) -> list[CallbackEvent]:
         """The newest callbacks that failed verification (at most unverified_limit), oldest first."""

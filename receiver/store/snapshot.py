@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import WriteFile, encode
-from receiver.store.files import write_snapshot_parts
+from receiver.store.disk.atomicdb import WriteFile, encode
+from receiver.store.disk.files import write_snapshot_parts
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,10 @@ class RegistryEncoder:
             self._registry = registry
             registry.take_dirty()
             self._todo.clear()
-            self._texts = {key: encode(registry.item_data(key)) for key in registry.keys()}
+            text = registry.item_text  # a resource not built since it was read: its text as is
+            self._texts = {
+                key: text(key) or encode(registry.item_data(key)) for key in registry.keys()
+            }
             return True
         todo, texts = self._todo, self._texts
         todo.extend(registry.take_dirty())
@@ -97,6 +100,7 @@ class Snapshotter:
         interval: float,
         seq: int = 0,
         prepare: Callable[[int | None], bool] | None = None,
+        position: Callable[[], int] | None = None,
     ) -> None:
         self.path = path
         self.seq = seq  # journal position the file on disk covers
@@ -104,6 +108,7 @@ class Snapshotter:
         self.last_error: str | None = None
         self._state = state
         self._prepare = prepare  # prepare(budget) -> ready: spreads the encoding over loop turns
+        self._position = position  # the journal position state() would report, cheaply
         self._stepping: asyncio.Handle | None = None
         self._clock = clock
         self._write_file = write_file
@@ -190,6 +195,8 @@ class Snapshotter:
 
     def write_now(self) -> None:
         """Synchronous snapshot (open, close_sync); a failure is kept in last_error."""
+        if self._position is not None and self._position() <= self.seq:
+            return  # nothing new: spares open the first encoding pass over every resource
         seq, parts = self._state()
         if seq <= self.seq:
             return

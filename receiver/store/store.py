@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import shutil
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,18 +22,9 @@ from receiver.domain.models import (
 )
 from receiver.domain.registry import Registry
 from receiver.safetext import encodable_event
-from receiver.store.atomicdb import WriteFile, atomic_write
 from receiver.store.commit import GroupCommitter, Pending, Work, apply_work
-from receiver.store.entries import (
-    Entry,
-    EntryIndex,
-    callback_entry,
-    entry_time,
-    reconcile_entry,
-    replay_marker,
-    request_entry,
-)
-from receiver.store.files import (
+from receiver.store.disk.atomicdb import WriteFile, atomic_write
+from receiver.store.disk.files import (
     JOURNAL_DIR,
     SNAPSHOT_NAME,
     StoreError,
@@ -45,9 +35,17 @@ from receiver.store.files import (
     refuse,
     writer_lock,
 )
+from receiver.store.entries import (
+    Entry,
+    callback_entry,
+    reconcile_entry,
+    replay_marker,
+    request_entry,
+)
 from receiver.store.journal import Journal
-from receiver.store.load import load
-from receiver.store.nonces import LEGACY_NONCES_DIR, NONCES_NAME, NonceIndex, catch_up
+from receiver.store.lookup import LOOKUP_NAME, EntryLookup
+from receiver.store.nonces import NONCES_NAME, NonceIndex
+from receiver.store.opening import fill
 from receiver.store.reads import StoreReads
 from receiver.store.snapshot import RegistryEncoder, Snapshotter
 from receiver.store.unverified import DEFAULT_BUDGET, DEFAULT_LIMIT, UNVERIFIED_NAME, UnverifiedRing
@@ -91,13 +89,11 @@ class Store(StoreReads):
         self._clock = clock
         self._lock = lock
         self._recent: deque[Entry] = deque()
-        self._index = EntryIndex()
         self._subscribers: list[Callable[[Change], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._applied_seq = 0
         self._closed = False
         self._counts = {"commits": 0, "failed_commits": 0, "entries": 0, "replayed": 0}
-        self._replays: dict[str, int] = {}
         self._ring = UnverifiedRing(
             path / UNVERIFIED_NAME,
             limit=unverified_limit,
@@ -107,17 +103,19 @@ class Store(StoreReads):
         )
         self._journal = Journal(path / JOURNAL_DIR, segment_size=1)
         self.nonces = NonceIndex(None if readonly else path / NONCES_NAME)
+        self._lookup = EntryLookup(path / LOOKUP_NAME, readonly=readonly)
         self._committer = GroupCommitter(
             self._journal,
             on_commit=self._committed,
             on_fail=self._failed,
-            after_write=self._index_nonces,
+            after_write=self._index_batch,
         )
         self._encoder = RegistryEncoder()
         self._snapshots = Snapshotter(
             path / SNAPSHOT_NAME,
             state=lambda: (self._applied_seq, self._encoder.parts(self.registry)),
             prepare=lambda budget: self._encoder.step(self.registry, budget),
+            position=lambda: self._applied_seq,
             clock=clock,
             write_file=write_file,
             interval=snapshot_interval,
@@ -158,37 +156,7 @@ class Store(StoreReads):
             unverified_limit=unverified_limit,
             unverified_budget=unverified_budget,
         )
-        try:
-            loaded = load(
-                path,
-                readonly=readonly,
-                segment_size=segment_size,
-                write_file=write_file,
-                now=clock(),
-                recent_size=recent_size,
-            )
-            store._ring.load(readonly=readonly, now=clock())
-            if not readonly:  # nonces of entries a crash kept out of the index (nonces.py)
-                after = store.nonces.through_seq
-                catch_up(store.nonces, loaded.journal.iter_entries(after), loaded.journal.last_seq)
-                shutil.rmtree(path / LEGACY_NONCES_DIR, ignore_errors=True)
-        except BaseException:
-            store._shutdown()
-            raise
-        store.registry, store._journal = loaded.registry, loaded.journal
-        store._committer.journal = loaded.journal
-        store._index = loaded.index
-        tail = sorted([*loaded.tail, *store._ring.events()], key=entry_time)
-        store._recent = deque(tail, maxlen=recent_size)
-        store._replays = loaded.replays
-        store._applied_seq = loaded.journal.last_seq
-        store._counts["replayed"] = loaded.replayed
-        store._snapshots.seq = loaded.snapshot_seq
-        store.warnings.extend(loaded.warnings)
-        store.warnings.extend(store._ring.warnings)
-        if not readonly:
-            # Encodes every resource now, not on the loop, and spares the next open this tail.
-            store._snapshots.write_now()
+        fill(store, segment_size=segment_size, recent_size=recent_size, write_file=write_file)
         try:
             store._loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -314,8 +282,9 @@ class Store(StoreReads):
             logger.warning("store: write failing — %s", message)
             self._notify(Change(Cause.CALLBACK, (), message=f"{HEALTH_FAILING}{message}"))
 
-    def _index_nonces(self, batch: list[Pending], seqs: list[int]) -> None:
-        """Writer thread, after the journal commit: index the batch's nonces (not fsynced)."""
+    def _index_batch(self, batch: list[Pending], seqs: list[int]) -> None:
+        """Writer thread, after the journal commit: index the batch (entries, nonces; no fsync)."""
+        self._lookup.add(zip((i.entry for i in batch), seqs, strict=True))
         claims = [
             (w.nonce_keys, w.event.id) for w in (i.work for i in batch) if w.nonce_keys and w.event
         ]
@@ -332,10 +301,9 @@ class Store(StoreReads):
         self._counts["commits"] += 1
         self._counts["entries"] += len(batch)
         for item, seq in zip(batch, seqs, strict=True):
-            self._index.add(item.entry, seq)
             self._applied_seq = seq
             try:
-                change = apply_work(self.registry, item.work, seq, self._replays)
+                change = apply_work(self.registry, item.work, seq)
             except Exception:  # the entry is durable; a registry bug must not lose the ack
                 logger.debug("could not apply journal entry %s", seq, exc_info=True)
                 change = Change(Cause.CALLBACK if item.work.event else Cause.REQUEST, ())
@@ -412,5 +380,6 @@ class Store(StoreReads):
         self._snapshots.shutdown()
         self._ring.shutdown()
         self.nonces.close()
+        self._lookup.close()
         if self._lock is not None:
             self._lock.release()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from receiver.domain.models import CallbackEvent
-from receiver.store.atomicdb import (
+from receiver.store.disk.atomicdb import (
     DamagedFileError,
     WriteFile,
     dump_encoded,

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from sandbox.api.wire import ACCOUNT_PREFIX, ApiError, Handler, check_basic
 from sandbox.delivery import Sleep
 from sandbox.faults.armed import ANSWER_HOLDS, Faults
 from sandbox.faults.catalogue import CATALOGUE, FILTERS, FaultError, spec_from_mapping
 from sandbox.faults.scenario import scenario_from_mapping
-from sandbox.wire import ACCOUNT_PREFIX, ApiError, Handler, check_basic
 
 if TYPE_CHECKING:
     from sandbox.server import Sandbox

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sandbox.server import Sandbox
-from tendlc import session, waiting
 from tendlc.main import main
+from tendlc.verbs import session, waiting
 
 AUTH_ID = "MAZZYYXXWWVVUU123456"
 TOKEN = "SubAcctToken_0123456789abcdef"

@@ -10,8 +10,8 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Change, ResourceType
-from receiver.inbox import INBOX_NAME
-from receiver.server import Receiver
+from receiver.http.inbox import INBOX_NAME
+from receiver.http.server import Receiver
 from receiver.store.store import Store
 from tests.cli.conftest import TOKEN
 
@@ -111,7 +111,7 @@ def test_without_credentials_a_verb_uses_the_consoles_sandbox(cli, box, writer):
 
 
 def test_a_verb_waits_for_another_verb_to_let_go_of_the_store(cli, box, monkeypatch):
-    from tendlc import session
+    from tendlc.verbs import session
 
     held = Store.open(cli.db)  # another verb, mid-write (no inbox: it is not a writer process)
     waits: list[float] = []
@@ -131,7 +131,7 @@ def test_a_verb_waits_for_another_verb_to_let_go_of_the_store(cli, box, monkeypa
 
 def test_a_wait_holds_no_lock(cli, box, clock, monkeypatch):
     """While one verb waits, another can record (the store is opened only to write)."""
-    from tendlc import waiting
+    from tendlc.verbs import waiting
 
     box.gate.hold()
     seen: list[int] = []

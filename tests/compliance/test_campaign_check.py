@@ -187,3 +187,13 @@ def test_the_headless_check_refuses_bad_files(tmp_path, api_body):
     api_body["surprise"] = 1
     unknown = _run(tmp_path, api_body)
     assert unknown.returncode == 2 and "surprise" in unknown.stderr
+
+
+def test_the_sandbox_example_campaign_passes_the_check():
+    """F2 in the campaign form fills this in: it should teach a clean campaign."""
+    from tui.forms.campaign_form import EXAMPLE_TEXT, EXAMPLE_USECASE, EXAMPLE_VERTICAL
+
+    req = CampaignRequest(
+        brand_id="B1", vertical=EXAMPLE_VERTICAL, usecase=EXAMPLE_USECASE, **EXAMPLE_TEXT
+    )
+    assert req.validate() == {} and check_campaign(req) == []

@@ -18,7 +18,7 @@ from plivo_client.reconcile import overdue_keys, reconcile
 from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, CallbackEvent, ResourceType
-from receiver.server import Receiver
+from receiver.http.server import Receiver
 from receiver.store.store import Store
 from sandbox.faults.scenario import Scenario, load_scenario
 from sandbox.server import Sandbox

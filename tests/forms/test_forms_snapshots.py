@@ -93,6 +93,29 @@ def test_unlink_confirm_refused(snap_compare, host, gateway, wait):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_campaign_form_with_findings(snap_compare, host, gateway, registry, wait):
+    """The check's findings under the fields, counted in the title (issue 14)."""
+
+    async def run_before(pilot) -> None:
+        await wait(pilot, "usecases")
+        form = pilot.app.screen
+        form.query_one("#vertical", Select).value = "RETAIL"
+        form.query_one("#usecase", Select).value = "CUSTOMER_CARE"
+        for name, value in {
+            "alias": "acme-care",
+            "description": "Support replies and order questions for Acme customers.",
+            "sample1": "Acme: 20% off jackets today only at https://acme.test/sale",
+            "sample2": "Acme: your loan payment is due Friday.",
+        }.items():
+            form.query_one(f"#{name}", Input).value = value
+        await pilot.pause()
+        form.query_one("#description", Input).focus()
+
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+
 def test_campaign_form_at_80x24(snap_compare, host, gateway, registry, wait):
     """One-row fields; the body scrolls; title and buttons stay on screen."""
     app = host(lambda: CampaignForm(gateway, registry))

@@ -14,7 +14,7 @@ from plivo_client.gateway import Gateway, Submitted
 from plivo_client.validation import BrandRequest, LinkRequest
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, CallbackEvent, Cause, Kind, ResourceType, sequential_ids
-from receiver.server import Receiver
+from receiver.http.server import Receiver
 from receiver.store.store import Store
 from sandbox.server import Sandbox
 

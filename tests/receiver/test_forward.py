@@ -14,7 +14,7 @@ from plivo.utils.signature_v3 import validate_v3_signature
 from receiver.config import ReceiverConfig
 from receiver.domain.models import sequential_ids
 from receiver.forward import DELIVERED, FAILED, SKIPPED, Forwarder
-from receiver.server import Receiver, make_app
+from receiver.http.server import Receiver, make_app
 from receiver.signature import signature_headers
 from receiver.store.store import Store
 

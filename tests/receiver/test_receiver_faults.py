@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, Change, ResourceType, sequential_ids
-from receiver.server import Receiver, make_app
+from receiver.http.server import Receiver, make_app
 from receiver.signature import signature_headers
-from receiver.store.atomicdb import atomic_write
+from receiver.store.disk.atomicdb import atomic_write
 from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"
@@ -256,7 +256,7 @@ async def test_loopback_by_default_and_a_warning_for_all_interfaces(tmp_path, mo
         bound.append(host)
         return real_site(runner, "127.0.0.1", port, **kw)
 
-    monkeypatch.setattr("receiver.server.web.TCPSite", loopback_site)
+    monkeypatch.setattr("receiver.http.server.web.TCPSite", loopback_site)
     caplog.set_level("WARNING", logger="tendlc.receiver")
     wide = Receiver(store, ReceiverConfig(host="0.0.0.0", auth_token=TOKEN, port=0))
     await wide.start()

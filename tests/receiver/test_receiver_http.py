@@ -10,7 +10,13 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Cause, Change, Kind, sequential_ids
-from receiver.server import NO_TOKEN_WARNING, Receiver, ReceiverStartError, is_loopback, make_app
+from receiver.http.server import (
+    NO_TOKEN_WARNING,
+    Receiver,
+    ReceiverStartError,
+    is_loopback,
+    make_app,
+)
 from receiver.signature import H_MA_V2, H_V2, H_V2_NONCE, signature_headers
 from receiver.store.store import StoreWriteError
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from receiver.config import ReceiverConfig
+from receiver.http.server import Receiver, make_app
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import raw_body
-from receiver.server import Receiver, make_app
 from receiver.signature import SIGNATURE_HEADERS, signature_headers
 from receiver.store.store import Store
 

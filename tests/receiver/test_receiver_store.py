@@ -6,9 +6,9 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, Kind, ResourceType, sequential_ids
-from receiver.server import Receiver, make_app
+from receiver.http.server import Receiver, make_app
 from receiver.signature import signature_headers
-from receiver.store.atomicdb import atomic_write
+from receiver.store.disk.atomicdb import atomic_write
 from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"

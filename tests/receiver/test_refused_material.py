@@ -10,8 +10,8 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import CallbackEvent, Kind, sequential_ids
+from receiver.http.server import Receiver, make_app
 from receiver.refused import RAW_CAP, raw_body
-from receiver.server import Receiver, make_app
 from receiver.signature import signature_headers
 from receiver.store.export import stored_events, write_events
 from receiver.store.store import Store

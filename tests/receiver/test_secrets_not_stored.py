@@ -12,7 +12,7 @@ from plivo_client.gateway import Gateway
 from plivo_client.validation import BrandRequest, CampaignRequest, LinkRequest
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, ResourceType, sequential_ids
-from receiver.server import Receiver
+from receiver.http.server import Receiver
 from receiver.signature import signature_headers
 from receiver.store.store import Store
 from sandbox.server import Sandbox

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import ResourceType, sequential_ids
-from receiver.server import Receiver, make_app
+from receiver.http.server import Receiver, make_app
 from receiver.signature import (
     H_MA_V2,
     H_MA_V3,

@@ -11,10 +11,10 @@ import sys
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from receiver.api import PREFIX, ApiConfigError, ApiTokens, StoreApi
 from receiver.config import ReceiverConfig
 from receiver.domain.models import RequestRecord, sequential_ids
-from receiver.server import Receiver, make_app
+from receiver.http.api import PREFIX, ApiConfigError, ApiTokens, StoreApi
+from receiver.http.server import Receiver, make_app
 from receiver.signature import signature_headers
 from receiver.store.store import Store
 from tendlc.attach import run_events_attached, run_status_attached

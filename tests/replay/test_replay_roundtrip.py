@@ -8,8 +8,8 @@ import pytest
 
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, CallbackEvent, Kind, ResourceType, sequential_ids
+from receiver.http.server import Receiver
 from receiver.resend import replay
-from receiver.server import Receiver
 from receiver.store.store import Store
 
 TOKEN = "SubAcctToken_0123456789abcdef"

@@ -7,7 +7,7 @@ import json
 import pytest
 from tinydb import TinyDB
 
-import receiver.store.atomicdb as atomicdb
+import receiver.store.disk.atomicdb as atomicdb
 from receiver.domain.models import Kind
 from receiver.store.journal import TABLE, Journal
 

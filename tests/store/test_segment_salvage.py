@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 from receiver.domain.models import Kind
-from receiver.store.atomicdb import encoded_item
-from receiver.store.salvage import salvage_table
+from receiver.store.disk.atomicdb import encoded_item
+from receiver.store.disk.salvage import salvage_table
 from receiver.store.store import Store
 
 STAMP = "20231114T221320Z"  # conftest NOW in UTC

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from receiver.store.atomicdb import atomic_write
+from receiver.store.disk.atomicdb import atomic_write
 from receiver.store.snapshot import MAX_DEFER, Snapshotter
 
 

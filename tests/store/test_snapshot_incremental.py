@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 
 from receiver.domain.models import CallbackEvent, Kind, Observation, RequestRecord, ResourceType
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import dump_tables, encode
-from receiver.store.files import read_snapshot, write_snapshot, write_snapshot_parts
+from receiver.store.disk.atomicdb import dump_tables, encode
+from receiver.store.disk.files import read_snapshot, write_snapshot, write_snapshot_parts
 from receiver.store.snapshot import RegistryEncoder
 
 IDS = st.sampled_from(["A", "B", "C"])

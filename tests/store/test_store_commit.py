@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from receiver.domain.models import Cause, Kind, ResourceType
-from receiver.store.atomicdb import atomic_write
+from receiver.store.disk.atomicdb import atomic_write
 from receiver.store.store import StoreError, StoreWriteError
 
 
@@ -111,7 +111,7 @@ async def test_a_read_only_filesystem_is_reported(open_store, monkeypatch, ev):
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr("receiver.store.atomicdb.os.replace", refuse)
+    monkeypatch.setattr("receiver.store.disk.atomicdb.os.replace", refuse)
     with pytest.raises(StoreWriteError, match="Read-only file system"):
         await store.record_callback(ev(Kind.BRAND, "created", brand_id="B1"), apply=True)
     assert not store.healthy

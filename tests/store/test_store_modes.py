@@ -49,7 +49,7 @@ async def test_a_new_store_has_private_directories_and_files(tmp_path, ev, open_
 
 
 def test_a_stale_temp_file_is_rewritten_private(tmp_path, open_umask, monkeypatch):
-    from receiver.store.atomicdb import atomic_write
+    from receiver.store.disk.atomicdb import atomic_write
 
     target = tmp_path / "f.json"
     (tmp_path / "f.json.tmp").write_bytes(b"old")

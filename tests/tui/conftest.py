@@ -28,7 +28,7 @@ from receiver.domain.models import (
     ResourceType,
     sequential_ids,
 )
-from receiver.server import Receiver
+from receiver.http.server import Receiver
 from receiver.store.store import Store
 from receiver.tunnels.base import Tunnel, TunnelState, TunnelStatus
 from sandbox.server import Sandbox

@@ -35,3 +35,23 @@ def test_event_log_cells_are_escaped() -> None:
     assert cells[0] == "B\\x1b]0;pwned\\x07"
     assert cells[1] == "registered\\x1b[2J"
     assert "\\x9b31m" in cells[2]
+
+
+def test_the_raw_payload_view_escapes_headers_body_and_fields() -> None:
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from tui.widgets.payload_view import callback_renderable
+
+    event = replace(
+        _event(),
+        headers={"X-Evil\x1b[1m": "v\x1b]0;t\x07"},
+        body="brand_id=B1\x1b[2J",
+        params={"reason": "ok\x9b31m"},
+    )
+    console = Console(width=200, record=True, force_terminal=False)
+    console.print(callback_renderable(event))
+    shown = console.export_text()
+    assert not any(ch in shown for ch in "\x1b\x07\x9b")
+    assert "X-Evil\\x1b[1m" in shown and "brand_id=B1\\x1b[2J" in shown and "ok\\x9b31m" in shown

@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 from receiver.config import ReceiverConfig
-from receiver.server import Receiver
+from receiver.http.server import Receiver
 from receiver.store.store import Store
 from tendlc.launch import LaunchOptions, run_tui
 from tui.app import make_app

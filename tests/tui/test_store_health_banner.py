@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from receiver.signature import signature_headers
-from receiver.store.atomicdb import atomic_write
+from receiver.store.disk.atomicdb import atomic_write
 
 SIZE = (120, 40)
 

@@ -13,11 +13,13 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static, Switch
 from textual.worker import Worker, WorkerState
 
+from plivo_client.fees import fee_lines
 from plivo_client.types import GatewayError, Profile
 from plivo_client.validation import BrandRequest
 from receiver.domain import vocab
-from tui.forms.common import FieldRule, FormScreen, field, switch_field
+from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
 from tui.forms.duplicate import DuplicateGuard
+from tui.forms.findings import fees_note
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -98,6 +100,8 @@ class BrandForm(FormScreen):
                     validate_on=["blur"],
                 ),
             )
+            yield group_title("Fees (as published)")
+            yield fees_note("brand_create")
 
     def on_mount(self) -> None:
         self.load_profiles()
@@ -142,6 +146,20 @@ class BrandForm(FormScreen):
         if starter:
             switch.value = False
         switch.disabled = starter
+        self._show_fees()
+
+    @on(Switch.Changed, "#secondary_vetting")
+    def _vetting_changed(self, event: Switch.Changed) -> None:
+        self._show_fees()
+
+    def _show_fees(self) -> None:
+        request = self.build_request()
+        lines = fee_lines(
+            "brand_create",
+            brand_type=request.brand_type,
+            secondary_vetting=request.secondary_vetting,
+        )
+        self.query_one("#fees", Static).update("\n".join(lines))
 
     def build_request(self) -> BrandRequest:
         profile = self.query_one("#profile_uuid", Select).value

@@ -21,6 +21,7 @@ from receiver.domain import vocab
 from receiver.domain.models import Badge, ResourceType
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
 from tui.forms.duplicate import DuplicateGuard
+from tui.forms.findings import CampaignChecks, fees_note
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -62,16 +63,20 @@ ATTRIBUTES: dict[str, str] = {
 EXAMPLE_TEXT: dict[str, str] = {
     "alias": "demo-otp",
     "description": "One-time passcodes for customers signing in to the Acme customer portal.",
-    "sample1": "Acme: your sign-in code is 123456. It expires in 10 minutes.",
-    "sample2": "Acme: use 654321 to confirm your new device. Reply HELP for help.",
+    "sample1": "Acme: your sign-in code is 123456. It expires in 10 minutes. Reply STOP to opt out.",
+    "sample2": "Acme: use 654321 to confirm your new device. Reply HELP for help, STOP to opt out.",
     "message_flow": "Customers opt in on the Acme sign-up page by ticking an SMS consent box.",
     "help_message": "Acme support: reply STOP to opt out. Msg and data rates may apply.",
     "optout_message": "Acme: you are unsubscribed and will get no more messages.",
+    "optin_message": (
+        "Acme: you will get sign-in codes when you log in, about 4 msgs per month. "
+        "Msg and data rates may apply. Reply HELP for help, STOP to opt out."
+    ),
     "optin_keywords": "START,YES",
     "optout_keywords": "STOP,QUIT",
     "help_keywords": "HELP,INFO",
 }
-"""Sandbox only (f2): a campaign that passes every documented rule, to try the flow fast."""
+"""Sandbox only (f2): a campaign that passes every documented rule and the campaign check."""
 EXAMPLE_VERTICAL, EXAMPLE_USECASE = "TECHNOLOGY", "2FA"
 
 
@@ -128,6 +133,7 @@ class CampaignForm(FormScreen):
         else:
             self.initial_brand = ids[0] if len(ids) == 1 else None
         self.usecases_for: str | None = None  # the brand whose use cases are loaded / loading
+        self.checks = CampaignChecks(self, self.build_request, brand=self._brand_facts)
 
     def dialog_classes(self) -> str:
         return "-tall"
@@ -206,6 +212,11 @@ class CampaignForm(FormScreen):
             yield group_title("Links")
             yield from self.text_field("terms_and_conditions_link")
             yield from self.text_field("privacy_policy_link")
+            findings = Static("", id="findings", classes="note findings")
+            findings.display = False
+            yield findings
+            yield group_title("Fees (as published)")
+            yield fees_note("campaign_create")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "fill_example":
@@ -226,6 +237,7 @@ class CampaignForm(FormScreen):
             self.query_one("#keys-hint", Label).update(f"{self.KEYS_HINT} · f2 example")
         body = self.query_one("#form-body", VerticalScroll)
         self.call_after_refresh(body.scroll_home, animate=False)
+        self.checks.mount()
         if self.initial_brand:
             self.start_usecases(self.initial_brand)
 
@@ -298,6 +310,27 @@ class CampaignForm(FormScreen):
 
     def ready_to_send(self, request: CampaignRequest) -> bool:
         return self.duplicates.ready(request)
+
+    def extra_errors(self) -> dict[str, str]:
+        self.checks.refresh()
+        return self.checks.blockers()
+
+    def _brand_facts(self) -> tuple[str, str]:
+        """The chosen brand's name and type, when the registry knows them."""
+        value = self.query_one("#brand_id", Select).value
+        brand = self.registry.get(ResourceType.BRAND, value) if isinstance(value, str) else None
+        if brand is None:
+            return "", ""
+        detail = brand.detail
+        return str(detail.get("company_name") or ""), str(detail.get("brand_type") or "")
+
+    @on(Input.Changed)
+    @on(Switch.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _recheck(self, event: object) -> None:
+        if self.is_mounted:
+            self.checks.refresh()
 
     def build_request(self) -> CampaignRequest:
         def choice(widget_id: str) -> str:

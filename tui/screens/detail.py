@@ -15,7 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from receiver.domain.models import Change, Clock, Resource, ResourceType, resource_key
+from plivo_client.fees import brand_throughput, campaign_throughput
+from receiver.domain.declines import resource_declines
+from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
 from receiver.store.entries import entry_time
 from receiver.store.export import default_name, export_timeline
 from tui.commands import ResourceCommands
@@ -77,7 +79,20 @@ def summary_renderable(
     grid.add_row("callback URL", resource.callback_url or "—")
     for key, value in resource.detail.items():
         grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
+    for why in resource_declines(resource.type.value, resource.detail):
+        grid.add_row(Text("why rejected", style="bold"), why)
+    for line in throughput_lines(resource):
+        grid.add_row("throughput", line)
     return grid
+
+
+def throughput_lines(resource: Resource) -> list[str]:
+    """What a registered brand's vetting score gets, or a campaign's per-carrier figures."""
+    if resource.type is ResourceType.CAMPAIGN:
+        return campaign_throughput(resource.detail.get("mno_metadata"))
+    if resource.type is ResourceType.BRAND and resource.badge is Badge.REGISTERED:
+        return [brand_throughput(resource.detail.get("vetting_score"))]
+    return []
 
 
 class ResourceDetailScreen(Screen):

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, TabbedContent
 
 from receiver.domain.models import CallbackEvent, Change, Resource, ResourceType, system_clock
-from receiver.server import is_loopback
+from receiver.http.server import is_loopback
 from receiver.store.export import default_name, export_events
 from receiver.tunnels.base import TunnelStatus
 from tui.commands import MainCommands

@@ -16,18 +16,16 @@ from plivo_client.account_requests import (
     ProfileRequest,
     ProfileUpdate,
 )
-from plivo_client.types import GatewayError
-from tendlc.headless import (
+from tendlc.verbs.common import (
     CONTEXT,
     Field,
     common,
-    fail,
     field_options,
     from_file_option,
     gather,
     open_session,
+    read_and_show,
     refuse_invalid,
-    show,
     submit,
     waiting_options,
 )
@@ -69,12 +67,13 @@ def profile() -> None:
 @common
 def list_(db: Path | None, api_url: str | None, as_json: bool) -> None:
     """Every profile on the account."""
-    with open_session(db, api_url) as session:
-        try:
-            rows = session.gateway.read_profiles()
-        except GatewayError as exc:
-            fail(exc.message, as_json=as_json)
-    show(rows, as_json, lambda rs: [_line(r) for r in rs] or ["no profiles"])
+    read_and_show(
+        db,
+        api_url,
+        as_json,
+        lambda g: g.read_profiles(),
+        lambda rs: [_line(r) for r in rs] or ["no profiles"],
+    )
 
 
 @profile.command("get", context_settings=CONTEXT)
@@ -82,12 +81,13 @@ def list_(db: Path | None, api_url: str | None, as_json: bool) -> None:
 @common
 def get(profile_uuid: str, db: Path | None, api_url: str | None, as_json: bool) -> None:
     """One profile, with every field Plivo returns."""
-    with open_session(db, api_url) as session:
-        try:
-            data = session.gateway.read_profile(profile_uuid)
-        except GatewayError as exc:
-            fail(exc.message, as_json=as_json)
-    show(data, as_json, lambda d: [f"{k}: {v}" for k, v in sorted(d.items())])
+    read_and_show(
+        db,
+        api_url,
+        as_json,
+        lambda g: g.read_profile(profile_uuid),
+        lambda d: [f"{k}: {v}" for k, v in sorted(d.items())],
+    )
 
 
 @profile.command("create", context_settings=CONTEXT)

@@ -17,8 +17,8 @@ import click
 
 from plivo_client.types import GatewayError, Submitted
 from receiver.config import default_db_path
-from tendlc import waiting
-from tendlc.session import Session, SessionError
+from tendlc.verbs import waiting
+from tendlc.verbs.session import Session, SessionError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -152,6 +152,22 @@ def refuse_invalid(what: str, errors: dict[str, str], as_json: bool) -> None:
         return
     lines = "; ".join(f"{k}: {v}" for k, v in errors.items())
     fail(f"{what} not sent: {lines}", as_json=as_json, extra={"errors": errors})
+
+
+def read_and_show(
+    db: Path | None,
+    api_url: str | None,
+    as_json: bool,
+    read: Callable[[Any], Any],
+    lines: Callable[[Any], Iterable[str]],
+) -> None:
+    """A read verb: `read(gateway)` in a session, then `show` it (exit 1 with Plivo's reason)."""
+    with open_session(db, api_url) as session:
+        try:
+            data = read(session.gateway)
+        except GatewayError as exc:
+            fail(exc.message, as_json=as_json)
+    show(data, as_json, lines)
 
 
 def show(data: Any, as_json: bool, lines: Callable[[Any], Iterable[str]]) -> None:

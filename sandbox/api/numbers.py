@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.api.wire import ApiError, limit_offset, page
 from sandbox.inventory import check_filters, matches
-from sandbox.wire import ApiError, limit_offset, page
 from sandbox.world import World
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from receiver.domain.models import Observation, RequestRecord, ResourceType
-from receiver.store.atomicdb import atomic_write
+from receiver.store.disk.atomicdb import atomic_write
 
 if TYPE_CHECKING:
     from receiver.store.store import Store

@@ -13,8 +13,8 @@ from plivo_client.preflight import check_link
 from plivo_client.types import GatewayError, Submitted
 from plivo_client.validation import LinkRequest, parse_numbers
 from receiver.domain.models import ResourceType
-from tendlc import waiting
-from tendlc.headless import (
+from tendlc.verbs import waiting
+from tendlc.verbs.common import (
     CONTEXT,
     common,
     fail,
@@ -24,7 +24,7 @@ from tendlc.headless import (
     submit,
     waiting_options,
 )
-from tendlc.waiting import Target
+from tendlc.verbs.waiting import Target
 
 
 def read_numbers(args: tuple[str, ...], file: Path | None) -> list[str]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import errno
-import ipaddress
 import logging
 import os
 import random
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,7 +16,17 @@ from aiohttp import web
 
 from receiver.config import ReceiverConfig, normalise_callback_path
 from receiver.domain.models import CallbackEvent, Clock, IdFactory, Kind, system_clock
-from receiver.inbox import Inbox
+from receiver.http.binding import ReceiverStartError, bind_problem, is_loopback
+from receiver.http.connguard import (
+    BodyTooLarge,
+    ConnectionGuard,
+    GuardedRunner,
+    body_too_slow,
+    read_limited,
+    request_deadline,
+)
+from receiver.http.inbox import Inbox
+from receiver.http.opening import StoreNotReady, StoreOpening
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
 from receiver.refused import refused
 from receiver.signature import (
@@ -42,23 +51,6 @@ NO_TOKEN_WARNING = (
 )
 
 
-def bind_problem(host: str, port: int, exc: OSError) -> str:
-    """What to tell a person whose receiver could not bind host:port."""
-    if exc.errno == errno.EADDRINUSE:
-        return f"port {port} on {host} is in use: pass --port N (or --port 0) or stop the other process"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"not allowed to bind port {port} on {host}: pass --port above 1023"
-    return f"cannot listen on {host}:{port} ({exc.strerror or exc}): check --host"
-
-
-class ReceiverStartError(Exception):
-    """The receiver could not bind; the message says what to do."""
-
-
-class BodyTooLarge(Exception):
-    """The request body is over the configured limit."""
-
-
 def time_ids(prefix: str) -> IdFactory:
     """Ids shaped like models.random_ids (12 hex digits of microseconds, 8 random hex digits),
     drawn from a seeded PRNG instead of a syscall per id (ids need to be unique, not secret)."""
@@ -73,62 +65,59 @@ def time_ids(prefix: str) -> IdFactory:
 EVENT_IDS = time_ids("ev")
 
 
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (what the receiver may bind without warning)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-async def read_limited(request: web.Request, limit: int) -> bytes:
-    """The request body, never buffering more than `limit` bytes."""
-    length = request.content_length
-    if length is not None and length > limit:
-        raise BodyTooLarge
-    if length is not None and not request.headers.get("Transfer-Encoding"):
-        return await request.content.readexactly(length) if length else b""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(16 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 class Receiver:
-    """Serves the callback path and /healthz; every callback lands in the store before its ack."""
+    """Serves the callback path and /healthz; every callback lands in the store before its ack.
+
+    `store` may be a StoreOpening in progress: /healthz says "loading", and a callback waits up
+    to `config.load_wait` seconds for the store, else gets 503 (receiver/http/opening.py). `sock`:
+    a socket already bound and listening, served instead of binding config.host:port."""
 
     def __init__(
         self,
-        store: Store,
+        store: Store | StoreOpening,
         config: ReceiverConfig,
         *,
         clock: Clock = system_clock,
         ids: IdFactory = EVENT_IDS,
         nonces: NonceIndex | None = None,
+        guard: ConnectionGuard | None = None,
+        sock: socket.socket | None = None,
         inbox: bool = True,
     ) -> None:
-        self.store = store
+        self.opening = store if isinstance(store, StoreOpening) else StoreOpening.ready(store)
         self.inbox: Inbox | None = None
         self.inbox_info: Callable[[], dict[str, Any]] | None = None  # more for scripts
-        self._want_inbox = inbox and getattr(store, "readonly", True) is False
+        self._want_inbox = inbox
+        self._inbox_task: asyncio.Task[None] | None = None
         self.config = config
         self.port = config.port
         self.clock = clock
         self.ids = ids
         self.warnings: list[str] = []
         self._runner: web.AppRunner | None = None
+        self._sock = sock
+        self.guard = guard or ConnectionGuard(config.max_connections, config.read_timeout)
         self._warned_no_token = False
-        if nonces is None:  # the store's durable index; memory only for a store without one
-            nonces = getattr(store, "nonces", None) or NonceIndex(None)
-        self.nonces: NonceIndex = nonces
+        self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
+        self.opening.on_ready(self._store_opened)
+
+    @property
+    def store(self) -> Store | None:
+        """The store, once open (None while it is loading or if it failed to open)."""
+        return self.opening.store
+
+    def _store_opened(self, store: Store) -> None:
+        if self._nonces is None:  # the store's durable index; memory only for one without
+            self._nonces = getattr(store, "nonces", None) or NonceIndex(None)
+
+    @property
+    def nonces(self) -> NonceIndex:
+        """The index of accepted nonces (the store's); only used once the store is open."""
+        if self._nonces is None:
+            raise StoreNotReady("the store is still opening")
+        return self._nonces
 
     @property
     def verifying(self) -> bool:
@@ -159,29 +148,54 @@ class Receiver:
                 f"binding {self.config.host}: the receiver is reachable from other machines; "
                 "use --host 127.0.0.1 with a tunnel unless you mean it"
             )
-        runner = web.AppRunner(make_app(self), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        config, app = self.config, make_app(self)
+        runner = GuardedRunner(
+            app,
+            guard=self.guard,
+            idle_timeout=config.idle_timeout,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+        )
         await runner.setup()
-        site = web.TCPSite(runner, self.config.host, self.config.port)
+        site: web.BaseSite
+        if self._sock is not None:  # bound and listening already (tui/launch.py)
+            site = web.SockSite(runner, self._sock)
+        else:
+            site = web.TCPSite(runner, config.host, config.port)
         try:
             await site.start()
         except OSError as exc:
             await runner.cleanup()
             raise ReceiverStartError(bind_problem(self.config.host, self.config.port, exc)) from exc
         self._runner = runner
+        self.opening.start()  # once bound (the open hogs the GIL); this loop is told the outcome
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
-        if self._want_inbox:  # headless verbs record through this process (receiver/inbox.py)
-            inbox = Inbox(self.store, lambda: self.config.callback_url, self.inbox_info)
-            try:
-                await inbox.start()
-                self.inbox = inbox
-            except OSError as exc:
-                self.warn(f"scripts cannot record in this store while it runs: {exc}")
+        inbox = self._start_inbox()
+        if self.store is None:  # once the store is open (it writes writer.json there)
+            self._inbox_task = asyncio.get_running_loop().create_task(inbox)
+        else:
+            await inbox
+
+    async def _start_inbox(self) -> None:
+        """Headless verbs record through this process (receiver/http/inbox.py), if it writes."""
+        await self.opening.settled()
+        store = self.store
+        if not self._want_inbox or getattr(store, "readonly", True) is not False:
+            return
+        inbox = Inbox(store, lambda: self.config.callback_url, self.inbox_info)
+        try:
+            await inbox.start()
+            self.inbox = inbox
+        except OSError as exc:
+            self.warn(f"scripts cannot record in this store while it runs: {exc}")
 
     async def stop(self) -> None:
         """Stop serving (in-flight callbacks get SHUTDOWN_TIMEOUT seconds to finish)."""
         runner, self._runner = self._runner, None
+        if self._inbox_task is not None:
+            self._inbox_task.cancel()
+            self._inbox_task = None
         inbox, self.inbox = self.inbox, None
         if inbox is not None:
             await inbox.stop()
@@ -223,11 +237,20 @@ class Receiver:
                 headers={"Allow": "GET, POST"},
             )
         received_at = self.clock()
+        deadline = request_deadline(request, self.config.read_timeout)
         try:
-            raw = await read_limited(request, self.config.max_body)
+            raw = await read_limited(request, self.config.max_body, deadline)
         except BodyTooLarge:
             log.info("rejected a callback body over %d bytes", self.config.max_body)
             return web.Response(status=413, text=f"body over {self.config.max_body} bytes\n")
+        except TimeoutError:
+            log.info("cut a callback whose body was not in within %g s", self.config.read_timeout)
+            return body_too_slow(self.config.read_timeout)
+        try:
+            await self.opening.wait(self.config.load_wait)
+        except StoreNotReady as exc:
+            log.warning("callback answered 503: %s", exc)
+            return _unavailable(f"not stored: {exc}")
         headers = keep_headers(request.headers.items())
         base = {
             "id": self.ids(),
@@ -326,17 +349,25 @@ class Receiver:
         return web.Response(status=event.http_status, text=text)
 
     async def handle_health(self, request: web.Request) -> web.Response:
-        """200 with the receiver's state, 503 when the store cannot write."""
-        healthy = bool(getattr(self.store, "healthy", True))
+        """200 with the receiver's state; 503 while the store loads, or when it cannot write."""
+        state, store = self.opening.state, self.store
+        if store is not None:
+            healthy = bool(getattr(store, "healthy", True))
+            status = "ok" if healthy else "degraded"
+            last_error = getattr(store, "last_error", None)
+        else:  # still "loading", or "failed"
+            healthy, status, last_error = False, state, self.opening.problem
         body = {
-            "status": "ok" if healthy else "degraded",
-            "store": {"healthy": healthy, "last_error": getattr(self.store, "last_error", None)},
+            "status": status,
+            "store": {"healthy": healthy, "last_error": last_error},
             "callback_url": self.config.callback_url,
             "local_callback_url": self.config.local_callback_url,
             "verifying": self.verifying,
             "warnings": list(self.warnings),
+            "connections": self.guard.stats(),
         }
-        return web.json_response(body, status=200 if healthy else 503)
+        headers = {} if state == "ready" else {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return web.json_response(body, status=200 if healthy else 503, headers=headers)
 
 
 def _unavailable(text: str) -> web.Response:
@@ -354,5 +385,5 @@ def make_app(receiver: Receiver) -> web.Application:
         app.router.add_route("*", p, receiver.handle_callback)
     if "/healthz" not in paths:
         app.router.add_get("/healthz", receiver.handle_health)
-    app.router.add_routes(receiver.extra_routes)  # e.g. receiver/api.py with --serve-api
+    app.router.add_routes(receiver.extra_routes)  # e.g. receiver/http/api.py with --serve-api
     return app

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from receiver.domain import vocab
-from sandbox.rules import one_of, required
-from sandbox.wire import Body, bad
+from sandbox.api.rules import one_of, required
+from sandbox.api.wire import Body, bad
 from sandbox.world import ADDRESS_KEYS, PROFILE_TEXT_FIELDS, Profile, World
 
 # Plivo's docs list DIRECTOR, GM, VP, CEO, CFO, GENERAL_COUNSEL, OTHER, yet every docs example

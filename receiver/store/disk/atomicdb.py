@@ -61,6 +61,11 @@ def load_tables(path: Path) -> dict[str, dict[str, Any]] | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    return parse_tables(raw)
+
+
+def parse_tables(raw: bytes) -> dict[str, dict[str, Any]] | None:
+    """The tables of a TinyDB file's bytes: None if blank; DamagedFileError if not TinyDB data."""
     if not raw.strip():
         return None
     try:

@@ -17,8 +17,8 @@ from plivo_client.validation import CampaignRequest
 from receiver.domain import vocab
 from receiver.domain.declines import describe
 from receiver.domain.models import ResourceType
-from tendlc.campaign import campaign, request_from_json
-from tendlc.headless import (
+from tendlc.verbs.campaign_check import campaign, request_from_json
+from tendlc.verbs.common import (
     CONTEXT,
     Field,
     common,
@@ -27,12 +27,12 @@ from tendlc.headless import (
     from_file_option,
     gather,
     open_session,
+    read_and_show,
     refuse_invalid,
-    show,
     submit,
     waiting_options,
 )
-from tendlc.waiting import Target
+from tendlc.verbs.waiting import Target
 
 _FLAGS = set(vocab.CAMPAIGN_ATTRIBUTES)
 CREATE_FIELDS = [
@@ -72,12 +72,13 @@ def _campaign_target(s: Any) -> Target | None:
 @common
 def list_(brand_id: str | None, db: Path | None, api_url: str | None, as_json: bool) -> None:
     """Every campaign on the account (or of one brand)."""
-    with open_session(db, api_url) as session:
-        try:
-            rows = session.gateway.read_campaigns(brand_id)
-        except GatewayError as exc:
-            fail(exc.message, as_json=as_json)
-    show(rows, as_json, lambda rs: [_line(r) for r in rs] or ["no campaigns"])
+    read_and_show(
+        db,
+        api_url,
+        as_json,
+        lambda g: g.read_campaigns(brand_id),
+        lambda rs: [_line(r) for r in rs] or ["no campaigns"],
+    )
 
 
 @campaign.command("get", context_settings=CONTEXT)
@@ -85,12 +86,7 @@ def list_(brand_id: str | None, db: Path | None, api_url: str | None, as_json: b
 @common
 def get(campaign_id: str, db: Path | None, api_url: str | None, as_json: bool) -> None:
     """One campaign, with per-carrier mno_metadata and the reason for a rejection."""
-    with open_session(db, api_url) as session:
-        try:
-            data = session.gateway.read_campaign(campaign_id)
-        except GatewayError as exc:
-            fail(exc.message, as_json=as_json)
-    show(data, as_json, _detail)
+    read_and_show(db, api_url, as_json, lambda g: g.read_campaign(campaign_id), _detail)
 
 
 @campaign.command("create", context_settings=CONTEXT)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from receiver.domain import vocab
-from sandbox.wire import ApiError, Body, bad
+from sandbox.api.wire import ApiError, Body, bad
 from sandbox.world import CAMPAIGN_TEXT_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 T = TypeVar("T")

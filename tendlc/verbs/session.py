@@ -17,7 +17,7 @@ import requests
 from plivo_client.gateway import Gateway, GatewayError
 from plivo_client.reconcile import Known
 from receiver.domain.models import Cause, Change, Observation, RequestRecord, Resource
-from receiver.inbox import INBOX_NAME, WriterLink, observation_dict
+from receiver.http.inbox import INBOX_NAME, WriterLink, observation_dict
 from receiver.store.store import Store, StoreError, StoreLockedError
 
 INBOX_TIMEOUT = 10.0

@@ -7,12 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import profile_rules, rules
+from sandbox.api import profile_rules, rules
+from sandbox.api.numbers import NumberApi
+from sandbox.api.wire import Body, limit_offset, page, query_text
 from sandbox.carriers import mno_metadata
-from sandbox.numbers_api import NumberApi
 from sandbox.scheduler import Scheduler
 from sandbox.seed import STARTER_USECASE, USECASE_CATALOG
-from sandbox.wire import Body, limit_offset, page, query_text
 from sandbox.world import BRAND_COMPANY_FIELDS, Brand, Campaign, LinkedNumber, Profile, World
 
 PREFIX = "/v1/Account/{auth_id}/"

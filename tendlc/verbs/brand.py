@@ -7,25 +7,23 @@ from typing import Any
 
 import click
 
-from plivo_client.types import GatewayError
 from plivo_client.validation import BrandRequest
 from receiver.domain.declines import describe
 from receiver.domain.models import ResourceType
-from tendlc.headless import (
+from tendlc.verbs.common import (
     CONTEXT,
     Field,
     common,
-    fail,
     field_options,
     from_file_option,
     gather,
     open_session,
+    read_and_show,
     refuse_invalid,
-    show,
     submit,
     waiting_options,
 )
-from tendlc.waiting import Target
+from tendlc.verbs.waiting import Target
 
 FIELDS = [
     Field("profile_uuid", help="The profile the brand is registered for."),
@@ -74,12 +72,13 @@ def brand() -> None:
 @common
 def list_(db: Path | None, api_url: str | None, as_json: bool) -> None:
     """Every brand on the account."""
-    with open_session(db, api_url) as session:
-        try:
-            rows = session.gateway.read_brands()
-        except GatewayError as exc:
-            fail(exc.message, as_json=as_json)
-    show(rows, as_json, lambda rs: [_line(r) for r in rs] or ["no brands"])
+    read_and_show(
+        db,
+        api_url,
+        as_json,
+        lambda g: g.read_brands(),
+        lambda rs: [_line(r) for r in rs] or ["no brands"],
+    )
 
 
 @brand.command("get", context_settings=CONTEXT)
@@ -87,12 +86,7 @@ def list_(db: Path | None, api_url: str | None, as_json: bool) -> None:
 @common
 def get(brand_id: str, db: Path | None, api_url: str | None, as_json: bool) -> None:
     """One brand: status, vetting score and status, and the reasons for a rejection."""
-    with open_session(db, api_url) as session:
-        try:
-            data = session.gateway.read_brand(brand_id)
-        except GatewayError as exc:
-            fail(exc.message, as_json=as_json)
-    show(data, as_json, _detail)
+    read_and_show(db, api_url, as_json, lambda g: g.read_brand(brand_id), _detail)
 
 
 @brand.command("create", context_settings=CONTEXT)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.table import Document
 
 from receiver.domain.models import Change
 from receiver.domain.registry import Registry
-from receiver.store.atomicdb import (
+from receiver.store.disk.atomicdb import (
     PRIVATE_DIR,
     PRIVATE_FILE,
     AtomicStorage,
@@ -22,6 +22,7 @@ from receiver.store.atomicdb import (
     WriteFile,
     atomic_write,
     encode,
+    parse_tables,
 )
 from receiver.store.nonces import NONCES_NAME
 
@@ -30,7 +31,7 @@ SNAPSHOT_NAME = "registry.json"
 SNAPSHOT_TABLE = "snapshot"
 JOURNAL_DIR = "journal"
 # files of the store directory itself, with their temp and moved-aside copies
-_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json", NONCES_NAME)  # and -wal, -shm
+_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json", NONCES_NAME, "entries.sqlite3")
 
 
 class LockHeldError(Exception):
@@ -114,13 +115,26 @@ class Snapshot:
     seq: int
     registry: Registry
     written_at: float
+    lines: bool = False  # in the one-resource-per-line layout (else: rewrite it in that layout)
 
 
 def read_snapshot(path: Path) -> Snapshot | None:
-    """Load registry.json; None if absent; DamagedFileError if unreadable or malformed."""
+    """Load registry.json; None if absent; DamagedFileError if unreadable or malformed.
+
+    A snapshot in tendlc's layout (one resource per line) is split into lines and each resource
+    kept as its JSON text, built when first used (receiver/domain/resource_map.py); any other
+    TinyDB layout (an older tendlc, or edited by hand) is parsed whole.
+    """
     if not path.exists():
         return None
-    db = TinyDB(path, storage=AtomicStorage)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DamagedFileError(f"unreadable ({exc})") from exc
+    fast = _read_lines(raw)
+    if fast is not None:
+        return fast
+    db = TinyDB(path, storage=AtomicStorage, preload=parse_tables(raw) or {})
     if not db.tables():
         return None  # an empty file: a snapshot was never completed
     doc = db.table(SNAPSHOT_TABLE).get(doc_id=1)
@@ -136,6 +150,31 @@ def read_snapshot(path: Path) -> Snapshot | None:
     return Snapshot(seq=seq, registry=registry, written_at=float(doc.get("written_at") or 0.0))
 
 
+_HEAD_END = b'"registry":{"version":1,"resources":['
+_TAIL = b"]}}}}"
+
+
+def _read_lines(raw: bytes) -> Snapshot | None:
+    """The snapshot written by write_snapshot_parts, without parsing its resources; None if
+    `raw` is not in that layout (the caller then parses it whole)."""
+    head, sep, rest = raw.partition(b"\n")
+    if not sep or not head.endswith(_HEAD_END) or not raw.endswith(_TAIL):
+        return None
+    try:
+        meta = json.loads(head[: -len(_HEAD_END)].decode() + '"registry":null}}}')
+        doc = meta[SNAPSHOT_TABLE]["1"]
+        seq = doc["seq"]
+        texts = rest[: -len(_TAIL)].decode().split(",\n") if len(rest) > len(_TAIL) else []
+        texts = [t.rstrip("\n") for t in texts]
+        registry = Registry.from_texts(t for t in texts if t)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if not isinstance(seq, int) or seq < 0:
+        return None
+    at = float(doc.get("written_at") or 0.0)
+    return Snapshot(seq=seq, registry=registry, written_at=at, lines=True)
+
+
 def write_snapshot(
     path: Path,
     seq: int,
@@ -144,13 +183,8 @@ def write_snapshot(
     write_file: WriteFile = atomic_write,
 ) -> int:
     """Replace registry.json atomically with the registry as of `seq`; returns bytes written."""
-    written: list[int] = []
-    db = TinyDB(
-        path, storage=AtomicStorage, write_file=write_file, preload={}, on_write=written.append
-    )
-    doc = {"version": 1, "seq": seq, "written_at": at, "registry": registry_data}
-    db.table(SNAPSHOT_TABLE).insert(Document(doc, doc_id=1))
-    return sum(written)
+    parts = [encode(item) for item in registry_data["resources"]]
+    return write_snapshot_parts(path, seq, parts, at, write_file)
 
 
 def write_snapshot_parts(
@@ -160,9 +194,11 @@ def write_snapshot_parts(
     at: float,
     write_file: WriteFile = atomic_write,
 ) -> int:
-    """write_snapshot with each resource already encoded as JSON text; the same bytes result."""
+    """registry.json from each resource already encoded as JSON text: TinyDB's layout (table
+    "snapshot", doc 1), with each resource on a line of its own so open needs no parse."""
     head = encode({"version": 1, "seq": seq, "written_at": at})[:-1]
-    doc = f'{head},"registry":{{"version":1,"resources":[{",".join(resources)}]}}}}'
+    body = ",\n".join(resources)
+    doc = f'{head},"registry":{{"version":1,"resources":[\n{body}\n]}}}}'
     payload = f'{{"{SNAPSHOT_TABLE}":{{"1":{doc}}}}}'.encode()
     write_file(path, payload)
     return len(payload)

@@ -1,0 +1,173 @@
+"""Opening reads what the registry needs: snapshot lines, the journal tail, nothing older."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from receiver.domain.models import Kind, ResourceType
+from receiver.store.disk import segment
+from receiver.store.disk.files import read_snapshot
+from receiver.store.lookup import LOOKUP_NAME
+from receiver.store.store import Store
+
+NOW = 1_700_000_000.0
+
+
+async def _fill(store_dir, ev, n: int) -> None:
+    store = Store.open(store_dir, segment_size=4, clock=lambda: NOW)
+    for i in range(n):
+        await store.record_callback(ev(Kind.BRAND, "created", brand_id=f"B{i}"), apply=True)
+    await store.close()
+
+
+async def test_segments_the_snapshot_covers_are_not_decoded_but_still_read_on_demand(
+    store_dir, ev, monkeypatch
+):
+    await _fill(store_dir, ev, 20)  # five segments of four
+    decoded: list[str] = []
+    real = segment.parse_tables
+
+    def spy(raw: bytes):
+        data = real(raw)
+        decoded.extend(sorted(data["journal"]) if data else [])
+        return data
+
+    monkeypatch.setattr(segment, "parse_tables", spy)
+    store = Store.open(store_dir, segment_size=4, clock=lambda: NOW, recent_size=2)
+    try:
+        assert decoded == ["17", "18", "19", "20"]  # the open segment only
+        assert [e.id for e in store.recent()] == ["ev000019", "ev000020"]
+        found = store.find_entry("ev000002")  # in segment 1: looked up on disk
+        assert found is not None and found.brand_id == "B1"
+        assert [e.id for e in store.entries_for(ResourceType.BRAND, "B3")] == ["ev000004"]
+        assert "1" in decoded
+        assert len(list(store.journal())) == 20
+    finally:
+        store.close_sync()
+
+
+async def test_resources_are_built_when_first_used_and_unchanged_ones_rewritten_as_read(
+    store_dir, ev
+):
+    await _fill(store_dir, ev, 6)
+    before = (store_dir / "registry.json").read_text().splitlines()
+    store = Store.open(store_dir, segment_size=4, clock=lambda: NOW)
+    keys = store.registry.keys()
+    assert all(store.registry.item_text(k) is not None for k in keys)  # none built yet
+    await store.record_callback(ev(Kind.BRAND, "registered", brand_id="B2"), apply=True)
+    assert store.registry.item_text((ResourceType.BRAND, "B2")) is None
+    assert store.registry.item_text((ResourceType.BRAND, "B3")) is not None
+    await store.close()
+    after = (store_dir / "registry.json").read_text().splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [0, 3]  # the header (its journal position) and brand B2's line
+    assert json.loads(after[3].rstrip(","))["badge"] == "registered"
+
+
+async def test_a_store_of_the_previous_layout_opens_with_every_entry_and_is_migrated(
+    tmp_path, ev, rq
+):
+    old = tmp_path / "old"
+    await _fill(old, ev, 9)
+    snap = read_snapshot(old / "registry.json")
+    assert snap is not None
+    registry = snap.registry.to_dict()
+    (old / LOOKUP_NAME).unlink()  # an older tendlc kept no entry index…
+    for extra in old.glob(f"{LOOKUP_NAME}-*"):
+        extra.unlink()
+    path = old / "registry.json"  # …and wrote registry.json on one line
+    doc = {"version": 1, "seq": snap.seq, "written_at": NOW, "registry": registry}
+    path.write_text(json.dumps({"snapshot": {"1": doc}}))
+    shutil.copytree(old, tmp_path / "readonly")
+    reader = Store.open(tmp_path / "readonly", readonly=True)  # indexes in memory, changes nothing
+    assert reader.find_entry("ev000003") is not None and reader.warnings == []
+    assert len(reader.registry.all()) == 9
+    reader.close_sync()
+    store = Store.open(old, segment_size=4, clock=lambda: NOW)
+    try:
+        assert [e.id for e in store.journal()] == [f"ev{i:06d}" for i in range(1, 10)]
+        assert store.find_entry("ev000003") is not None
+        assert [e.id for e in store.entries_for(ResourceType.BRAND, "B4")] == ["ev000005"]
+        assert store.registry.get(ResourceType.BRAND, "B8") is not None
+    finally:
+        await store.close()
+    assert path.read_text().count("\n") == 9 + 1  # rewritten, one resource per line
+    assert (old / LOOKUP_NAME).exists()
+
+
+def test_a_resource_is_built_as_resource_from_dict_builds_it():
+    from receiver.domain.models import Badge, Cause, Cycle, Resource, TimelineEntry
+    from receiver.domain.resource_map import build_resource
+
+    full = Resource(
+        ResourceType.NUMBER, "14155550100", Badge.UNLINKING, 5.0, "n", "C1", "PROCESSING",
+        Cycle.UNLINK, False, 4.0, "https://x.test/cb", {"reason": "r", "codes": [1, 2]},
+        [TimelineEntry(1.0, Cause.REQUEST, Badge.SUBMITTED, "link requested", "rq1"),
+         TimelineEntry(2.0, Cause.RECONCILE, Badge.LINKED, "reconcile: API says COMPLETED")],
+    )  # fmt: skip
+    sparse = {"type": "brand", "id": "B1", "badge": "pending", "updated_at": 1.0}
+    for item in (full.to_dict(), sparse, {**sparse, "timeline": None, "detail": None}):
+        assert build_resource(json.loads(json.dumps(item))) == Resource.from_dict(item)
+
+
+def test_the_status_json_is_what_json_dumps_indent_2_writes():
+    from receiver.store.export import dump_indented
+
+    items = [
+        {"type": "brand", "id": "B1", "x": 1.5, "n": None, "t": True, "s": 'é\n"q"', "e": {}},
+        {"detail": {"reason": "r", "codes": [1, {"a": []}], "deep": {"k": [1.0, None]}}},
+        {},
+        {"l": [], "m": ["a", "b"], "when": 1_700_000_000.123},
+    ]
+    for case in (items, items[:1], []):
+        assert dump_indented(case) == json.dumps(case, indent=2, default=str)
+
+
+async def test_status_reads_unbuilt_resources_from_their_text_with_the_same_output(
+    store_dir, ev, rq
+):
+    from receiver.store.export import resource_dict, resources_in_order, status_items
+
+    store = Store.open(store_dir, clock=lambda: NOW)
+    await store.record_request(rq("number.link", campaign_id="C1", numbers=("14155550100",)))
+    await store.record_callback(ev(Kind.BRAND, "registered", brand_id="B1"), apply=True)
+    await store.record_callback(
+        ev(Kind.CAMPAIGN, "rejected", brand_id="B1", campaign_id="C1",
+           params={"error_code": "1003", "error_reason": "bad description"}),
+        apply=True,
+    )  # fmt: skip
+    await store.record_callback(
+        ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number="14155550100",
+           params={"reason": "bad"}),
+        apply=True,
+    )  # fmt: skip
+    await store.close()
+    reader = Store.open(store_dir, readonly=True)
+    fast = list(status_items(reader.registry))
+    assert reader.registry.item_text((ResourceType.BRAND, "B1")) is not None  # nothing built
+    assert fast == [resource_dict(r) for r in resources_in_order(reader.registry)]
+    assert any("declines" in item for item in fast)
+    reader.close_sync()
+
+
+def test_resource_keys_are_read_from_the_start_of_each_text():
+    import pytest
+
+    from receiver.domain.resource_map import ResourceMap
+
+    found = ResourceMap({})
+    found.add_texts(
+        [
+            '{"type":"number","id":"14155550100","badge":"linked"}',
+            '{"type":"brand","id":"a\\"b","badge":"pending"}',  # an escaped quote: decoded
+            '{"type":"campaign","id":"Cé\\u00e9","badge":"pending"}',
+        ]
+    )
+    assert list(found) == [
+        (ResourceType.NUMBER, "14155550100"),
+        (ResourceType.BRAND, 'a"b'),
+        (ResourceType.CAMPAIGN, "Céé"),
+    ]
+    with pytest.raises(ValueError, match="does not start with its type and id"):
+        found.add_texts(['{"id":"x","type":"brand"}'])
