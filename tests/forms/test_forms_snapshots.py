@@ -115,7 +115,6 @@ def test_campaign_form_with_findings(snap_compare, host, gateway, registry, wait
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-
 def test_campaign_form_at_80x24(snap_compare, host, gateway, registry, wait):
     """One-row fields; the body scrolls; title and buttons stay on screen."""
     app = host(lambda: CampaignForm(gateway, registry))
