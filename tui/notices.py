@@ -10,6 +10,7 @@ from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 
 from receiver.domain.models import Change
+from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
 from tui.widgets.badges import ERROR_BADGES, severity_for
 from tui.widgets.formatting import entry_kind, entry_resource
@@ -71,4 +72,9 @@ class Notices:
         if len(notices) > MAX_SINGLE:
             notices = [summary_for(changes, notices)]
         for notice in notices:
-            self.node.notify(notice.message, title=notice.title, severity=notice.severity)
+            self.node.notify(  # text from callbacks: no markup, control characters escaped
+                printable(notice.message),
+                title=printable(notice.title),
+                severity=notice.severity,
+                markup=False,
+            )
