@@ -43,6 +43,17 @@ RESOURCE_COMMANDS: tuple[Command, ...] = (
 )  # fmt: skip
 
 
+SANDBOX_COMMANDS: tuple[Command, ...] = (
+    ("sandbox: drop the next callback", "The sandbox never sends the next callback (the state still moves): see overdue and reconcile recover", "sandbox_fault('drop-callback')"),
+    ("sandbox: duplicate the next callback", "The next callback arrives twice with the same nonce: a replay, never applied", "sandbox_fault('duplicate-callback:same_nonce=true')"),
+    ("sandbox: deliver the next callback late", "The next callback is held back, so later ones overtake it", "sandbox_fault('delay-callback')"),
+    ("sandbox: reject the next request", "The next brand or campaign request is rejected (with a decline code)", "sandbox_fault('reject')"),
+    ("sandbox: fail the next API call (503)", "The next call to the sandbox API answers 503", "sandbox_fault('api-error:status=503')"),
+    ("sandbox: clear faults", "Disarm every fault armed in the sandbox", "sandbox_fault('')"),
+)  # fmt: skip
+"""Misbehaviour on request (sandbox/faults/): offered only in sandbox mode."""
+
+
 class ScreenCommands(Provider):
     """Offers `COMMAND_LIST`, each with its key; runs each on the screen the palette was
     opened from."""
@@ -98,6 +109,22 @@ class MainCommands(ScreenCommands):
     """The main screen's actions."""
 
     COMMAND_LIST = COMMANDS
+
+
+class SandboxCommands(ScreenCommands):
+    """Sandbox faults from the palette; nothing is offered in LIVE mode."""
+
+    COMMAND_LIST = SANDBOX_COMMANDS
+
+    async def discover(self) -> Hits:
+        if getattr(getattr(self.app, "services", None), "sandbox", None) is not None:
+            async for hit in super().discover():
+                yield hit
+
+    async def search(self, query: str) -> Hits:
+        if getattr(getattr(self.app, "services", None), "sandbox", None) is not None:
+            async for hit in super().search(query):
+                yield hit
 
 
 class EventCommands(ScreenCommands):

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from receiver.domain.models import Badge, Cause, Change
+from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
 from tui.widgets.badges import ERROR_BADGES, severity_for
 from tui.widgets.formatting import entry_kind, entry_resource
@@ -38,7 +39,6 @@ class Notice:
     message: str
     severity: SeverityLevel
     timeout: float | None = None
-    markup: bool = False
     about: str = ""  # the one resource it is about (its key), if any
 
 
@@ -182,10 +182,10 @@ class Notices:
 
     def show(self, notices: Sequence[Notice]) -> None:
         for notice in notices:
-            self.node.notify(
-                notice.message,
-                title=notice.title,
+            self.node.notify(  # text from callbacks: no markup, control characters escaped
+                printable(notice.message),
+                title=printable(notice.title),
                 severity=notice.severity,
                 timeout=notice.timeout,
-                markup=notice.markup,
+                markup=False,
             )

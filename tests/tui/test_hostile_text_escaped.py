@@ -55,3 +55,21 @@ def test_the_raw_payload_view_escapes_headers_body_and_fields() -> None:
     shown = console.export_text()
     assert not any(ch in shown for ch in "\x1b\x07\x9b")
     assert "X-Evil\\x1b[1m" in shown and "brand_id=B1\\x1b[2J" in shown and "ok\\x9b31m" in shown
+
+
+def test_toasts_carry_callback_text_without_markup_or_control_characters() -> None:
+    from receiver.domain.models import Cause, Change
+    from tui.notices import Notices
+
+    sent = []
+
+    class Node:
+        def notify(self, message, **kw):
+            sent.append((message, kw))
+
+    resource = Resource(ResourceType.BRAND, HOSTILE + "[b]x[/b]", Badge.REGISTERED, 1.0)
+    change = Change(Cause.CALLBACK, (resource,), message=f"brand {resource.id}: new → registered")
+    Notices(Node()).announce([change])
+    [(message, kw)] = sent
+    assert kw["markup"] is False and "[b]x[/b]" in message
+    assert not any(ch in message + kw["title"] for ch in "\x1b\x07\x9b")

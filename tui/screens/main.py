@@ -15,12 +15,13 @@ from receiver.domain.models import CallbackEvent, Change, Resource, ResourceType
 from receiver.http.server import is_loopback
 from receiver.store.export import default_name, export_events
 from receiver.tunnels.base import TunnelStatus
-from tui.commands import MainCommands
+from tui.commands import MainCommands, SandboxCommands
 from tui.controllers.events import EventController
 from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.controllers.forms import FormsController
 from tui.controllers.reconcile import ReconcileController
+from tui.controllers.sandbox_faults import arm_from_palette
 from tui.controllers.scope import ScopeController
 from tui.controllers.urls import UrlController
 from tui.messages import RegistryChanged, ServicesStarted, TunnelChanged, follow_store
@@ -66,7 +67,7 @@ class MainScreen(Screen):
     """Coordinates its widgets and the controllers it owns (reconcile and flags, URL changes,
     forms, event actions); store changes arrive as RegistryChanged and are coalesced."""
 
-    COMMANDS = {MainCommands}
+    COMMANDS = {MainCommands, SandboxCommands}
     BINDINGS = [
         Binding("b", "new_brand", "Brand", id="brand.create"),
         Binding("c", "new_campaign", "Campaign", id="campaign.create"),
@@ -347,6 +348,9 @@ class MainScreen(Screen):
             markup=False,
             timeout=10,
         )
+
+    def action_sandbox_fault(self, flag: str) -> None:
+        arm_from_palette(self, flag)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.key_sections()))
