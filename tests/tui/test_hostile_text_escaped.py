@@ -63,13 +63,23 @@ def test_toasts_carry_callback_text_without_markup_or_control_characters() -> No
 
     sent = []
 
+    class Timer:  # the burst's timer: the test ends the burst itself
+        def reset(self) -> None: ...
+
+        def stop(self) -> None: ...
+
     class Node:
         def notify(self, message, **kw):
             sent.append((message, kw))
 
+        def set_timer(self, delay, callback, name=None):
+            return Timer()
+
     resource = Resource(ResourceType.BRAND, HOSTILE + "[b]x[/b]", Badge.REGISTERED, 1.0)
     change = Change(Cause.CALLBACK, (resource,), message=f"brand {resource.id}: new → registered")
-    Notices(Node()).announce([change])
+    notices = Notices(Node())
+    notices.announce([change])
+    notices.flush()
     [(message, kw)] = sent
     assert kw["markup"] is False and "[b]x[/b]" in message
     assert not any(ch in message + kw["title"] for ch in "\x1b\x07\x9b")
