@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import fields, replace
 from typing import Any
 
@@ -101,7 +103,24 @@ def printable(text: str) -> str:
 
 
 def csv_cell(value: object) -> object:
-    """A CSV cell that a spreadsheet will not run as a formula: `=1+1` becomes `'=1+1`."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    r"""A CSV cell that a spreadsheet will not run as a formula (`=1+1` becomes `'=1+1`) and a
+    terminal will not run as an escape sequence (control characters but tab and line breaks
+    shown as `\xNN`)."""
+    if not isinstance(value, str):
+        return value
+    if not value.isprintable():
+        value = _CONTROL_BUT_LINES.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_DEL_AND_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def json_text(value: object, **kwargs: Any) -> str:
+    """`json.dumps` readable as UTF-8 (ensure_ascii=False) that still carries no raw DEL or C1
+    control character (JSON escapes C0 itself): safe to print on a terminal."""
+    text = json.dumps(value, ensure_ascii=False, **kwargs)
+    return _DEL_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

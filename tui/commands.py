@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 Command = tuple[str, str, str]  # (title, help, action on the screen the palette was opened from)
 
@@ -48,24 +50,64 @@ RESOURCE_COMMANDS: tuple[Command, ...] = (
 )  # fmt: skip
 
 
+SANDBOX_COMMANDS: tuple[Command, ...] = (
+    ("sandbox: drop the next callback", "The sandbox never sends the next callback (the state still moves): see overdue and reconcile recover", "sandbox_fault('drop-callback')"),
+    ("sandbox: duplicate the next callback", "The next callback arrives twice with the same nonce: a replay, never applied", "sandbox_fault('duplicate-callback:same_nonce=true')"),
+    ("sandbox: deliver the next callback late", "The next callback is held back, so later ones overtake it", "sandbox_fault('delay-callback')"),
+    ("sandbox: reject the next request", "The next brand or campaign request is rejected (with a decline code)", "sandbox_fault('reject')"),
+    ("sandbox: fail the next API call (503)", "The next call to the sandbox API answers 503", "sandbox_fault('api-error:status=503')"),
+    ("sandbox: clear faults", "Disarm every fault armed in the sandbox", "sandbox_fault('')"),
+)  # fmt: skip
+"""Misbehaviour on request (sandbox/faults/): offered only in sandbox mode."""
+
+
 class ScreenCommands(Provider):
-    """Offers `COMMAND_LIST`; runs each on the screen the palette was opened from."""
+    """Offers `COMMAND_LIST`, each with its key; runs each on the screen the palette was
+    opened from."""
 
     COMMAND_LIST: tuple[Command, ...] = ()
 
+    def keys(self) -> dict[str, str]:
+        """Action -> the keys that run it on this screen (and the app), as the footer shows them."""
+        found: dict[str, str] = {}
+        for node in (self.app, self.screen):
+            for binding in getattr(type(node), "BINDINGS", []):
+                if isinstance(binding, Binding):
+                    keys = [
+                        self.app.get_key_display(Binding(key, binding.action))
+                        for key in binding.key.split(",")
+                    ]
+                    found[binding.action] = " / ".join(keys)
+        return found
+
+    @staticmethod
+    def with_key(title: Content | str, key: str | None) -> Content:
+        display = title if isinstance(title, Content) else Content(title)
+        if key:
+            display = Content.assemble(display, "  ", (f" {key} ", "reverse"))
+        return display
+
     async def discover(self) -> Hits:
+        keys = self.keys()
         for title, help, action in self.COMMAND_LIST:
-            yield DiscoveryHit(title, partial(self.screen.run_action, action), help=help)
+            yield DiscoveryHit(
+                self.with_key(title, keys.get(action)),
+                partial(self.screen.run_action, action),
+                text=title,
+                help=help,
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        keys = self.keys()
         for title, help, action in self.COMMAND_LIST:
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    self.with_key(matcher.highlight(title), keys.get(action)),
                     partial(self.screen.run_action, action),
+                    text=title,
                     help=help,
                 )
 
@@ -74,6 +116,22 @@ class MainCommands(ScreenCommands):
     """The main screen's actions."""
 
     COMMAND_LIST = COMMANDS
+
+
+class SandboxCommands(ScreenCommands):
+    """Sandbox faults from the palette; nothing is offered in LIVE mode."""
+
+    COMMAND_LIST = SANDBOX_COMMANDS
+
+    async def discover(self) -> Hits:
+        if getattr(getattr(self.app, "services", None), "sandbox", None) is not None:
+            async for hit in super().discover():
+                yield hit
+
+    async def search(self, query: str) -> Hits:
+        if getattr(getattr(self.app, "services", None), "sandbox", None) is not None:
+            async for hit in super().search(query):
+                yield hit
 
 
 class EventCommands(ScreenCommands):

@@ -1,20 +1,36 @@
-"""Toasts for store changes: one per change, or one summary when a burst arrives together."""
+"""Toasts for store changes and other outcomes, said once: a burst becomes one summary.
+
+Notices posted close together (each within `quiet` seconds of the last, for at most
+`longest` seconds) are held and shown together when the burst ends: up to `MAX_SINGLE` of
+them one by one, more as one summary ("12 callbacks: 10 linked · 2 failed (…)"). Repeats of
+one notice (a tunnel flapping down) collapse into the latest, with a count. Errors are never
+hidden: a summary with any is an error toast naming what failed. Changes a reconcile made are
+left to the reconcile's own toast ("3 changes (everything)"); the store failing to write is
+said at once.
+"""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
+from textual.timer import Timer
 
-from receiver.domain.models import Change
+from receiver.domain.models import Badge, Cause, Change
+from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
 from tui.widgets.badges import ERROR_BADGES, severity_for
 from tui.widgets.formatting import entry_kind, entry_resource
 
-MAX_SINGLE = 3  # more changes than this in one flush become one summary toast
+MAX_SINGLE = 2  # more notices than this in one burst become one summary toast
+QUIET = 0.4  # seconds without a new notice that end a burst
+LONGEST = 2.0  # a burst is shown after this long even if notices keep coming
+NAMED = 3  # failed ids a summary names before "+N more"
+SEVERITY_RANK = {"information": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +38,8 @@ class Notice:
     title: str
     message: str
     severity: SeverityLevel
+    timeout: float | None = None
+    about: str = ""  # the one resource it is about (its key), if any
 
 
 def is_health_notice(change: Change) -> bool:
@@ -41,34 +59,133 @@ def notice_for(change: Change) -> Notice | None:
     request = change.request
     if request is not None and not request.ok:
         return Notice(f"{request.action} failed", request.error or "no reason given", "error")
-    if not change.message:
+    if not change.message or change.cause is Cause.RECONCILE:
         return None
     badges = [r.badge for r in change.resources]
     title = change.resources[0].type.value if change.resources else change.cause.value
-    return Notice(title, change.message, severity_for(badges))
+    about = change.resources[0].key if len(change.resources) == 1 else ""
+    return Notice(title, change.message, severity_for(badges), about=about)
+
+
+def named(ids: Sequence[str]) -> str:
+    more = f", +{len(ids) - NAMED} more" if len(ids) > NAMED else ""
+    return ", ".join(ids[:NAMED]) + more
 
 
 def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
-    """One toast for a burst: how many resources ended in which status."""
-    badges = Counter(r.badge for c in changes for r in c.resources)
+    """One toast for a burst: what it was, how many resources ended in which status, and
+    every kind of failure in it by name."""
+    final: dict[str, Badge] = {}
+    for change in changes:
+        for resource in change.resources:
+            final[resource.key] = resource.badge
+    badges = Counter(final.values())
     parts = [f"{n} {badge.value}" for badge, n in badges.most_common()]
+    failed = sorted(key.split(":", 1)[-1] for key, badge in final.items() if badge in ERROR_BADGES)
+    if failed:
+        parts.append(f"failed: {named(failed)}")
     unverified = sum(1 for n in notices if n.title == "unverified callback")
     if unverified:
-        parts.append(f"{unverified} unverified callbacks")
-    failed = any(b in ERROR_BADGES for b in badges) or any(n.severity == "error" for n in notices)
-    severity: SeverityLevel = "error" if failed else "warning" if unverified else "information"
-    return Notice(f"{len(changes)} changes", " · ".join(parts) or "see the event log", severity)
+        parts.append(f"{unverified} unverified callback{'s' if unverified != 1 else ''}")
+    others = [n for n in notices if n.severity == "error" and n.title != "unverified callback"]
+    parts.extend(f"{n.title}: {n.message}" for n in others[:NAMED])
+    if len(others) > NAMED:
+        parts.append(f"+{len(others) - NAMED} more errors")
+    callbacks = sum(1 for c in changes if c.event is not None)
+    title = (
+        f"{callbacks} callbacks"
+        if changes and callbacks == len(changes)
+        else f"{len(notices)} updates"
+    )
+    worst = max((n.severity for n in notices), key=SEVERITY_RANK.__getitem__, default="information")
+    severity: SeverityLevel = "error" if failed or worst == "error" else worst
+    return Notice(title, " · ".join(parts) or "see the event log", severity, timeout=10)
+
+
+def collapse(notices: Sequence[Notice]) -> list[Notice]:
+    """Notices about one resource become its latest (`submitted → pending` after `new →
+    submitted`: one toast per action), worst severity kept; repeats of one notice (a tunnel
+    going down again and again) become one, counted."""
+    latest: dict[tuple[str, str], Notice] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    worst: dict[tuple[str, str], SeverityLevel] = {}
+    for notice in notices:
+        key = ("", notice.about) if notice.about else (notice.title, notice.message)
+        latest.pop(key, None)  # in the order of the latest
+        latest[key] = notice
+        counts[key] += 1
+        worst[key] = max(worst.get(key, "information"), notice.severity, key=SEVERITY_RANK.get)
+    shown = []
+    for key, notice in latest.items():
+        if counts[key] > 1 and not notice.about:
+            notice = replace(notice, message=f"{notice.message} ({counts[key]} times)")
+        shown.append(replace(notice, severity=worst[key]))
+    return shown
 
 
 class Notices:
-    """Announces changes through `node.notify`."""
+    """Holds notices for `node` until a burst ends, then shows them through `node.notify`."""
 
-    def __init__(self, node: DOMNode) -> None:
+    def __init__(
+        self,
+        node: DOMNode,
+        *,
+        quiet: float = QUIET,
+        longest: float = LONGEST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.node = node
+        self.quiet = quiet
+        self.longest = longest
+        self.clock = clock
+        self._changes: list[Change] = []
+        self._notices: list[Notice] = []
+        self._timer: Timer | None = None
+        self._started = 0.0
+
+    @property
+    def holding(self) -> int:
+        """Notices waiting for their burst to end."""
+        return len(self._notices)
 
     def announce(self, changes: Sequence[Change]) -> None:
+        """Store changes, applied together: their notices join the current burst."""
+        for change in changes:
+            if is_health_notice(change):  # the store failing is said at once, never held
+                self.show([notice_for(change)])  # type: ignore[list-item]
+        changes = [c for c in changes if not is_health_notice(c)]
         notices = [n for n in map(notice_for, changes) if n is not None]
+        if notices:
+            self._changes.extend(changes)
+            self.post(*notices)
+
+    def post(self, *notices: Notice) -> None:
+        """Any other outcome (a reconcile's count, a tunnel going down) joins the burst."""
+        self._notices.extend(notices)
+        now = self.clock()
+        if self._timer is None:
+            self._started = now
+            self._timer = self.node.set_timer(self.quiet, self.flush, name="notices")
+        elif now - self._started < self.longest:
+            self._timer.reset()
+
+    def flush(self) -> None:
+        """Show what the burst held (the timer calls this; tests may, too)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        changes, self._changes = self._changes, []
+        notices, self._notices = collapse(self._notices), []
         if len(notices) > MAX_SINGLE:
             notices = [summary_for(changes, notices)]
+        self.show(notices)
+
+    def show(self, notices: Sequence[Notice]) -> None:
         for notice in notices:
-            self.node.notify(notice.message, title=notice.title, severity=notice.severity)
+            self.node.notify(  # text from callbacks: no markup, control characters escaped
+                printable(notice.message),
+                title=printable(notice.title),
+                severity=notice.severity,
+                timeout=notice.timeout,
+                markup=False,
+            )

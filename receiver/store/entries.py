@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from receiver.domain.models import CallbackEvent, Observation, RequestRecord, ResourceType
+from receiver.domain.models import resource_key as key_of
 from receiver.domain.registry import Registry
 from receiver.domain.status import normalise_number
 
@@ -137,9 +138,9 @@ def replay_entry(registry: Registry, entry: dict[str, Any]) -> None:
 
 
 def resource_key(type: ResourceType | str, id: str) -> str:
-    """'type:id' with numbers as digits only."""
+    """The domain's key (`models.resource_key`) with numbers as digits only, as indexed."""
     rtype = ResourceType(type)
-    return f"{rtype.value}:{normalise_number(id) if rtype == ResourceType.NUMBER else id}"
+    return key_of(rtype, normalise_number(id) if rtype == ResourceType.NUMBER else id)
 
 
 def entry_resource_keys(entry: dict[str, Any]) -> list[str]:

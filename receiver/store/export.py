@@ -22,7 +22,7 @@ from receiver.domain.models import (
     ResourceType,
     TimelineEntry,
 )
-from receiver.safetext import csv_cell, printable
+from receiver.safetext import csv_cell, json_text, printable
 from receiver.store.entries import entry_time
 
 CSV_COLUMNS = (
@@ -82,7 +82,7 @@ def entry_row(entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
     if isinstance(entry, CallbackEvent):
         row = {k: getattr(entry, k) for k in CSV_COLUMNS if hasattr(entry, k)}
         row.update(type="callback", time=iso_utc(entry.received_at), kind=entry.kind.value)
-        row["params"] = json.dumps(entry.params, ensure_ascii=False)
+        row["params"] = json_text(entry.params)
         return row
     return {
         "seq": entry.seq,
@@ -95,10 +95,8 @@ def entry_row(entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
         "campaign_id": entry.campaign_id,
         "number": " ".join(entry.numbers),
         "reason": entry.error or "",
-        "params": json.dumps(entry.params, ensure_ascii=False, default=str),
-        "body": json.dumps(entry.response, ensure_ascii=False, default=str)
-        if entry.response
-        else "",
+        "params": json_text(entry.params, default=str),
+        "body": json_text(entry.response, default=str) if entry.response else "",
     }
 
 
@@ -130,7 +128,7 @@ def write_events(
     else:
         for entry in entries:
             data = with_replays(entry_dict(entry), entry)
-            out.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+            out.write(json_text(data, default=str) + "\n")
             count += 1
     out.flush()
     return count
@@ -318,7 +316,7 @@ def write_timeline(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int
         if fmt == "csv":
             writer.writerow(row)
         else:
-            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            out.write(json_text(row, default=str) + "\n")
         count += 1
     return count
 

@@ -113,3 +113,20 @@ def test_campaign_form_with_findings(snap_compare, host, gateway, registry, wait
 
     app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_campaign_form_at_80x24(snap_compare, host, gateway, registry, wait):
+    """One-row fields; the body scrolls; title and buttons stay on screen."""
+    app = host(lambda: CampaignForm(gateway, registry))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=loaded(wait))
+
+
+def test_campaign_form_at_120x36(snap_compare, host, gateway, registry, wait):
+    app = host(lambda: CampaignForm(gateway, registry))
+    assert snap_compare(app, terminal_size=(120, 36), run_before=loaded(wait))
+
+
+def test_brand_form_at_80x24(snap_compare, host, gateway, wait):
+    assert snap_compare(
+        host(lambda: BrandForm(gateway)), terminal_size=(80, 24), run_before=loaded(wait)
+    )

@@ -185,3 +185,15 @@ async def test_hostile_ids_are_shown_escaped_and_csv_cells_are_not_formulas(tmp_
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[1]["status"] == "'=HYPERLINK(1)"
     assert not any(cell.startswith("=") for row in rows for cell in row.values() if cell)
+
+
+def test_exports_carry_no_raw_control_characters():
+    """`tendlc events` (jsonl and csv) is printed to terminals: no raw C0, DEL or C1."""
+    from receiver.safetext import csv_cell, json_text
+
+    hostile = "B1\x1b]0;pwned\x07\x9b2J\x7f é"
+    line = json_text({"brand_id": hostile})
+    assert json.loads(line) == {"brand_id": hostile}  # lossless
+    assert not any(ch in line for ch in "\x1b\x07\x9b\x7f") and "é" in line
+    cell = csv_cell("=" + hostile + "\nnext")
+    assert cell == "'=B1\\x1b]0;pwned\\x072J\\x7f é\nnext".replace("\\x072J", "\\x07\\x9b2J")

@@ -35,3 +35,51 @@ def test_event_log_cells_are_escaped() -> None:
     assert cells[0] == "B\\x1b]0;pwned\\x07"
     assert cells[1] == "registered\\x1b[2J"
     assert "\\x9b31m" in cells[2]
+
+
+def test_the_raw_payload_view_escapes_headers_body_and_fields() -> None:
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from tui.widgets.payload_view import callback_renderable
+
+    event = replace(
+        _event(),
+        headers={"X-Evil\x1b[1m": "v\x1b]0;t\x07"},
+        body="brand_id=B1\x1b[2J",
+        params={"reason": "ok\x9b31m"},
+    )
+    console = Console(width=200, record=True, force_terminal=False)
+    console.print(callback_renderable(event))
+    shown = console.export_text()
+    assert not any(ch in shown for ch in "\x1b\x07\x9b")
+    assert "X-Evil\\x1b[1m" in shown and "brand_id=B1\\x1b[2J" in shown and "ok\\x9b31m" in shown
+
+
+def test_toasts_carry_callback_text_without_markup_or_control_characters() -> None:
+    from receiver.domain.models import Cause, Change
+    from tui.notices import Notices
+
+    sent = []
+
+    class Timer:  # the burst's timer: the test ends the burst itself
+        def reset(self) -> None: ...
+
+        def stop(self) -> None: ...
+
+    class Node:
+        def notify(self, message, **kw):
+            sent.append((message, kw))
+
+        def set_timer(self, delay, callback, name=None):
+            return Timer()
+
+    resource = Resource(ResourceType.BRAND, HOSTILE + "[b]x[/b]", Badge.REGISTERED, 1.0)
+    change = Change(Cause.CALLBACK, (resource,), message=f"brand {resource.id}: new → registered")
+    notices = Notices(Node())
+    notices.announce([change])
+    notices.flush()
+    [(message, kw)] = sent
+    assert kw["markup"] is False and "[b]x[/b]" in message
+    assert not any(ch in message + kw["title"] for ch in "\x1b\x07\x9b")

@@ -151,7 +151,11 @@ async def test_unsigned_callback_is_logged_as_unverified(stack, started, wait_fo
         bar = app.screen.query_one(StatusBar)
         assert (bar.callbacks, bar.unverified) == (1, 1)
         assert stack.badge(ResourceType.BRAND, "BFORGED1") is None
-        assert any(n.title == "unverified callback" for n in toasts)
+        await wait_for(  # toasts come when the burst ends
+            pilot,
+            lambda: any(n.title == "unverified callback" for n in toasts),
+            "the unverified toast",
+        )
 
         await pilot.press("e", "enter")
         assert isinstance(app.screen, EntryDetailScreen)

@@ -54,3 +54,31 @@ def test_live_mode_with_a_loopback_callback_url_warns(snap_compare, snapshot_app
     """LIVE with http://127.0.0.1:…: the header says Plivo cannot reach it and how to fix it."""
     app = snapshot_app(False, public_url=None, mode="LIVE")
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+# The two sizes a console has to work at: a default terminal and a roomy one.
+SMALL, ROOMY = (80, 24), (120, 36)
+
+
+def test_main_screen_at_80x24(snap_compare, snapshot_app) -> None:
+    """Two status lines, every fact whole; the footer fits; the log keeps Verification."""
+    assert snap_compare(snapshot_app(True), terminal_size=SMALL, run_before=settle)
+
+
+def test_main_screen_at_120x36(snap_compare, snapshot_app) -> None:
+    assert snap_compare(snapshot_app(True), terminal_size=ROOMY, run_before=settle)
+
+
+def test_campaigns_tab_at_80x24(snap_compare, snapshot_app) -> None:
+    """Updated is dropped first; Id, Name, Brand, Status and Last change stay."""
+    assert snap_compare(snapshot_app(True), press=["2"], terminal_size=SMALL, run_before=settle)
+
+
+def test_help_screen_at_80x24_scrolled_to_the_end(snap_compare, snapshot_app) -> None:
+    press = ["question_mark", "end"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SMALL, run_before=settle)
+
+
+def test_help_screen_at_120x36_scrolled_to_the_end(snap_compare, snapshot_app) -> None:
+    press = ["question_mark", "end"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)

@@ -206,7 +206,7 @@ async def test_export_writes_the_event_log_as_jsonl(
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         assert {line["type"] for line in lines} == {"request", "callback"}
         assert any(line.get("brand_id") == brand_id for line in lines)
-        assert str(path) in [n.message for n in toasts][-1]
+        assert any(str(path) in n.message for n in toasts if n.title == "event log exported")
 
         await pilot.press("x")  # the same name again: refused, never overwritten
         app.screen.query_one(Input).value = str(path)

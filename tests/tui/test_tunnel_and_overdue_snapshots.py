@@ -14,12 +14,15 @@ TUNNEL_URL = "https://quiet-river-1234.trycloudflare.com"
 
 
 def settle_until(state: str) -> Callable[[Pilot], object]:
-    """Wait for the services, then for the header to show the tunnel in `state`."""
+    """Wait for the services, then for the header to show the tunnel in `state`; then end
+    the toasts' burst, so the snapshot shows them whatever the timing."""
 
     async def wait(pilot: Pilot) -> None:
         app = pilot.app
         while not (app.services.started and app.main_screen.status_bar.tunnel_state == state):
             await pilot.pause(0.01)
+        await pilot.pause()
+        app.main_screen.notices.flush()
         await pilot.pause()
 
     return wait

@@ -5,5 +5,6 @@ narrowing), `connecting` (the "still connecting" check). No mixins: a screen hol
 calls them from its actions and message handlers.
 
 May import: textual, rich, the screens they open (tui.screens), tui.forms, tui.widgets,
-tui.workers, tui.messages, receiver, plivo_client. Never tui.app or tendlc.
+tui.workers, tui.messages, receiver, plivo_client, sandbox.faults (the console's own
+sandbox). Never tui.app or tendlc.
 """

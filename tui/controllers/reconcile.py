@@ -13,6 +13,7 @@ from receiver.store.store import StoreError
 from receiver.wording import plural
 from tui.controllers.connecting import gateway_or_say
 from tui.controllers.flags import FlagRule, RowFlags
+from tui.notices import Notice
 from tui.workers import run_background
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ class ReconcileController:
         if silent:
             return
         if count or not quiet:
-            self.screen.notify(f"{plural(count, 'change')} ({what})", title="reconcile")
+            self.say(f"{plural(count, 'change')} ({what})")
 
     def check_overdue(self) -> None:
         """Flag what waits too long for a callback, and reconcile it (each at most once per
@@ -220,9 +221,15 @@ class ReconcileController:
                 continue
             changed += len(change.resources)
         if changed:
-            self.screen.notify(
-                f"{plural(changed, 'change')} (overdue callbacks)", title="reconcile"
-            )
+            self.say(f"{plural(changed, 'change')} (overdue callbacks)")
+
+    def say(self, message: str) -> None:
+        """The reconcile's one toast (its changes raise none of their own)."""
+        notices = getattr(self.screen, "notices", None)
+        if notices is None:
+            self.screen.notify(message, title="reconcile")
+        else:
+            notices.post(Notice("reconcile", message, "information"))
 
     # ---- flags ---------------------------------------------------------------------------
     def reflag(self, resources: Iterable[Resource]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from plivo_client.types import GatewayError, Submitted
 from receiver.wording import plural
+from tui.forms.fit import fit_to_height
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -175,6 +176,9 @@ class FormScreen(ModalScreen[Submitted | None]):
                 yield Label(self.KEYS_HINT, id="keys-hint")
                 yield Button(self.SUBMIT_LABEL, variant=self.SUBMIT_VARIANT, id="submit")  # type: ignore[arg-type]
                 yield Button("Cancel", id="cancel")
+
+    def on_resize(self, event: events.Resize) -> None:
+        fit_to_height(self, event.size.height)
 
     def dialog_classes(self) -> str:
         return ""

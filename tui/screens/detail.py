@@ -65,7 +65,7 @@ def summary_renderable(
     grid.add_column(overflow="fold")
     grid.add_row("status", badge_text(resource.badge, theme))
     for label, text in flags or ():
-        grid.add_row(Text(label, style="bold #e6b422"), text)
+        grid.add_row(Text(label, style=f"bold {theme.get('warning', 'yellow')}"), text)
     if resource.name:
         grid.add_row("name", resource.name)
     if resource.parent_id:

@@ -34,6 +34,8 @@ class EntryDetailScreen(Screen):
     def __init__(self, entry: Entry, services: Services | None = None) -> None:
         super().__init__()
         self.entry = entry
+        self.forwarder = getattr(services, "forwarder", None)
+        self._forwards_seen: list[tuple[str, str, int]] | None = None
         self.events = (
             EventController(self, services, lambda: self.entry) if services is not None else None
         )
@@ -61,5 +63,17 @@ class EntryDetailScreen(Screen):
         self.title = f"{entry_kind(self.entry)} {entry_resource(self.entry)}"
         self.sub_title = self.entry.id
         view = self.query_one(PayloadView)
-        view.show(self.entry)
+        view.show(self.entry, self._forwards())
         view.focus()
+        if self.forwarder is not None:
+            self.set_interval(1.0, self._refresh_forwards)  # attempts land while it is open
+
+    def _forwards(self) -> list:
+        return self.forwarder.for_event(self.entry.id) if self.forwarder is not None else []
+
+    def _refresh_forwards(self) -> None:
+        forwards = self._forwards()
+        seen = [(f.target, f.state, len(f.attempts)) for f in forwards]
+        if seen != self._forwards_seen:
+            self._forwards_seen = seen
+            self.query_one(PayloadView).show(self.entry, forwards, keep_place=True)

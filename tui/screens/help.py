@@ -40,6 +40,15 @@ OTHER_KEYS: list[KeySection] = [
             ("⚠", "its callbacks go to an old public URL"),
         ],
     ),
+    (
+        "Forms",
+        [
+            ("ctrl+s", "submit (enter in a one-line field too)"),
+            ("F2", "campaign form, sandbox mode: fill in an example campaign"),
+            ("tab", "next field"),
+            ("esc", "cancel: nothing is sent"),
+        ],
+    ),
     ("Anywhere", [("esc", "back / close"), ("ctrl+p", "command palette"), ("q", "quit")]),
 ]
 
@@ -78,4 +87,7 @@ class HelpScreen(ModalScreen[None]):
             yield Label("tendlc — keys", id="help-title")
             with VerticalScroll(id="help-body"):
                 yield Static(keys_table(self.sections))
-            yield Label("[dim]esc to close · ctrl+p for the command palette[/]", id="help-hint")
+            yield Label(
+                "[dim]↑ ↓ pgup pgdn end scroll · esc to close · ctrl+p command palette[/]",
+                id="help-hint",
+            )

@@ -9,28 +9,30 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, TabbedContent
+from textual.widgets import Header, Input, Label, TabbedContent
 
 from receiver.domain.models import CallbackEvent, Change, Resource, ResourceType, system_clock
 from receiver.http.server import is_loopback
 from receiver.store.export import default_name, export_events
 from receiver.tunnels.base import TunnelStatus
-from tui.commands import MainCommands
+from tui.commands import MainCommands, SandboxCommands
 from tui.controllers.events import EventController
 from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.controllers.forms import FormsController
 from tui.controllers.lifecycle import LifecycleController
 from tui.controllers.reconcile import ReconcileController
+from tui.controllers.sandbox_faults import arm_from_palette
 from tui.controllers.scope import ScopeController
 from tui.controllers.urls import UrlController
 from tui.messages import RegistryChanged, ServicesStarted, TunnelChanged, follow_store
-from tui.notices import Notices, is_health_notice
+from tui.notices import Notice, Notices, is_health_notice
 from tui.screens.detail import DetailHooks, ResourceDetailScreen
 from tui.screens.entry import EntryDetailScreen
 from tui.screens.help import OTHER_KEYS, HelpScreen, KeySection, key_label
 from tui.services import Services
 from tui.widgets.event_log import EventLog
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import Entry
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.resources_view import ResourcesView
@@ -40,6 +42,16 @@ from tui.widgets.virtual_table import VirtualTable
 # Seconds: changes arriving within this window are applied together. A batch costs the virtual
 # tables ~3-5 ms, so 30 ms keeps a badge's p99 under 100 ms in a 1,000/s burst (benchmarks/ui.py).
 FLUSH_INTERVAL = 0.03
+
+
+# The footer at 80 columns: short labels, and these keys left out first (`?` lists them all).
+SHORT_LABELS = {
+    "new_campaign": "Camp",
+    "open_detail": "Open",
+    "copy_url": "Copy",
+    "reconcile_all": "Sync",
+}
+LEAVE_OUT = ("open_detail", "narrow", "filter")
 
 
 def unreachable_warning(callback_url: str) -> str | None:
@@ -56,7 +68,7 @@ class MainScreen(Screen):
     """Coordinates its widgets and the controllers it owns (reconcile and flags, URL changes,
     forms, event actions); store changes arrive as RegistryChanged and are coalesced."""
 
-    COMMANDS = {MainCommands}
+    COMMANDS = {MainCommands, SandboxCommands}
     BINDINGS = [
         Binding("b", "new_brand", "Brand", id="brand.create"),
         Binding("c", "new_campaign", "Campaign", id="campaign.create"),
@@ -127,7 +139,7 @@ class MainScreen(Screen):
         yield Input(
             placeholder="filter by id, name or status — enter keeps it, esc clears", id="filter"
         )
-        yield Footer()
+        yield FittingFooter(short=SHORT_LABELS, leave_out=LEAVE_OUT)
 
     # ---- wiring -------------------------------------------------------------------------
     def _lookup(self, type: ResourceType, id: str) -> Resource | None:
@@ -199,14 +211,8 @@ class MainScreen(Screen):
         self.show_tunnel(message.status)
         self.show_addresses()
         self.urls.check()
-        if message.status.state.value == "down":
-            self.notify(
-                message.status.reason,
-                title="tunnel down",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        if message.status.state.value == "down":  # a flapping tunnel: one toast, counted
+            self.notices.post(Notice("tunnel down", message.status.reason, "error", timeout=15))
 
     # ---- live changes -------------------------------------------------------------------
     def on_registry_changed(self, message: RegistryChanged) -> None:
@@ -368,6 +374,9 @@ class MainScreen(Screen):
             markup=False,
             timeout=10,
         )
+
+    def action_sandbox_fault(self, flag: str) -> None:
+        arm_from_palette(self, flag)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.key_sections()))

@@ -18,13 +18,15 @@ from tui.widgets.virtual_table import Cell, Column, VirtualTable
 
 MAX_ROWS = 2000
 
+# Narrow terminals drop Source first (the kind says it: `number.link` vs `number_linking`)
+# and shrink Resource and Status, so Verification keeps room for its reason at 80 columns.
 COLUMNS = (
     Column("time", "Time", 8),
-    Column("source", "Source", 8),
+    Column("source", "Source", 8, drop=1),
     Column("kind", "Kind", 16),
-    Column("resource", "Resource", 23),  # "+14155550101 and 2 more"
-    Column("status", "Status", 12),
-    Column("trust", "Verification"),
+    Column("resource", "Resource", 23, min_width=16),  # "+14155550101 and 2 more"
+    Column("status", "Status", 12, min_width=10),
+    Column("trust", "Verification", min_width=18),
 )
 
 

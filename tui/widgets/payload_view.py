@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -12,7 +12,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from receiver.domain.models import CallbackEvent, RequestRecord
+from receiver.safetext import printable
 from tui.widgets.formatting import Entry, day_time, entry_trust
+
+if TYPE_CHECKING:
+    from receiver.forward import Forward
 
 
 def _pairs(title: str, items: dict[str, Any]) -> RenderableType:
@@ -20,7 +24,8 @@ def _pairs(title: str, items: dict[str, Any]) -> RenderableType:
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in items.items():
-        table.add_row(key, value if isinstance(value, str) else json.dumps(value))
+        shown = value if isinstance(value, str) else json.dumps(value)
+        table.add_row(printable(str(key)), printable(shown))  # control characters shown escaped
     if not items:
         table.add_row(Text("(none)", style="dim"), "")
     return Group(Text(title, style="bold underline"), table, Text(""))
@@ -31,7 +36,9 @@ def _json(title: str, value: Any) -> RenderableType:
     return Group(Text(title, style="bold underline"), Text(text), Text(""))
 
 
-def callback_renderable(event: CallbackEvent) -> RenderableType:
+def callback_renderable(
+    event: CallbackEvent, forwards: list[Forward] | None = None
+) -> RenderableType:
     heading = Text.assemble(
         ("callback ", "bold cyan"),
         (event.id, "bold"),
@@ -53,9 +60,29 @@ def callback_renderable(event: CallbackEvent) -> RenderableType:
         Text(""),
         _pairs("Event", facts),
         _pairs("Headers", dict(sorted(event.headers.items()))),
-        Group(Text("Body", style="bold underline"), Text(event.body or "(empty)"), Text("")),
+        Group(
+            Text("Body", style="bold underline"),
+            Text(printable(event.body) or "(empty)"),
+            Text(""),
+        ),
         _pairs("Parsed fields", event.params),
+        *([forwards_renderable(forwards)] if forwards else []),
     )
+
+
+def forwards_renderable(forwards: list[Forward]) -> RenderableType:
+    """What `--forward-to` did with this callback: each target, its state and every attempt."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    style = {"delivered": "green", "failed": "red", "skipped": "red", "pending": "yellow"}
+    for fwd in forwards:
+        state = Text(fwd.state + (f": {fwd.reason}" if fwd.reason else ""), style=style[fwd.state])
+        table.add_row(printable(fwd.target), state)
+        for attempt in fwd.attempts:
+            answer = f"  {printable(attempt.body[:80])}" if attempt.body else ""
+            table.add_row("", f"{day_time(attempt.at)}  {attempt.line()}{answer}")
+    return Group(Text("Forwarded to your handler", style="bold underline"), table, Text(""))
 
 
 def request_renderable(record: RequestRecord) -> RenderableType:
@@ -78,9 +105,9 @@ def request_renderable(record: RequestRecord) -> RenderableType:
     return Group(*parts)
 
 
-def entry_renderable(entry: Entry) -> RenderableType:
+def entry_renderable(entry: Entry, forwards: list[Forward] | None = None) -> RenderableType:
     if isinstance(entry, CallbackEvent):
-        return callback_renderable(entry)
+        return callback_renderable(entry, forwards)
     return request_renderable(entry)
 
 
@@ -90,10 +117,17 @@ class PayloadView(VerticalScroll):
     def compose(self):
         yield Static(Text("Select an entry to see its raw payload.", style="dim"), id="payload")
 
-    def show(self, entry: Entry | None) -> None:
+    def show(
+        self,
+        entry: Entry | None,
+        forwards: list[Forward] | None = None,
+        *,
+        keep_place: bool = False,
+    ) -> None:
         body = self.query_one("#payload", Static)
         if entry is None:
             body.update(Text("No journal entry for this change.", style="dim"))
         else:
-            body.update(entry_renderable(entry))
-        self.scroll_home(animate=False)
+            body.update(entry_renderable(entry, forwards))
+        if not keep_place:
+            self.scroll_home(animate=False)

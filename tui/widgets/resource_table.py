@@ -54,29 +54,31 @@ def brand_of(resource: Resource, lookup: Lookup) -> str | None:
     return campaign.parent_id if campaign else None
 
 
-COLUMNS: dict[ResourceType, tuple[tuple[str, str, int | None], ...]] = {
-    # (label, key, width)
+# (label, key, width, least width, drop rank): a narrow terminal first drops Updated (the
+# detail has every time), then the parent, then Last change; Id, Name and Status always stay.
+ColumnSpec = tuple[str, str, int | None, int | None, int]
+COLUMNS: dict[ResourceType, tuple[ColumnSpec, ...]] = {
     ResourceType.BRAND: (
-        ("Brand", "id", 14),
-        ("Name", "name", 24),
-        ("Status", "badge", BADGE_WIDTH),
-        ("Updated", "updated", 8),
-        ("Last change", "last", 32),
+        ("Brand", "id", 14, 9, 0),
+        ("Name", "name", 24, 14, 0),
+        ("Status", "badge", BADGE_WIDTH, None, 0),
+        ("Updated", "updated", 8, None, 3),
+        ("Last change", "last", 32, 16, 1),
     ),
     ResourceType.CAMPAIGN: (
-        ("Campaign", "id", 14),
-        ("Name", "name", 20),
-        ("Brand", "parent", 30),
-        ("Status", "badge", BADGE_WIDTH),
-        ("Updated", "updated", 8),
-        ("Last change", "last", 32),
+        ("Campaign", "id", 14, 9, 0),
+        ("Name", "name", 20, 14, 0),
+        ("Brand", "parent", 30, 12, 2),
+        ("Status", "badge", BADGE_WIDTH, None, 0),
+        ("Updated", "updated", 8, None, 3),
+        ("Last change", "last", 32, 16, 1),
     ),
     ResourceType.NUMBER: (
-        ("Number", "id", 14),
-        ("Campaign", "parent", 36),
-        ("Status", "badge", BADGE_WIDTH),
-        ("Updated", "updated", 8),
-        ("Last change", "last", 32),
+        ("Number", "id", 14, 13, 0),
+        ("Campaign", "parent", 36, 12, 2),
+        ("Status", "badge", BADGE_WIDTH, None, 0),
+        ("Updated", "updated", 8, None, 3),
+        ("Last change", "last", 32, 16, 1),
     ),
 }
 
@@ -88,7 +90,10 @@ class ResourceTable(VirtualTable):
     resources costs a dict and a list; a change re-draws its one line."""
 
     def __init__(self, type: ResourceType, lookup: Lookup, *, id: str | None = None) -> None:
-        columns = [Column(key, label, width) for label, key, width in COLUMNS[type]]
+        columns = [
+            Column(key, label, width, least, drop)
+            for label, key, width, least, drop in COLUMNS[type]
+        ]
         super().__init__(columns, source=self._source, zebra_stripes=True, id=id)
         self.resource_type = type
         self.lookup = lookup

@@ -1,9 +1,19 @@
-"""The status bar under the header: mode, callback URL, tunnel, receiver, counters, store health."""
+"""The status bar under the header: mode, callback URL, tunnel, receiver, counters, store health.
+
+Its facts flow onto as many lines as the width needs: each fact has a full and a short form
+(the short one drops detail, such as a key hint or a tunnel's reason), and none is ever cut,
+so the mode, the callback URL and the tunnel state stay readable at 80 columns.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
+from textual.content import Content
 from textual.markup import escape
 from textual.reactive import reactive
 from textual.widgets import Label
@@ -15,10 +25,48 @@ TUNNEL_STYLES = {
     "down": "$text-error",
     "off": "dim",
 }
+MODE_STYLES = {"LIVE": "bold white on $error", "SANDBOX": "bold black on $warning"}
+GAP = 3  # blank cells between two facts on a line
+MAX_LINES = 3  # the facts never need more, even at 40 columns
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One fact in markup, in full and with its detail dropped."""
+
+    full: str
+    short: str
+
+
+def cells(markup: str) -> int:
+    return Content.from_markup(markup).cell_length
+
+
+def flow(facts: Sequence[Fact], width: int) -> list[str]:
+    """Facts laid out on lines of `width` cells: the full form where it fits on the current
+    line, else the short one, else the full form on a new line, else the short one there
+    (a fact longer than a whole line takes a line of its own and wraps)."""
+    lines: list[list[str]] = [[]]
+    used = 0
+    for fact in facts:
+        for form in (fact.full, fact.short):
+            need = cells(form) + (GAP if lines[-1] else 0)
+            if used + need <= width:
+                lines[-1].append(form)
+                used += need
+                break
+        else:
+            form = fact.full if cells(fact.full) <= width else fact.short
+            if lines[-1]:
+                lines.append([])
+            lines[-1].append(form)
+            used = cells(form)
+    return [(" " * GAP).join(line) for line in lines if line]
 
 
 class StatusBar(Vertical):
-    """Two lines of facts a developer checks first; a red line when the store fails."""
+    """The facts a developer checks first; a red line when the store fails, a yellow one when
+    Plivo cannot reach the callback URL."""
 
     mode: reactive[str] = reactive("SANDBOX")
     callback_url: reactive[str] = reactive("")
@@ -32,48 +80,42 @@ class StatusBar(Vertical):
     reach_warning: reactive[str | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="status-line"):
-            yield Label(id="mode")
-            yield Label(id="callback-url")
-            yield Label(id="tunnel")
-        with Horizontal(classes="status-line"):
-            yield Label(id="receiver")
-            yield Label(id="counters")
+        for index in range(MAX_LINES):
+            yield Label(id=f"status-line-{index}", classes="status-line")
         yield Label(id="store-health")
         yield Label(id="reach-warning")
 
     def on_mount(self) -> None:
-        self._show_mode()
-        self._show_url()
-        self._show_tunnel()
-        self._show_receiver()
-        self._show_counters()
+        self._show_facts()
         self._show_store()
         self._show_reach()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_facts()
+
     def watch_mode(self) -> None:
-        self._show_mode()
+        self._show_facts()
 
     def watch_callback_url(self) -> None:
-        self._show_url()
+        self._show_facts()
 
     def watch_receiver_address(self) -> None:
-        self._show_receiver()
+        self._show_facts()
 
     def watch_tunnel_state(self) -> None:
-        self._show_tunnel()
+        self._show_facts()
 
     def watch_tunnel_reason(self) -> None:
-        self._show_tunnel()
+        self._show_facts()
 
     def watch_tunnel_url(self) -> None:
-        self._show_tunnel()
+        self._show_facts()
 
     def watch_callbacks(self) -> None:
-        self._show_counters()
+        self._show_facts()
 
     def watch_unverified(self) -> None:
-        self._show_counters()
+        self._show_facts()
 
     def watch_store_error(self) -> None:
         self._show_store()
@@ -84,30 +126,42 @@ class StatusBar(Vertical):
     def _label(self, id: str) -> Label:
         return self.query_one(f"#{id}", Label)
 
-    def _show_mode(self) -> None:
-        label = self._label("mode")
-        label.update(f" {self.mode} ")
-        label.set_class(self.mode == "LIVE", "-live")
-        label.set_class(self.mode != "LIVE", "-sandbox")
-
-    def _show_url(self) -> None:
+    def facts(self) -> list[Fact]:
+        """What the bar says, most important first."""
+        mode = f"[{MODE_STYLES.get(self.mode, 'bold')}] {escape(self.mode)} [/]"
         url = escape(self.callback_url) if self.callback_url else "…"
-        self._label("callback-url").update(f"[b]callback[/] {url} [dim]([b]y[/] copy)[/]")
-
-    def _show_tunnel(self) -> None:
+        callback = f"[b]callback[/] {url}"
         state = self.tunnel_state.lower()
-        style = TUNNEL_STYLES.get(state, "")
-        reason = f" [dim]{escape(self.tunnel_reason)}[/]" if self.tunnel_reason else ""
+        tunnel = f"[b]tunnel[/] [{TUNNEL_STYLES.get(state, '')}]{state.upper()}[/]"
+        detail = ""
         if state == "up" and self.tunnel_url:
-            reason = f" {escape(self.tunnel_url)}"
-        self._label("tunnel").update(f"[b]tunnel[/] [{style}]{state.upper()}[/]{reason}")
-
-    def _show_receiver(self) -> None:
-        self._label("receiver").update(f"[b]receiver[/] {self.receiver_address}")
-
-    def _show_counters(self) -> None:
+            detail = f" {escape(self.tunnel_url)}"
+        elif self.tunnel_reason:
+            detail = f" [dim]{escape(self.tunnel_reason)}[/]"
         bad = f"[b $text-error]{self.unverified}[/]" if self.unverified else "0"
-        self._label("counters").update(f"[b]callbacks[/] {self.callbacks}  [b]unverified[/] {bad}")
+        return [
+            Fact(mode, mode),
+            Fact(f"{callback} [dim]([b]y[/] copy)[/]", callback),
+            Fact(tunnel + detail, tunnel),
+            Fact(f"[b]receiver[/] {escape(self.receiver_address)}", escape(self.receiver_address)),
+            Fact(
+                f"[b]callbacks[/] {self.callbacks}  [b]unverified[/] {bad}",
+                f"[b]callbacks[/] {self.callbacks}/[b]✗[/]{bad}",
+            ),
+        ]
+
+    def _width(self) -> int:
+        width = self.content_region.width if self.is_mounted else 0
+        return width or max(20, self.app.size.width - 2)
+
+    def _show_facts(self) -> None:
+        if not self.is_mounted:
+            return
+        lines = flow(self.facts(), self._width())
+        for index in range(MAX_LINES):
+            label = self._label(f"status-line-{index}")
+            label.display = index < len(lines)
+            label.update(lines[index] if index < len(lines) else "")
 
     def _show_store(self) -> None:
         label = self._label("store-health")

@@ -15,14 +15,59 @@ from textual.widgets.data_table import RowKey
 Cell = str | Text
 CellSource = Callable[[str], Sequence[Cell]]
 
+MIN_FILL = 12  # narrowest a filling column gets
+PADDING = 1  # blank cells either side of each column, as DataTable draws them
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its key (for get_cell/update_cell), header label and width (None: fill)."""
+    """One column: its key (for get_cell/update_cell), header label and width (None: fill).
+
+    When the table is narrower than its columns, a column with a `min_width` gives up cells
+    down to it, and columns with a `drop` rank are hidden, highest rank first, until the rest
+    fit; a column with rank 0 always stays."""
 
     key: str
     label: str
     width: int | None = None
+    min_width: int | None = None
+    drop: int = 0
+
+    @property
+    def least(self) -> int:
+        return self.min_width or self.width or MIN_FILL
+
+
+def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[int, int]]:
+    """(column index, cells) of the columns shown in `width` cells, left to right.
+
+    Lowest-ranked droppable columns go first while even their least widths do not fit; then
+    each column grows from its least width towards its own, leftmost first, and any cells
+    left over go to the filling columns (width None)."""
+    shown = list(range(len(columns)))
+
+    def least_total() -> int:
+        return sum(columns[i].least + 2 * PADDING for i in shown)
+
+    while least_total() > width:
+        droppable = [i for i in shown if columns[i].drop]
+        if not droppable:
+            break
+        shown.remove(max(droppable, key=lambda i: (columns[i].drop, i)))
+    widths = {i: columns[i].least for i in shown}
+    spare = width - least_total()
+    for i in shown:
+        want = columns[i].width
+        if want is not None and spare > 0:
+            grow = min(spare, want - widths[i])
+            widths[i] += grow
+            spare -= grow
+    fills = [i for i in shown if columns[i].width is None]
+    for n, i in enumerate(fills):
+        share = spare // (len(fills) - n) if spare > 0 else 0
+        widths[i] += share
+        spare -= share
+    return [(i, widths[i]) for i in shown]
 
 
 def plain_key(key: object) -> str | None:

@@ -23,19 +23,19 @@ from textual.strip import Strip
 from textual.widgets.data_table import RowKey
 
 from tui.widgets.table_rows import (
+    PADDING,
     Cell,
     CellSource,
     Column,
     RowKeys,
     TableRows,
     cell_text,
+    fit_columns,
     plain_key,
 )
 
 __all__ = ["Cell", "CellSource", "Column", "RowKeys", "VirtualTable"]
 
-MIN_FILL = 12  # narrowest a filling column gets
-PADDING = 1  # blank cells either side of each column, as DataTable draws them
 MAX_CACHED = 2_000  # rendered lines kept; a few screens' worth
 
 
@@ -123,6 +123,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._strips: dict[tuple[str, str], Strip] = {}
         self._style_key: object = None
         self._base = Style()
+        self._layout: tuple[int, list[tuple[int, int]]] | None = None
 
     @property
     def source(self) -> CellSource | None:
@@ -304,15 +305,22 @@ class VirtualTable(ScrollView, can_focus=True):
             self.move_cursor(row=index)
 
     # ---- drawing ------------------------------------------------------------------------
-    def _widths(self) -> list[int]:
-        fixed = sum((c.width or 0) + 2 * PADDING for c in self.columns)
-        fills = [c for c in self.columns if c.width is None]
-        spare = max(0, self.size.width - fixed - 2 * PADDING * len(fills))
-        fill = max(MIN_FILL, spare // len(fills)) if fills else 0
-        return [c.width if c.width is not None else fill for c in self.columns]
+    def layout(self) -> list[tuple[int, int]]:
+        """(column index, cells) of the columns that fit the table's width, left to right."""
+        width = self.scrollable_content_region.width  # without the scrollbar gutter
+        if self._layout is None or self._layout[0] != width:
+            self._layout = (width, fit_columns(self.columns, width))
+        return self._layout[1]
+
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns the current width shows."""
+        return [self.columns[i].key for i, _ in self.layout()]
 
     def _table_width(self) -> int:
-        return sum(w + 2 * PADDING for w in self._widths())
+        """The cells the shown columns need at their least: wider than the view only when
+        even that does not fit (then it scrolls sideways), so a scrollbar appearing, which
+        narrows the view by its width, never adds a horizontal one."""
+        return sum(self.columns[i].least + 2 * PADDING for i, _ in self.layout())
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -362,9 +370,9 @@ class VirtualTable(ScrollView, can_focus=True):
             }[kind]
         line = Text(no_wrap=True, end="")
         pad = " " * PADDING
-        for value, width in zip(cells, self._widths(), strict=False):
+        for index, width in self.layout():
             line.append(pad)
-            line.append_text(cell_text(value, width))
+            line.append_text(cell_text(cells[index] if index < len(cells) else "", width))
             line.append(pad)
         # Like DataTable: the cursor's colour wins over the cells', their backgrounds stay.
         post = Style.from_color(style.color) if kind == "cursor" else None

@@ -1,0 +1,110 @@
+"""A burst of callbacks gives one summary toast; errors are named in it, never hidden."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from receiver.domain.models import (
+    Badge,
+    CallbackEvent,
+    Cause,
+    Change,
+    Kind,
+    Resource,
+    ResourceType,
+)
+from tests.tui.test_main_screen_pilot import post_callback
+from tui.notices import Notice, Notices, collapse, summary_for
+
+T0 = 1_767_225_600.0
+
+
+def link_callback(n: int, number: str, status: str, badge: Badge) -> Change:
+    event = CallbackEvent(
+        f"ev{n}", T0 + n, "POST", "/tendlc_status/", {}, "", {}, Kind.NUMBER_LINKING, status,
+        verified=True, reason="V2 ok", campaign_id="C1", number=number,
+    )  # fmt: skip
+    resource = Resource(ResourceType.NUMBER, number, badge, T0 + n, parent_id="C1")
+    return Change(Cause.CALLBACK, (resource,), event, message=f"number {number}: {badge.value}")
+
+
+def twelve_links() -> list[Change]:
+    changes = [link_callback(n, f"1415556{n:04d}", "success", Badge.LINKED) for n in range(10)]
+    changes += [link_callback(10, "14155550000", "failed", Badge.FAILED)]
+    changes += [link_callback(11, "14155559000", "failed", Badge.FAILED)]
+    return changes
+
+
+def test_a_burst_summary_counts_outcomes_and_names_the_failures() -> None:
+    changes = twelve_links()
+    notices = [Notice("number", c.message, "information") for c in changes]
+    summary = summary_for(changes, notices)
+    assert summary.title == "12 callbacks"
+    assert summary.message.startswith("10 linked · 2 failed · failed: 14155550000, 14155559000")
+    assert summary.severity == "error"
+
+
+def test_a_resource_counts_once_by_its_last_status() -> None:
+    pending = link_callback(1, "14155550101", "processing", Badge.PENDING)
+    linked = link_callback(2, "14155550101", "success", Badge.LINKED)
+    summary = summary_for([pending, linked], [Notice("n", "a", "information")] * 3)
+    assert summary.message == "1 linked" and summary.severity == "information"
+
+
+def test_a_flapping_tunnel_is_one_notice_with_a_count() -> None:
+    down = Notice("tunnel down", "cloudflared exited", "error")
+    up = Notice("reconcile", "1 change (everything)", "information")
+    assert collapse([down, up, down, down]) == [up, Notice("tunnel down", "cloudflared exited (3 times)", "error")]  # fmt: skip
+
+
+class Host(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.notices = Notices(self, quiet=0.05, longest=5.0)
+
+
+async def test_changes_in_separate_flushes_become_one_toast(wait_for, toasts) -> None:
+    app = Host()
+    async with app.run_test(message_hook=toasts) as pilot:
+        for change in twelve_links():  # each as if it came in a flush of its own
+            app.notices.announce([change])
+        assert app.notices.holding == 12 and not toasts.shown
+        await wait_for(pilot, lambda: toasts.shown, "the summary toast")
+        (toast,) = toasts.shown
+        assert (toast.title, toast.severity) == ("12 callbacks", "error")
+        assert app.notices.holding == 0
+
+
+async def test_two_notices_are_shown_as_they_are(wait_for, toasts) -> None:
+    app = Host()
+    async with app.run_test(message_hook=toasts) as pilot:
+        app.notices.announce(twelve_links()[:2])
+        await wait_for(pilot, lambda: len(toasts.shown) == 2, "both toasts")
+        assert [n.title for n in toasts] == ["number", "number"]
+
+
+async def test_unsigned_callbacks_from_a_script_give_one_toast(stack, started, wait_for, toasts):
+    """Eight unsigned callbacks (an SDK snippet pointed at the wrong token): one warning."""
+    app = stack.app
+    async with app.run_test(size=(120, 36), message_hook=toasts) as pilot:
+        await started(pilot)
+        screen = app.main_screen
+        screen.notices.quiet = screen.notices.longest = 60.0  # the test ends the burst itself
+        for n in range(8):
+            params = {"brand_id": f"BFORGED{n}", "event": "brand", "status": "registered"}
+            assert await post_callback(stack, params, signed=False) == 403
+        await wait_for(pilot, lambda: screen.notices.holding == 8, "the eight notices")
+        before = len(toasts.shown)
+        screen.notices.flush()
+        await pilot.pause()
+        (toast,) = toasts.shown[before:]
+        assert toast.title == "8 callbacks" and toast.severity == "warning"
+        assert toast.message == "8 unverified callbacks"
+        assert not toasts.messages("unverified callback")
+
+
+def test_notices_about_one_resource_become_its_latest() -> None:
+    first = Notice("brand", "brand B1: new → submitted", "information", about="brand:B1")
+    second = Notice("brand", "brand B1: submitted → pending", "information", about="brand:B1")
+    other = Notice("brand", "brand B2: new → submitted", "information", about="brand:B2")
+    assert collapse([first, other, second]) == [other, second]
