@@ -305,7 +305,9 @@ def status(
 )
 @db_option
 @receiver_options
+@click.pass_context
 def replay(
+    ctx: click.Context,
     event_id: str,
     to: str | None,
     as_curl: bool,
@@ -315,19 +317,36 @@ def replay(
     public_url: str | None,
     callback_path: str,
 ) -> None:
-    """Re-send a stored callback with a fresh signature (tokens from PLIVO_AUTH_TOKEN / PLIVO_MAIN_AUTH_TOKEN)."""
+    """Re-send a stored callback with a fresh signature (tokens from PLIVO_AUTH_TOKEN / PLIVO_MAIN_AUTH_TOKEN).
+
+    With a tendlc running on the store (the console or `tendlc receive`) and no --to or --port,
+    it goes to that process's callback URL; beside a console in sandbox mode it is signed with
+    the sandbox's token, which that receiver verifies.
+    """
     from receiver.resend import run_replay
 
     if to is not None and not to.startswith(("http://", "https://")):
         raise click.BadParameter("must start with http:// or https://", param_hint="--to")
     config = receiver_config(host, port, public_url, callback_path)
+    db_path = db or default_db_path()
+    target, token, main_token = to, config.auth_token, config.main_auth_token
+    defaults = ctx.get_parameter_source("port") is click.core.ParameterSource.DEFAULT
+    if to is None and defaults and not public_url:
+        from tendlc.verbs.session import running_writer
+
+        found = running_writer(db_path)
+        if found is not None:
+            target = found.get("callback_url") or None
+            box = found.get("sandbox") or {}
+            if not token and box.get("auth_token"):
+                token, main_token = box["auth_token"], None
     sys.exit(
         run_replay(
-            db or default_db_path(),
+            db_path,
             event_id,
-            to or config.callback_url,
-            token=config.auth_token,
-            main_token=config.main_auth_token,
+            target or config.callback_url,
+            token=token,
+            main_token=main_token,
             out=sys.stdout,
             err=sys.stderr,
             curl=as_curl,

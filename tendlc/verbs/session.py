@@ -23,6 +23,18 @@ from receiver.store.store import Store, StoreError, StoreLockedError
 INBOX_TIMEOUT = 10.0
 
 
+def running_writer(store_path: Path) -> dict[str, Any] | None:
+    """What the tendlc process writing `store_path` advertises (callback URL, its sandbox), or
+    None when none runs or it does not answer."""
+    link = WriterLink.find(store_path)
+    if link is None:
+        return None
+    try:
+        return RemoteStore(link, timeout=3.0).info()
+    except StoreError:
+        return None
+
+
 class SessionError(Exception):
     """The verb cannot start: the message says why and what to do."""
 

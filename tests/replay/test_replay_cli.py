@@ -233,3 +233,36 @@ def test_to_must_be_http(db: Path, env: None) -> None:
     )
     assert result.exit_code == 2
     assert "--to" in result.stderr
+
+
+async def test_replay_finds_the_running_receiver_without_a_port(tmp_path):
+    """From a second terminal: `tendlc replay ID` reaches the receiver writing the store."""
+    import asyncio
+    import json
+    import sys
+
+    import aiohttp
+
+    from tests.receiver.test_receive_command import DEADLINE, callback, env, spawn, wait_listening
+
+    db = tmp_path / "db"
+    proc = await spawn(db)
+    try:
+        url, _ = await wait_listening(proc)
+        payload, headers = callback(url, "B1")
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, data=payload, headers=headers) as resp:
+                assert resp.status == 200
+        first = json.loads(await asyncio.wait_for(proc.stdout.readline(), DEADLINE))
+        replay = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tendlc", "replay", first["id"], "--db", str(db),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env(),
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(replay.communicate(), DEADLINE)
+        assert replay.returncode == 0, err.decode()
+        assert url.rsplit("/", 2)[0] in out.decode() + err.decode()
+        again = json.loads(await asyncio.wait_for(proc.stdout.readline(), DEADLINE))
+        assert again["replay_of"] is None and again["verified"]  # a fresh signature
+    finally:
+        proc.terminate()
+        await proc.wait()
