@@ -7,25 +7,16 @@ from receiver.domain.models import Badge, Cycle, Kind, Resource, ResourceType
 SUBMITTED, CREATED, TERMINAL = 0, 1, 2
 """Ranks within a cycle: a change applies only if it raises the rank (DESIGN.md "Status model")."""
 
+REGISTRATION: dict[str, tuple[Badge, int, str]] = {
+    "created": (Badge.PENDING, CREATED, "created"),
+    "registered": (Badge.REGISTERED, TERMINAL, "registered"),
+    "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
+}
+"""Brands and campaigns register the same way: callback status -> (badge, rank, note)."""
+
 CALLBACK_RULES: dict[Kind, tuple[ResourceType, Cycle, dict[str, tuple[Badge, int, str]]]] = {
-    Kind.BRAND: (
-        ResourceType.BRAND,
-        Cycle.REGISTER,
-        {
-            "created": (Badge.PENDING, CREATED, "created"),
-            "registered": (Badge.REGISTERED, TERMINAL, "registered"),
-            "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
-        },
-    ),
-    Kind.CAMPAIGN: (
-        ResourceType.CAMPAIGN,
-        Cycle.REGISTER,
-        {
-            "created": (Badge.PENDING, CREATED, "created"),
-            "registered": (Badge.REGISTERED, TERMINAL, "registered"),
-            "rejected": (Badge.REJECTED, TERMINAL, "rejected"),
-        },
-    ),
+    Kind.BRAND: (ResourceType.BRAND, Cycle.REGISTER, REGISTRATION),
+    Kind.CAMPAIGN: (ResourceType.CAMPAIGN, Cycle.REGISTER, REGISTRATION),
     Kind.NUMBER_LINKING: (
         ResourceType.NUMBER,
         Cycle.LINK,
