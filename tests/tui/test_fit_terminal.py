@@ -118,3 +118,10 @@ async def check_palette(app) -> None:
         assert shown["help: keys"].endswith(" ? ")
         assert shown["view: show everything"].endswith(" N / esc ")
         assert shown["resource: reconcile"] == "resource: reconcile"  # no key on this screen
+
+
+def test_help_lists_the_form_keys_f3_and_f4() -> None:
+    from tui.screens.help import OTHER_KEYS
+
+    forms = dict(dict(OTHER_KEYS)["Forms"])
+    assert {"F2", "F3", "F4"} <= set(forms)

@@ -45,6 +45,8 @@ OTHER_KEYS: list[KeySection] = [
         [
             ("ctrl+s", "submit (enter in a one-line field too)"),
             ("F2", "campaign form, sandbox mode: fill in an example campaign"),
+            ("F3", "link form: pick numbers from the account's inventory"),
+            ("F4", "brand form: create a new profile when none fits"),
             ("tab", "next field"),
             ("esc", "cancel: nothing is sent"),
         ],
