@@ -302,6 +302,7 @@ class Gateway(LifecycleCalls):
                 raise GatewayError(
                     f"{err.message} ({note})", status=err.status, field=err.field
                 ) from err
+            err.journaled = True
             raise
 
     def _accepted(self, record: RequestRecord, message: str) -> Submitted:

@@ -17,6 +17,7 @@ class GatewayError(Exception):
         self.message = message
         self.status = status  # HTTP status when Plivo answered, None for local/network errors
         self.field = field  # request field the error is about, when it can be told
+        self.journaled = False  # recorded in the store: its change already tells the console
 
     def __str__(self) -> str:
         return self.message

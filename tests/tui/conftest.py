@@ -93,6 +93,10 @@ class Toasts:
         """The messages of the notifications titled `title`."""
         return [n.message for n in self.shown if n.title == title]
 
+    def errors(self) -> list[str]:
+        """The messages of the error toasts (a refusal's, alone or inside a burst's summary)."""
+        return [n.message for n in self.shown if n.severity == "error"]
+
 
 @pytest.fixture
 def toasts() -> Toasts:

@@ -153,6 +153,7 @@ class FormScreen(ModalScreen[Submitted | None]):
 
         message: str
         field: str | None = None
+        journaled: bool = False  # the store's change toasts it already: one toast, not two
 
     def __init__(self, gateway: Gateway) -> None:
         super().__init__()
@@ -293,7 +294,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         try:
             submitted = call()
         except GatewayError as error:
-            self.post_message(self.Refused(error.message, error.field))
+            self.post_message(self.Refused(error.message, error.field, error.journaled))
             return
         self.post_message(self.Accepted(submitted))
 
@@ -319,7 +320,8 @@ class FormScreen(ModalScreen[Submitted | None]):
         target = self.first_error_widget(errors)
         if target is not None:
             target.focus()
-        self.notify(message.message, title=self.FAILURE_TITLE, severity="error")
+        if not message.journaled:
+            self.notify(message.message, title=self.FAILURE_TITLE, severity="error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Anything other than a GatewayError that broke the submit thread is refused inline;
