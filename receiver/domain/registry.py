@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from receiver.domain.declines import explain_rejection_row, explained_note
 from receiver.domain.models import (
     Badge,
     CallbackEvent,
@@ -131,7 +132,13 @@ class Registry:
             res.detail = {**res.detail, "status_note": note}
         self._set_state(res, badge, rank, event.received_at)
         res.timeline.append(
-            TimelineEntry(event.received_at, Cause.CALLBACK, badge, f"callback: {note}", event.id)
+            TimelineEntry(
+                event.received_at,
+                Cause.CALLBACK,
+                badge,
+                explained_note(res, f"callback: {note}"),
+                event.id,
+            )
         )
         return [copy_resource(res)], _message(res, old, note)
 
@@ -246,7 +253,8 @@ class Registry:
             self._set_state(res, badge, rank, at)
             if badge == Badge.UNKNOWN:
                 res.awaiting_since = None
-            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
+            note = explained_note(res, _api_note(api))
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, note, None))
             return [copy_resource(res)], _message(res, None, None)
         self._dirty[key] = None
         meta_changed = self._update_meta(res, obs, api)
@@ -264,9 +272,11 @@ class Registry:
                     elif res.cycle == Cycle.UNLINK and res.cycle_terminal:
                         res.cycle = Cycle.LINK  # linked again (elsewhere) after an unlink
                 self._set_state(res, badge, rank, at, keep_awaiting=True)
-                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
+                note = explained_note(res, _api_note(api))
+                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, note, None))
                 return [copy_resource(res)], _message(res, old, _api_note(api))
         if meta_changed:
+            explain_rejection_row(res)
             res.updated_at = at
             return [copy_resource(res)], ""
         return [], ""
