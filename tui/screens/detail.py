@@ -66,6 +66,11 @@ def summary_renderable(
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("status", badge_text(resource.badge, theme))
+    declines = resource_declines(resource.type.value, resource.detail)
+    for why in declines:  # first: the summary's height is capped
+        grid.add_row(Text("why rejected", style="bold"), why)
+    if declines and fixable(resource):
+        grid.add_row("next", "f: fix and resubmit (opens at the field the decline concerns)")
     for label, text in flags or ():
         grid.add_row(Text(label, style=f"bold {theme.get('warning', 'yellow')}"), text)
     if resource.name:
@@ -81,11 +86,6 @@ def summary_renderable(
     grid.add_row("callback URL", resource.callback_url or "—")
     for key, value in resource.detail.items():
         grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
-    declines = resource_declines(resource.type.value, resource.detail)
-    for why in declines:
-        grid.add_row(Text("why rejected", style="bold"), why)
-    if declines and fixable(resource):
-        grid.add_row("next", "f: fix and resubmit (opens at the field the decline concerns)")
     for line in throughput_lines(resource):
         grid.add_row("throughput", line)
     return grid
