@@ -194,14 +194,6 @@ def rejection_brief(kind: str, detail: Mapping[str, Any]) -> str:
     return "; ".join(brief(code, text, brand=brand) for code, text in reasons_of(kind, detail))
 
 
-def decline_field(kind: str, detail: Mapping[str, Any]) -> Decline | None:
-    """The first known decline among a resource's reasons (it names the field to fix)."""
-    for code, _ in reasons_of(kind, detail):
-        if (known := explain(code, brand=kind == "brand")) is not None:
-            return known
-    return None
-
-
 WHY = " — "
 """Joins a rejection's timeline note and its reasons: 'callback: rejected — code 1004: …'."""
 
