@@ -44,7 +44,9 @@ class LifecycleGateway(FakeGateway):
 
     def get_brand(self, brand_id: str) -> BrandInfo:
         self.calls.append(("brand.read", brand_id))
-        return BrandInfo(brand_id, "harbor", "STANDARD", "COMPLETED", "p-acme", "Harbor Point Dental")
+        return BrandInfo(
+            brand_id, "harbor", "STANDARD", "COMPLETED", "p-acme", "Harbor Point Dental"
+        )
 
     def update_campaign(self, req: Any) -> Submitted:
         return self._answer("campaign.update", req, campaign_id=req.campaign_id)
