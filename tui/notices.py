@@ -205,6 +205,9 @@ class Notices:
         found: list[Notice] = []
         for change in changes:
             for resource in change.resources:
+                if resource.badge is not Badge.REJECTED:
+                    self._told.pop(resource.key, None)  # a new cycle: its rejection is news
+                    continue
                 why = why_rejected(resource)
                 if not why or self._told.get(resource.key) == why:
                     continue

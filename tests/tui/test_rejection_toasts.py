@@ -114,3 +114,18 @@ async def test_a_rejection_found_by_reconcile_is_toasted_with_why(wait_for, toas
         assert toast.message == (
             "campaign C7: rejected — code 9001: Not allowed by the carrier. (f: fix and resubmit)"
         )
+
+
+async def test_the_same_reason_after_a_resubmit_is_said_again(wait_for, toasts) -> None:
+    app = Host()
+    async with app.run_test(message_hook=toasts) as pilot:
+        explained = campaign(error_code="1004", error_reason="unclear")
+        app.notices.announce([reconciled(explained)])
+        await wait_for(pilot, lambda: len(toasts.shown) == 1, "the first rejection's toast")
+        resubmitted = campaign(badge=Badge.SUBMITTED)
+        app.notices.announce([Change(Cause.REQUEST, (resubmitted,), message="resubmitted")])
+        await wait_for(pilot, lambda: len(toasts.shown) == 2, "the resubmit's toast")
+        app.notices.announce([callback(campaign())])  # rejected again, reasons not read yet
+        app.notices.announce([reconciled(explained)])  # the same code as the first time
+        await wait_for(pilot, lambda: len(toasts.shown) == 3, "the second rejection's toast")
+        assert FLOW in toasts.shown[-1].message
