@@ -355,6 +355,14 @@ class Registry:
         return reg
 
     @classmethod
+    def from_lines(cls, body: str) -> Registry:
+        """A registry of the resources of a snapshot body (encode(item_data) texts joined by
+        ",\\n"), each built on first use; ValueError if a text does not start with its key."""
+        reg = cls()
+        reg._resources.add_lines(body)
+        return reg
+
+    @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Registry:
         """A registry of resources given as encode(item_data) texts, each built on first use;
         ValueError if a text does not start with its type and id."""
