@@ -334,6 +334,10 @@ class Registry:
         """encode(item_data(key)) as registry.json held it, while the resource is not built."""
         return self._resources.text(key)
 
+    def raw_items(self) -> Iterable[tuple[tuple[ResourceType, str], Resource | str]]:
+        """Every resource as it is held: built, or its registry.json text (ResourceMap)."""
+        return self._resources.raw_items()
+
     def take_dirty(self) -> list[tuple[ResourceType, str]]:
         """Keys of resources created or possibly changed since the last call, in first-touch order.
 

@@ -149,6 +149,11 @@ class ResourceMap:
     def __iter__(self) -> Iterator[Key]:
         return iter(self._items)
 
+    def raw_items(self) -> Iterable[tuple[Key, Resource | str]]:
+        """(key, the Resource or its still unbuilt JSON text), in creation order; builds
+        nothing (a reader that can use the text as it is, e.g. `status --json`)."""
+        return self._items.items()
+
     def values(self) -> Iterable[Resource]:
         """Every resource (building those not built yet), in creation order."""
         if self._unbuilt:

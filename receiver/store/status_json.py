@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -41,11 +42,24 @@ _TIMELINE = ',"timeline":['
 
 
 def iso_utc(ts: float | None) -> str | None:
-    """Seconds since the epoch as ISO-8601 UTC with milliseconds, e.g. 2025-01-02T03:04:05.678Z."""
+    """Seconds since the epoch as ISO-8601 UTC with milliseconds, e.g. 2025-01-02T03:04:05.678Z.
+
+    The text datetime's isoformat(timespec="milliseconds") gives (microseconds rounded half
+    to even as fromtimestamp rounds them, then cut to milliseconds), at under half its cost:
+    a status of 200,000 resources formats 200,000 of them."""
     if ts is None:
         return None
-    stamp = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
-    return stamp.replace("+00:00", "Z")
+    if not 0 <= ts < _YEAR_10000:
+        stamp = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+        return stamp.replace("+00:00", "Z")
+    whole = int(ts)
+    micro = round((ts - whole) * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(whole))}.{micro // 1000:03d}Z"
+
+
+_YEAR_10000 = 253_402_300_800
 
 
 def resource_dict(resource: Resource) -> dict[str, Any]:
@@ -63,12 +77,9 @@ def compact(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), default=str)  # ensure_ascii: terminal-safe
 
 
-def _from_text(text: str) -> str | None:
-    """The output line of a resource from its registry.json text; None if the text is not one
-    (the caller builds the resource instead)."""
-    cut = text.rfind(_TIMELINE)  # timeline entries hold no nested objects: the last is the key
-    if cut > 0 and text.isascii() and (head := _PLAIN_HEAD.fullmatch(text, 0, cut)):
-        return f'{text[:cut]},"updated":"{iso_utc(float(head[1]))}"}}'
+def _decoded(text: str) -> str | None:
+    """The output line of a resource from its registry.json text, decoded; None if the text is
+    not one (the caller builds the resource instead)."""
     try:
         data = json.loads(text)
     except ValueError:
@@ -90,19 +101,25 @@ def _from_text(text: str) -> str | None:
 def status_lines(registry: Any) -> Iterator[str]:
     """One compact JSON object per resource: brands, then campaigns, then numbers, each in
     creation order (resources_in_order's order); each parses to resource_dict of the resource."""
-    keys = registry.keys()
+    by_type: dict[ResourceType, list[str]] = {t: [] for t in ResourceType}
+    plain, iso = _PLAIN_HEAD.fullmatch, iso_utc
+    for key, held in registry.raw_items():
+        line = None
+        if isinstance(held, str):
+            # the timeline's entries hold no nested object, so its key is the last one
+            cut = held.rfind(_TIMELINE)
+            if cut > 0 and held.isascii() and (head := plain(held, 0, cut)):
+                line = f'{held[:cut]},"updated":"{iso(float(head[1]))}"}}'
+            else:
+                line = _decoded(held)
+        if line is None:
+            resource = registry.get(*key)
+            if resource is None:
+                continue  # unreadable: the store warned and left it out
+            line = compact(resource_dict(resource))
+        by_type[key[0]].append(line)
     for rtype in (ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER):
-        for key in keys:
-            if key[0] != rtype:
-                continue
-            text = registry.item_text(key)
-            line = _from_text(text) if text is not None else None
-            if line is None:
-                resource = registry.get(*key)
-                if resource is None:
-                    continue  # unreadable: the store warned and left it out
-                line = compact(resource_dict(resource))
-            yield line
+        yield from by_type[rtype]
 
 
 def json_array(lines: Iterable[str]) -> str:

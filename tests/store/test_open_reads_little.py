@@ -221,3 +221,18 @@ def test_a_snapshot_body_finds_every_key_in_one_pass_or_falls_back_line_by_line(
         found.add_lines(body)
         assert list(found) == keys
         assert [found.text(k) for k in keys] == (body.split(",\n") if body else [])
+
+
+def test_iso_times_are_what_datetime_writes_rounding_included():
+    import random
+    from datetime import UTC, datetime
+
+    from receiver.store.status_json import iso_utc
+
+    rng = random.Random(7)
+    values = [rng.uniform(0, 4e9) for _ in range(2000)] + [0.0, -1.5, 2.5e11]
+    values += [s + f for s in (0, 1_767_225_603) for f in (0.0005, 0.9995, 0.9999995, 5e-7)]
+    for ts in values:
+        want = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+        assert iso_utc(ts) == want.replace("+00:00", "Z"), ts
+    assert iso_utc(None) is None
