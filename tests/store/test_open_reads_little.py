@@ -236,3 +236,51 @@ def test_iso_times_are_what_datetime_writes_rounding_included():
         want = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
         assert iso_utc(ts) == want.replace("+00:00", "Z"), ts
     assert iso_utc(None) is None
+
+
+def test_a_built_resource_keeps_its_timeline_as_text_until_it_is_used(caplog):
+    from receiver.domain.models import Badge, Cause, Cycle, Resource, TimelineEntry
+    from receiver.domain.resource_map import LazyTimeline, ResourceMap
+    from receiver.store.disk.atomicdb import encode
+
+    full = Resource(
+        ResourceType.CAMPAIGN, "C1", Badge.REJECTED, 5.0, "n", "B1", "FAILED", Cycle.REGISTER,
+        True, None, "https://x.test/cb", {"timeline": {"nested": [1]}},  # a detail key alike
+        [TimelineEntry(1.0, Cause.REQUEST, Badge.SUBMITTED, 'said ,"timeline":[', "rq1"),
+         TimelineEntry(2.0, Cause.CALLBACK, Badge.REJECTED, "callback: rejected", "ev2")],
+    )  # fmt: skip
+    good = encode({**full.to_dict(), "rank": 2})
+    bad = good.replace('"cause":"request"', '"cause":"nonsense"').replace('"C1"', '"C2"')
+    found = ResourceMap({})
+    found.add_texts([good, bad])
+    built = found.get((ResourceType.CAMPAIGN, "C1"))
+    assert isinstance(built.timeline, LazyTimeline) and built.timeline._text is not None
+    assert built == full  # compares the timeline: decoded now
+    built.timeline.append(TimelineEntry(3.0, Cause.RECONCILE, Badge.REJECTED, "r"))
+    built.timeline.sort(key=lambda t: -t.at)
+    assert [t.at for t in built.timeline] == [3.0, 2.0, 1.0]
+    broken = found.get((ResourceType.CAMPAIGN, "C2"))
+    assert broken.badge is Badge.REJECTED and list(broken.timeline) == []
+    assert "timeline of" in caplog.text  # said, never raised
+    assert isinstance(built.timeline[:2], list | LazyTimeline) and built.timeline[:1] == [
+        TimelineEntry(3.0, Cause.RECONCILE, Badge.REJECTED, "r")
+    ]
+
+
+def test_unsettled_builds_only_what_may_await_a_callback():
+    from receiver.domain.models import Badge, Resource
+    from receiver.domain.registry import Registry
+    from receiver.store.disk.atomicdb import encode
+
+    def text(rid: str, terminal: bool) -> str:
+        res = Resource(ResourceType.NUMBER, rid, Badge.LINKED, 1.0, cycle_terminal=terminal)
+        return encode({**res.to_dict(), "rank": 2 if terminal else 1})
+
+    registry = Registry.from_lines(",\n".join([text("1", True), text("2", False), text("3", True)]))
+    assert [r.id for r in registry.unsettled()] == ["2"]
+    assert registry.item_text((ResourceType.NUMBER, "1")) is not None  # never built
+    built = registry.get(ResourceType.NUMBER, "3")
+    built.cycle_terminal = False  # as a new cycle (an unlink) starts
+    assert sorted(r.id for r in registry.unsettled()) == ["2", "3"]
+    assert registry.ids(ResourceType.NUMBER) == ["1", "2", "3"]
+    assert registry.ids(ResourceType.BRAND) == []
