@@ -66,8 +66,27 @@ class Registry:
         return self._resources.get((type, self._key_id(type, id)))
 
     def all(self, type: ResourceType | None = None) -> list[Resource]:
-        """Resources in creation order, optionally of one type."""
-        return [r for r in self._resources.values() if type is None or r.type == type]
+        """Resources in creation order, optionally of one type (building only that type)."""
+        if type is None:
+            return list(self._resources.values())
+        get = self._resources.get
+        found = (get(key) for key in self._resources if key[0] is type)
+        return [r for r in found if r is not None]
+
+    def ids(self, type: ResourceType) -> list[str]:
+        """Ids of the resources of `type`, in creation order; builds nothing."""
+        return [rid for rtype, rid in self._resources if rtype is type]
+
+    def unsettled(self) -> list[Resource]:
+        """Resources whose current cycle is not terminal (awaiting a callback); builds only
+        those. Which texts say so is read once; a built resource is asked itself."""
+        out = []
+        get = self._resources.get
+        for key in self._resources.maybe_unsettled():
+            res = get(key)
+            if res is not None and not res.cycle_terminal:
+                out.append(res)
+        return out
 
     def children(self, parent_id: str) -> list[Resource]:
         """Campaigns of a brand, or numbers of a campaign, in creation order."""
@@ -344,6 +363,10 @@ class Registry:
         """encode(item_data(key)) as registry.json held it, while the resource is not built."""
         return self._resources.text(key)
 
+    def raw_items(self) -> Iterable[tuple[tuple[ResourceType, str], Resource | str]]:
+        """Every resource as it is held: built, or its registry.json text (ResourceMap)."""
+        return self._resources.raw_items()
+
     def take_dirty(self) -> list[tuple[ResourceType, str]]:
         """Keys of resources created or possibly changed since the last call, in first-touch order.
 
@@ -362,6 +385,14 @@ class Registry:
             key = (res.type, res.id)
             reg._resources[key] = res
             reg._ranks[key] = rank_of(item, res)
+        return reg
+
+    @classmethod
+    def from_lines(cls, body: str) -> Registry:
+        """A registry of the resources of a snapshot body (encode(item_data) texts joined by
+        ",\\n"), each built on first use; ValueError if a text does not start with its key."""
+        reg = cls()
+        reg._resources.add_lines(body)
         return reg
 
     @classmethod

@@ -57,9 +57,10 @@ class RegistryEncoder:
             self._registry = registry
             registry.take_dirty()
             self._todo.clear()
-            text = registry.item_text  # a resource not built since it was read: its text as is
+            data = registry.item_data  # a resource not built since it was read: its text as is
             self._texts = {
-                key: text(key) or encode(registry.item_data(key)) for key in registry.keys()
+                key: held if isinstance(held, str) else encode(data(key))
+                for key, held in registry.raw_items()
             }
             return True
         todo, texts = self._todo, self._texts
@@ -187,6 +188,8 @@ class Snapshotter:
         loop = asyncio.get_running_loop()
         if self._running is not None:
             await asyncio.wait([self._running])
+        if self._position is not None and self._position() <= self.seq:
+            return  # nothing new since the file on disk: no encoding, no write
         if self._prepare is not None:
             self._prepare(None)
         fut = self.start(loop)

@@ -164,7 +164,7 @@ class MainScreen(Screen):
         self.title = "tendlc"
         self.scope.show()
         self.status_bar.mode = self.mode
-        self.resources.load(self.store.registry.all())
+        self.resources.load_ids(self.store.registry.ids)
         recent = self.store.recent(500)
         self.event_log.add_entries(recent)
         self.count_callbacks(recent)
