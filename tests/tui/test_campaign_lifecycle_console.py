@@ -114,10 +114,15 @@ async def test_refused_update_keeps_what_was_typed(make_stack, started, wait_for
         form = pilot.app.screen
         form.query_one("#message_flow", Input).value = FIXED_FLOW
         await asyncio.to_thread(stack.gateway.delete_campaign, campaign_id)
+        # the rejection's own toast (with its reason, read after the callback) comes first
+        await wait_for(pilot, lambda: any("1004" in m for m in toasts.errors()), "rejection")
+        before = len(toasts.errors())
         await pilot.press("ctrl+s")
-        await wait_for(pilot, toasts.errors, "refusal")
+        await wait_for(pilot, lambda: len(toasts.errors()) > before, "refusal")
         await pilot.pause()
-        assert len(toasts.errors()) == 1  # one toast for one refusal, not the form's and the log's
+        # one toast for one refusal, not the form's and the log's
+        (refusal,) = toasts.errors()[before:]
+        assert refusal.startswith(f"update campaign {campaign_id} failed")
         assert pilot.app.screen is form
         assert form.query_one("#message_flow", Input).value == FIXED_FLOW
         (sent,) = requests_of(stack, "campaign.update")
