@@ -18,7 +18,7 @@ from receiver.domain.models import (
     ResourceType,
     TimelineEntry,
 )
-from receiver.domain.resource_map import ResourceMap, rank_of
+from receiver.domain.resource_map import ResourceMap, TextSource, rank_of
 from receiver.domain.status import (
     CALLBACK_RULES,
     CREATED,
@@ -386,6 +386,23 @@ class Registry:
             reg._resources[key] = res
             reg._ranks[key] = rank_of(item, res)
         return reg
+
+    @classmethod
+    def from_mapped(cls, keys: list[tuple[ResourceType, str]], source: TextSource) -> Registry:
+        """A registry whose resource texts stay in `source` (the snapshot file), each read and
+        built on first use."""
+        reg = cls()
+        reg._resources.add_mapped(keys, source)
+        return reg
+
+    @property
+    def text_source(self) -> TextSource | None:
+        """Where the texts of resources not built yet are read from, if not memory."""
+        return self._resources.source
+
+    def held_items(self) -> Iterable[tuple[tuple[ResourceType, str], Resource | str | int]]:
+        """Every resource as held: built, its text, or an index into text_source."""
+        return self._resources.held_items()
 
     @classmethod
     def from_lines(cls, body: str) -> Registry:

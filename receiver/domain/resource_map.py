@@ -13,7 +13,7 @@ import logging
 import re
 from collections import UserList
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from receiver.domain.models import Badge, Cause, Cycle, Resource, ResourceType, TimelineEntry
 from receiver.domain.status import CREATED, SUBMITTED, TERMINAL
@@ -21,6 +21,15 @@ from receiver.domain.status import CREATED, SUBMITTED, TERMINAL
 logger = logging.getLogger(__name__)
 
 Key = tuple[ResourceType, str]
+
+
+class TextSource(Protocol):
+    """Resource texts by index, kept outside memory (receiver/store/disk/mapped.py)."""
+
+    def text(self, index: int) -> str: ...
+
+    def raw(self, index: int) -> bytes: ...
+
 
 _LINE_KEY = re.compile(r'\n\{"type":"(brand|campaign|number)","id":"([^"\\\n]*)"')
 """The type and id at the start of each line but the first of a snapshot body (a literal
@@ -145,7 +154,9 @@ class ResourceMap:
     """
 
     def __init__(self, ranks: dict[Key, int]) -> None:
-        self._items: dict[Key, Resource | str] = {}
+        # a Resource, its JSON text, or the index of its text in `source` (left in the file)
+        self._items: dict[Key, Resource | str | int] = {}
+        self.source: TextSource | None = None
         self._ranks = ranks
         self._unbuilt = 0
         self._built: set[Key] = set()  # keys built (or set) since open
@@ -189,14 +200,30 @@ class ResourceMap:
         items.update(zip([(types[t], rid) for t, rid in found], texts[1:], strict=True))
         self._unbuilt += len(items) - before
 
+    def add_mapped(self, keys: list[Key], source: TextSource) -> None:
+        """Add resources whose texts stay in `source` (index i holds keys[i]'s text)."""
+        items = self._items
+        before = len(items)
+        items.update(zip(keys, range(len(keys)), strict=True))
+        self._unbuilt += len(items) - before
+        self.source = source
+
+    def _text_of(self, value: Resource | str | int | None) -> str | None:
+        if isinstance(value, str):
+            return value
+        if type(value) is int:
+            return self.source.text(value)  # type: ignore[union-attr]  # set with the ints
+        return None
+
     def text(self, key: Key) -> str | None:
         """The resource's JSON text while it is not built yet."""
-        value = self._items.get(key)
-        return value if isinstance(value, str) else None
+        return self._text_of(self._items.get(key))
 
     def get(self, key: Key) -> Resource | None:
         value = self._items.get(key)
-        return self._build(key, value) if isinstance(value, str) else value
+        if isinstance(value, Resource) or value is None:
+            return value
+        return self._build(key, self._text_of(value))  # type: ignore[arg-type]
 
     def __getitem__(self, key: Key) -> Resource:
         res = self.get(key)
@@ -205,7 +232,7 @@ class ResourceMap:
         return res
 
     def __setitem__(self, key: Key, res: Resource) -> None:
-        if isinstance(self._items.get(key), str):
+        if not isinstance(self._items.get(key, res), Resource):
             self._unbuilt -= 1
         self._items[key] = res
         self._built.add(key)
@@ -223,22 +250,34 @@ class ResourceMap:
         """Keys that may be awaiting a callback: texts whose cycle is not terminal (read once,
         by terminal_in_text) and every resource built since open."""
         if self._texts_unsettled is None:
+            text = self._text_of
             self._texts_unsettled = {
-                k for k, v in self._items.items() if isinstance(v, str) and not terminal_in_text(v)
+                k
+                for k, v in self._items.items()
+                if not isinstance(v, Resource) and not terminal_in_text(text(v))  # type: ignore[arg-type]
             }
         return self._texts_unsettled | self._built
 
-    def raw_items(self) -> Iterable[tuple[Key, Resource | str]]:
+    def raw_items(self) -> Iterator[tuple[Key, Resource | str]]:
         """(key, the Resource or its still unbuilt JSON text), in creation order; builds
         nothing (a reader that can use the text as it is, e.g. `status --json`)."""
+        source = self.source
+        for key, value in self._items.items():
+            if type(value) is int:
+                yield key, source.text(value)  # type: ignore[union-attr]
+            else:
+                yield key, value  # type: ignore[misc]
+
+    def held_items(self) -> Iterable[tuple[Key, Resource | str | int]]:
+        """(key, what is held: a Resource, a text, or an index into `source`)."""
         return self._items.items()
 
     def values(self) -> Iterable[Resource]:
         """Every resource (building those not built yet), in creation order."""
         if self._unbuilt:
             for key, value in list(self._items.items()):
-                if isinstance(value, str):
-                    self._build(key, value)
+                if not isinstance(value, Resource):
+                    self._build(key, self._text_of(value))  # type: ignore[arg-type]
         return self._items.values()  # type: ignore[return-value]  # all built now
 
     def _build(self, key: Key, text: str) -> Resource | None:

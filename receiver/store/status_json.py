@@ -3,15 +3,14 @@
 Each line is the compact JSON of `resource_dict` (the resource without its timeline, plus ISO
 `updated` and, for a known decline code, `declines`), ASCII-only so no raw control or bidi
 character reaches a terminal. A resource the store has not built yet is written from its
-registry.json text: when that text is the usual shape (ASCII, the fields in tendlc's order, an
-empty detail) its head is copied as it is, checked by one regular expression and never decoded;
-any other text is decoded and encoded again. 200,000 resources build no Resource.
+registry.json text: when that text is plain (ASCII, no raw control character, an empty detail)
+its head is copied as it is and never decoded; any other text is decoded and encoded again.
+200,000 resources build no Resource.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -20,17 +19,7 @@ from typing import Any
 from receiver.domain.declines import resource_declines
 from receiver.domain.models import Resource, ResourceType
 
-_S = r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"'  # a JSON string (escapes unrolled)
-_OS = rf"(?:null|{_S})"
-_NUM = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-_PLAIN_HEAD = re.compile(
-    rf'\{{"type":"(?:brand|campaign|number)","id":{_S},"badge":"[a-z_]+","updated_at":({_NUM}),'
-    rf'"name":{_OS},"parent_id":{_OS},"api_status":{_OS},"cycle":"[a-z_]+",'
-    rf'"cycle_terminal":(?:true|false),"awaiting_since":(?:null|{_NUM}),'
-    rf'"callback_url":{_OS},"detail":\{{\}}'
-)
-"""The head of a registry.json text (Registry.item_data encoded) up to its timeline, when it can
-be copied into the output as it is: every field present, in order, and no detail to explain."""
+_UPDATED = ',"updated_at":'
 
 _ITEM_KEYS = (
     "type", "id", "badge", "updated_at", "name", "parent_id", "api_status", "cycle",
@@ -77,6 +66,31 @@ def compact(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), default=str)  # ensure_ascii: terminal-safe
 
 
+def _copied(text: str, iso: Any) -> str | None:
+    """The output line of a resource copied from its registry.json text (Registry.item_data
+    encoded, its fields in that order), when it is plain: printable ASCII (no raw control
+    character: tendlc's encoder escapes them) and an empty detail (no decline to explain).
+    None otherwise.
+
+    The timeline's entries hold no nested object, so the last `,"timeline":[` is its key; the
+    first `,"updated_at":` is that key (the fields before it are strings, quotes escaped)."""
+    cut = text.rfind(_TIMELINE)
+    if cut < 0:
+        return None
+    head = text[:cut]
+    if not (head.isascii() and head.isprintable() and head.endswith('"detail":{}')):
+        return None
+    at = head.find(_UPDATED) + len(_UPDATED)
+    end = head.find(",", at)
+    if at < len(_UPDATED) or end < 0 or not head.startswith('{"type":'):
+        return None
+    try:
+        stamp = iso(float(head[at:end]))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return f'{head},"updated":"{stamp}"}}'
+
+
 def _decoded(text: str) -> str | None:
     """The output line of a resource from its registry.json text, decoded; None if the text is
     not one (the caller builds the resource instead)."""
@@ -102,16 +116,11 @@ def status_lines(registry: Any) -> Iterator[str]:
     """One compact JSON object per resource: brands, then campaigns, then numbers, each in
     creation order (resources_in_order's order); each parses to resource_dict of the resource."""
     by_type: dict[ResourceType, list[str]] = {t: [] for t in ResourceType}
-    plain, iso = _PLAIN_HEAD.fullmatch, iso_utc
+    iso = iso_utc
     for key, held in registry.raw_items():
         line = None
         if isinstance(held, str):
-            # the timeline's entries hold no nested object, so its key is the last one
-            cut = held.rfind(_TIMELINE)
-            if cut > 0 and held.isascii() and (head := plain(held, 0, cut)):
-                line = f'{held[:cut]},"updated":"{iso(float(head[1]))}"}}'
-            else:
-                line = _decoded(held)
+            line = _copied(held, iso) or _decoded(held)
         if line is None:
             resource = registry.get(*key)
             if resource is None:

@@ -284,3 +284,39 @@ def test_unsettled_builds_only_what_may_await_a_callback():
     assert sorted(r.id for r in registry.unsettled()) == ["2", "3"]
     assert registry.ids(ResourceType.NUMBER) == ["1", "2", "3"]
     assert registry.ids(ResourceType.BRAND) == []
+
+
+async def test_resource_texts_stay_in_the_file_and_unchanged_ones_are_copied_into_the_next(
+    store_dir, ev
+):
+    await _fill(store_dir, ev, 6)
+    before = (store_dir / "registry.json").read_bytes().split(b",\n")
+    store = Store.open(store_dir, clock=lambda: NOW)
+    assert store.registry.text_source is not None  # the texts were left in the file
+    await store.record_callback(ev(Kind.BRAND, "registered", brand_id="B2"), apply=True)
+    await store.close()  # writes the next snapshot: five texts copied from the first file
+    after = (store_dir / "registry.json").read_bytes().split(b",\n")
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [0, 2]  # the head (its journal position, with B0) and B2
+    reader = Store.open(store_dir, readonly=True)
+    try:
+        assert reader.registry.get(ResourceType.BRAND, "B2").badge.value == "registered"
+        assert [r.id for r in reader.registry.all()] == [f"B{i}" for i in range(6)]
+    finally:
+        reader.close_sync()
+
+
+def test_a_snapshot_with_a_line_not_in_the_plain_form_is_read_whole(tmp_path):
+    from receiver.store.disk.files import write_snapshot_parts
+
+    path = tmp_path / "registry.json"
+    lines = ['{"type":"brand","id":"B1","badge":"pending","updated_at":1.0}',
+             '{"type":"brand","id":"B\\u00e9","badge":"pending","updated_at":2.0}']  # fmt: skip
+    write_snapshot_parts(path, 3, lines, 1.0)
+    snap = read_snapshot(path)
+    assert snap.registry.text_source is None  # decoded: the escaped id needs the slow way
+    assert [r.id for r in snap.registry.all()] == ["B1", "Bé"]
+    write_snapshot_parts(path, 3, lines[:1], 1.0)
+    snap = read_snapshot(path)
+    assert snap.registry.text_source is not None
+    assert [r.id for r in snap.registry.all()] == ["B1"]
