@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import subprocess
@@ -45,6 +44,21 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def hwm_mb() -> float:
+    """This process's peak RSS (VmHWM: per address space, so it starts afresh at exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def snapshot_seq(db: Path) -> int:
+    """The journal position registry.json covers, from its first line (not a 120 MB parse)."""
+    with (db / "registry.json").open("rb") as f:
+        head = f.readline().decode()
+    return int(head.split('"seq":', 1)[1].split(",", 1)[0])
 
 
 def wchar(pid: int) -> int:
@@ -125,8 +139,6 @@ def tui_paint(db: Path, rows: int) -> tuple[float, float, float]:
 
 async def paint(db: Path, rows: int) -> None:
     """benchmarks/ui.py's first paint (store open + app, until the Numbers table holds `rows`)."""
-    import resource
-
     import ui
 
     t0 = time.perf_counter()
@@ -137,7 +149,7 @@ async def paint(db: Path, rows: int) -> None:
     async with app.run_test(size=ui.SIZE) as pilot:
         first = await ui.painted(app, ui.laid_out(app, rows), timeout=300)
         await pilot.press("q")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = hwm_mb()  # not ru_maxrss: Linux carries the forking parent's peak across exec
     print(opened - t0, first - t0, peak)
 
 
@@ -203,7 +215,7 @@ async def run(sizes: list[int], double: bool, keep: Path | None) -> None:
             entries = build(db, n, repeat)
             built = time.perf_counter() - t
             print(f"built {n} resources, {entries} entries in {built:.0f} s", flush=True)
-        entries = json.loads((db / "registry.json").read_text())["snapshot"]["1"]["seq"]
+        entries = snapshot_seq(db)
         print(f"first writer open (indexes) {prime(db):.1f} s", flush=True)
         rows = sum(1 for i in range(n) if i % 20 > 1)
         f = await figures(db, rows, ingest=repeat == 1 and n == max(sizes))
