@@ -13,6 +13,7 @@ from receiver.config import DEFAULT_HOST, default_db_path
 from tendlc.options import (
     CONTEXT,
     UNSIGNED_REFUSAL,
+    attach_conflicts,
     attach_option,
     db_option,
     exposure,
@@ -48,6 +49,13 @@ from tendlc.options import (
     help="Sandbox mode: arm the faults of a scenario file (see `tendlc sandbox --list-faults`).",
 )
 @forward_options
+@click.option(
+    "--attach",
+    metavar="URL",
+    default=None,
+    help="Run the console against a `tendlc receive --serve-api` server's store "
+    "(TENDLC_API_TOKEN); requests go out from here with the server's callback URL.",
+)
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -63,6 +71,7 @@ def main(
     scenario: Path | None,
     forward_to: tuple[str, ...],
     forward_retry_scale: float,
+    attach: str | None,
 ) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
@@ -80,6 +89,8 @@ def main(
         bool(os.environ.get("PLIVO_AUTH_ID") or os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
     )
     faults, faults_seed = scenario_faults(scenario, live)
+    if attach:
+        attach_conflicts(tunnel, forward_to)
     options = LaunchOptions(
         db_path=db or default_db_path(),
         config=config,
@@ -91,6 +102,7 @@ def main(
         faults_seed=faults_seed,
         forward_to=forward_to,
         forward_retry_scale=forward_retry_scale,
+        attach=attach,
     )
     sys.exit(run_tui(options))
 

@@ -1,8 +1,9 @@
 """`tendlc receive --serve-api`: the store over HTTP, for consoles and scripts elsewhere.
 
 Beside the callback path, under /_tendlc/v1/: the registry, the journal after a position, a
-live stream of changes (server-sent events, resumable with Last-Event-ID or ?after=SEQ), and
-an endpoint to record requests. Every route wants `Authorization: Bearer TOKEN`, compared in
+live stream of changes (server-sent events, resumable with Last-Event-ID or ?after=SEQ),
+what the server is (its public callback URL), one resource, and endpoints to record requests
+and observations (what an attached console's reconcile read from Plivo). Every route wants `Authorization: Bearer TOKEN`, compared in
 constant time: TENDLC_API_TOKEN reads and writes, TENDLC_API_READ_TOKEN (optional) only
 reads. A missing or wrong token gets 401 and nothing else; a read token on a write route 403.
 
@@ -18,13 +19,20 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from receiver.domain.models import CallbackEvent, Change, RequestRecord, Resource, ResourceType
+from receiver.domain.models import (
+    CallbackEvent,
+    Change,
+    Observation,
+    RequestRecord,
+    Resource,
+    ResourceType,
+)
 from receiver.store.entries import ENTRY_RECONCILE, ENTRY_REPLAY, entry_object
 from receiver.store.export import resources_in_order
 
@@ -87,13 +95,19 @@ def _resource_keys(entry: CallbackEvent | RequestRecord) -> list[tuple[ResourceT
 class StoreApi:
     """The API's routes over one store (the writer's: requests are recorded through it)."""
 
-    def __init__(self, store: Any, tokens: ApiTokens) -> None:
+    def __init__(
+        self, store: Any, tokens: ApiTokens, callback_url: Callable[[], str] | None = None
+    ) -> None:
         self.store = store
         self.tokens = tokens
+        self.callback_url = callback_url or (lambda: "")
         self.streams = 0
 
     def routes(self) -> list[web.RouteDef]:
         return [
+            web.get(f"{PREFIX}/info", self.info),
+            web.get(f"{PREFIX}/resource/{{type}}/{{id}}", self.resource),
+            web.post(f"{PREFIX}/observations", self.record_observations),
             web.get(f"{PREFIX}/registry", self.registry),
             web.get(f"{PREFIX}/journal", self.journal),
             web.get(f"{PREFIX}/stream", self.stream),
@@ -110,6 +124,22 @@ class StoreApi:
             raise web.HTTPForbidden(text="this token can only read\n")
 
     # -- reads -------------------------------------------------------------------------------
+
+    async def info(self, request: web.Request) -> web.Response:
+        """The public callback URL requests must carry, and the journal's position."""
+        self._allow(request, READ)
+        return web.json_response({"callback_url": self.callback_url(), "seq": self.store.last_seq})
+
+    async def resource(self, request: web.Request) -> web.Response:
+        self._allow(request, READ)
+        try:
+            rtype = ResourceType(request.match_info["type"])
+        except ValueError:
+            raise web.HTTPNotFound(text="no such resource type\n") from None
+        found = self.store.registry.get(rtype, request.match_info["id"])
+        if found is None:
+            raise web.HTTPNotFound(text="not in the registry\n")
+        return web.json_response(found.to_dict())
 
     async def registry(self, request: web.Request) -> web.Response:
         self._allow(request, READ)
@@ -239,6 +269,28 @@ class StoreApi:
         change = await self.store.record_request(record, callback_url=callback_url)
         seq = change.request.seq if change.request is not None else self.store.last_seq
         return web.json_response({"seq": seq}, status=201)
+
+    async def record_observations(self, request: web.Request) -> web.Response:
+        self._allow(request, WRITE)
+        try:
+            body = await request.json()
+            observations = [observation_from(o) for o in body["observations"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise web.HTTPBadRequest(text=f"bad request: {exc}\n") from None
+        change = await self.store.record_observations(observations)
+        return web.json_response({"seq": self.store.last_seq, "changed": len(change.resources)})
+
+
+def observation_from(data: dict[str, Any]) -> Observation:
+    """An Observation from the JSON an attached console sends (receiver/attached/client.py)."""
+    return Observation(
+        type=ResourceType(data["type"]),
+        id=str(data["id"]),
+        api_status=data.get("api_status"),
+        name=str(data.get("name") or ""),
+        parent_id=data.get("parent_id"),
+        detail=dict(data.get("detail") or {}),
+    )
 
 
 def _resources(registry: Any, keys: Iterable[tuple[ResourceType, str]]) -> list[Resource]:
