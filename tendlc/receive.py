@@ -235,6 +235,8 @@ async def _serve(
                 on_change=session.on_forward,
             )
             await forwarder.start()
+            if api is not None:  # attached consoles see every forward's outcome
+                store_api.follow_forwards(forwarder)
             session.say(f"{PREFIX}: forwarding accepted callbacks to {', '.join(targets)}")
         if tunnel_kind != "none":
             started = await _start_tunnel(tunnel_kind, receiver, config, session)

@@ -84,9 +84,10 @@ class ApiClient:
     def info(self) -> dict[str, Any]:
         return self.get("/info")
 
-    def journal_page(self, after: int, limit: int = 1000) -> tuple[list[Entry], bool]:
+    def journal_page(self, after: int, limit: int = 1000) -> tuple[list[dict[str, Any]], bool]:
+        """Journal entries after `after`, as the API sends them (entry_from reads one)."""
         page = self.get(f"/journal?after={after}&limit={limit}")
-        return [entry_from(item) for item in page["entries"]], bool(page.get("more"))
+        return list(page["entries"]), bool(page.get("more"))
 
     def record_request(self, record: RequestRecord, callback_url: str | None) -> int:
         """Journal `record` on the server; its seq there."""

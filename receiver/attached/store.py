@@ -32,6 +32,7 @@ from receiver.domain.models import (
 )
 from receiver.domain.registry import Registry
 from receiver.domain.resource_map import rank_of
+from receiver.forward import Forward
 from receiver.store.disk.files import StoreError
 from receiver.store.entries import entry_resource_keys, entry_time, resource_key
 
@@ -76,6 +77,8 @@ class AttachedStore:
         self.callback_url = ""
         self.keep = keep
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._forwards: OrderedDict[tuple[str, str], Forward] = OrderedDict()
+        self._forward_listeners: list[Callable[[Forward], None]] = []
         self._seq = 0
         self._seen = threading.Condition()
         self._subscribers: list[Callable[[Change], None]] = []
@@ -108,12 +111,13 @@ class AttachedStore:
         upto = int(registry.get("seq") or 0)
         after = max(0, upto - self.keep)
         while after < upto:
-            entries, more = self.client.journal_page(after)
-            for entry in entries:
+            items, more = self.client.journal_page(after)
+            for item in items:
+                entry = self._read_entry(item)
                 if entry.seq <= upto:
                     self._keep(entry)
                 after = max(after, entry.seq)
-            if not more or not entries:
+            if not more or not items:
                 break
         self._seq = upto
 
@@ -149,11 +153,14 @@ class AttachedStore:
         seq = event.id or 0
         if event.event == "change" and seq and seq <= self._seq:
             return  # already seen: a resume never repeats a change
+        if event.event == "forward":
+            self._forwarded(data.get("forward"))
+            return
         if event.event not in ("change", "unverified"):
             return
         try:
             resources = tuple(self.registry.put(r) for r in data.get("resources") or ())
-            entry = entry_from(data["entry"]) if data.get("entry") else None
+            entry = self._read_entry(data["entry"]) if data.get("entry") else None
         except (KeyError, TypeError, ValueError):
             log.debug("attached: an event could not be read: %r", data, exc_info=True)
             resources, entry = (), None
@@ -173,6 +180,45 @@ class AttachedStore:
             message=str(data.get("message") or ""),
         )
         self._notify(change)
+
+    def _read_entry(self, item: dict[str, Any]) -> Entry:
+        """An entry from the API, keeping the server's forwards of a callback."""
+        for view in item.get("forwards") or ():
+            self._keep_forward(view)
+        return entry_from(item)
+
+    def _keep_forward(self, view: Any) -> Forward | None:
+        try:
+            fwd = Forward.from_view(view)
+        except (KeyError, TypeError, ValueError):
+            return None
+        key = (fwd.event_id, fwd.target)
+        self._forwards[key] = fwd
+        self._forwards.move_to_end(key)
+        while len(self._forwards) > self.keep:
+            self._forwards.popitem(last=False)
+        return fwd
+
+    def _forwarded(self, view: Any) -> None:
+        fwd = self._keep_forward(view)
+        if fwd is None:
+            return
+        for fn in list(self._forward_listeners):
+            try:
+                fn(fwd)
+            except Exception:  # noqa: BLE001 - a display hook must not break the mirror
+                log.debug("attached forward listener failed", exc_info=True)
+
+    # -- the server's forwards (what a Forwarder shows a console) ----------------------------
+
+    def for_event(self, event_id: str) -> list[Forward]:
+        """The server's forwards of one callback (--forward-to on `tendlc receive`)."""
+        return [f for (eid, _), f in self._forwards.items() if eid == event_id]
+
+    def listen(self, fn: Callable[[Forward], None]) -> Callable[[], None]:
+        """Call `fn(forward)` for every forward move the stream brings; returns unsubscribe."""
+        self._forward_listeners.append(fn)
+        return lambda: self._forward_listeners.remove(fn) if fn in self._forward_listeners else None
 
     def _advance(self, seq: int) -> None:
         with self._seen:
@@ -219,11 +265,12 @@ class AttachedStore:
         """The server's whole journal, page by page (blocking: from a thread)."""
         after = after_seq
         while True:
-            entries, more = self.client.journal_page(after)
-            for entry in entries:
+            items, more = self.client.journal_page(after)
+            for item in items:
+                entry = entry_from(item)
                 after = max(after, entry.seq)
                 yield entry
-            if not more or not entries:
+            if not more or not items:
                 return
 
     def unverified(self) -> list[CallbackEvent]:

@@ -102,6 +102,24 @@ class StoreApi:
         self.tokens = tokens
         self.callback_url = callback_url or (lambda: "")
         self.streams = 0
+        self.forwarder: Any = None  # receiver/forward.py: its outcomes ride along (forwards)
+        self._queues: set[asyncio.Queue[Any]] = set()
+
+    def follow_forwards(self, forwarder: Any) -> None:
+        """Send each callback's forwards with it, and every forward's moves on the stream."""
+        self.forwarder = forwarder
+        forwarder.listen(self._forwarded)
+
+    def _forwarded(self, fwd: Any) -> None:
+        for queue in list(self._queues):
+            if queue.qsize() < STREAM_BUFFER:
+                queue.put_nowait((0, {"forward": fwd.view()}, "forward"))
+
+    def _entry(self, entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
+        data = _entry_json(entry)
+        if self.forwarder is not None and isinstance(entry, CallbackEvent):
+            data["forwards"] = [f.view() for f in self.forwarder.for_event(entry.id)]
+        return data
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -152,7 +170,7 @@ class StoreApi:
         limit = max(1, min(limit, PAGE_MAX))
         entries = []
         for item in self.store.journal(after_seq=after):
-            entries.append(_entry_json(item))
+            entries.append(self._entry(item))
             if len(entries) >= limit:
                 break
         return web.json_response(
@@ -166,7 +184,7 @@ class StoreApi:
         after = _int_param(request, "after", 0)
         if (last := request.headers.get("Last-Event-ID", "").strip()).isdigit():
             after = int(last)
-        queue: asyncio.Queue[tuple[int, dict[str, Any]] | None] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[int, dict[str, Any], str] | None] = asyncio.Queue()
         behind = False
 
         def changed(change: Change) -> None:
@@ -177,9 +195,11 @@ class StoreApi:
                 behind = True
                 queue.put_nowait(None)  # too far behind: close; the client resumes
                 return
-            queue.put_nowait(self._change_json(change))
+            seq, data = self._change_json(change)
+            queue.put_nowait((seq, data, "change" if seq else "unverified"))
 
         unsubscribe = self.store.subscribe(changed)  # first, so nothing falls in between
+        self._queues.add(queue)
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
         )
@@ -201,15 +221,16 @@ class StoreApi:
                     continue
                 if item is None:
                     break
-                seq, data = item
+                seq, data, event = item
                 if seq and seq <= sent:
                     continue  # already sent while catching up
-                await _send(response, seq or None, data, event="change" if seq else "unverified")
+                await _send(response, seq or None, data, event=event)
                 sent = max(sent, seq)
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
             unsubscribe()
+            self._queues.discard(queue)
             self.streams -= 1
         return response
 
@@ -219,7 +240,7 @@ class StoreApi:
         return seq, {
             "seq": seq,
             "cause": change.cause.value,
-            "entry": _entry_json(entry) if entry is not None else None,
+            "entry": self._entry(entry) if entry is not None else None,
             "resources": [r.to_dict() for r in change.resources],
             "message": change.message,
         }
@@ -248,7 +269,7 @@ class StoreApi:
                 {
                     "seq": seq,
                     "cause": "reconcile" if kind == ENTRY_RECONCILE else str(kind),
-                    "entry": _entry_json(entry) if entry is not None else None,
+                    "entry": self._entry(entry) if entry is not None else None,
                     "resources": [r.to_dict() for r in found],
                     "message": "",
                 },

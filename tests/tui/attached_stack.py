@@ -14,6 +14,7 @@ from receiver.attached.receiver import AttachedReceiver
 from receiver.attached.store import AttachedStore
 from receiver.config import ReceiverConfig
 from receiver.domain.models import RequestRecord, sequential_ids
+from receiver.forward import Forwarder
 from receiver.http.api import ApiTokens, StoreApi
 from receiver.http.server import Receiver
 from receiver.store.store import Store
@@ -50,6 +51,7 @@ class Server:
     store: Store
     receiver: Receiver
     sandbox: Sandbox
+    forwarder: Forwarder | None = None
     consoles: list[AttachedStore] = field(default_factory=list)
     made: int = 0
 
@@ -61,6 +63,8 @@ class Server:
         for store in self.consoles:
             await store.close()
         await self.receiver.stop()
+        if self.forwarder is not None:
+            await self.forwarder.stop()
         await self.sandbox.stop()
         await self.store.close()
 
@@ -101,7 +105,7 @@ class Server:
         )
 
 
-async def start_server(path: Path) -> Server:
+async def start_server(path: Path, forward_to: tuple[str, ...] = ()) -> Server:
     sandbox = Sandbox(delay=0, seed=7)
     await sandbox.start()
     store = Store.open(path)
@@ -112,4 +116,9 @@ async def start_server(path: Path) -> Server:
     api = StoreApi(store, ApiTokens(WRITE, READ), callback_url=lambda: receiver.config.callback_url)
     receiver.extra_routes = api.routes()
     await receiver.start()
-    return Server(store, receiver, sandbox)
+    forwarder = None
+    if forward_to:  # `tendlc receive --serve-api --forward-to URL`
+        forwarder = Forwarder(store, forward_to, token=sandbox.auth_token)
+        await forwarder.start()
+        api.follow_forwards(forwarder)
+    return Server(store, receiver, sandbox, forwarder)

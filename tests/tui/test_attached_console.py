@@ -8,6 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from plivo_client.validation import BrandRequest
 from receiver.attached.client import ApiClient, ApiRefused
@@ -134,6 +136,45 @@ async def test_the_console_shows_a_lost_connection_at_once_and_its_return(server
         await pilot.pause()
         assert screen.sub_title == f"ATTACHED to {server.base}"
         assert toasts.messages("server connection back")
+
+
+async def test_an_attached_console_marks_what_the_server_forwarded(tmp_path):
+    got = []
+
+    async def handle(request: web.Request) -> web.Response:
+        got.append(dict(await request.post()))
+        return web.Response(text="ok")
+
+    handler = web.Application()
+    handler.router.add_post("/mine", handle)
+    target = TestServer(handler, host="127.0.0.1")
+    await target.start_server()
+    server = await start_server(tmp_path / "server", forward_to=(str(target.make_url("/mine")),))
+    try:
+        app = server.console(await server.attach(), ticking_clock())
+        async with app.run_test(size=(120, 36)):
+            await until(lambda: app.services.started, "services")
+            store = app.services.store
+            await until(lambda: store.link.state is LinkState.CONNECTED, "the stream")
+            assert app.services.forwards is store  # the server's forwards, as mirrored
+            gateway = app.services.gateway
+            profile = next(p for p in await asyncio.to_thread(gateway.list_profiles) if p.has_ein)
+            await asyncio.to_thread(
+                gateway.create_brand, BrandRequest(profile_uuid=profile.uuid, alias="Fwd")
+            )
+            log = app.main_screen.event_log
+            callbacks = lambda: [e.id for e in server.store.journal() if hasattr(e, "kind")]  # noqa: E731
+            await until(
+                lambda: len(callbacks()) == 2
+                and all(k in log.rows and str(log.get_cell(k, "trust")).startswith("fwd ✓")
+                        for k in callbacks()),
+                "the server's forwards marked in the attached console",
+            )  # fmt: skip
+            assert [f.state for k in callbacks() for f in store.for_event(k)] == ["delivered"] * 2
+        assert sorted(fields["status"] for fields in got) == ["created", "registered"]
+    finally:
+        await server.stop()
+        await target.close()
 
 
 async def test_a_wrong_or_missing_token_is_refused(server, monkeypatch):

@@ -21,6 +21,7 @@ from tui.controllers.events import EventController
 from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.controllers.forms import FormsController
+from tui.controllers.forwards import ForwardMarks
 from tui.controllers.lifecycle import LifecycleController
 from tui.controllers.reconcile import ReconcileController
 from tui.controllers.sandbox_faults import arm_from_palette
@@ -120,6 +121,7 @@ class MainScreen(Screen):
         self.events = EventController(self, services, lambda: self.event_log.selected())
         self.scope = ScopeController(self, mode, view, self.reconciler.redecorate)
         self.link = AttachedLink(self, self.store)  # --attach: the server's stream
+        self.forward_marks = ForwardMarks(self, services)
 
     @property
     def flags(self) -> RowFlags:
@@ -182,6 +184,7 @@ class MainScreen(Screen):
 
     def on_unmount(self) -> None:
         self.link.stop()
+        self.forward_marks.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
 
@@ -205,6 +208,7 @@ class MainScreen(Screen):
         for warning in self.services.receiver.warnings:
             self.notify(warning, title="receiver", severity="warning", timeout=15)
         self.urls.check()
+        self.forward_marks.start()
         self.reconciler.services_started()
 
     def show_tunnel(self, status: TunnelStatus) -> None:
