@@ -150,9 +150,12 @@ class _Refused(Exception):
 
 
 def _why(exc: BaseException) -> str:
+    """A few words on why the stream stopped (aiohttp's own messages are long)."""
     if isinstance(exc, aiohttp.ClientConnectorError):
         return "cannot connect"
     if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
         return "no answer"
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
+        return "the server cut the stream"
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 KEEP = 10_000  # journal entries the mirror holds (the event log, details, duplicate checks)
 RECORD_WAIT = 10.0  # seconds a record waits for the stream to bring it back
+READ_ONLY = (
+    "attached with a read-only token (TENDLC_API_READ_TOKEN): nothing was sent; "
+    "set TENDLC_API_TOKEN to send requests from this console"
+)
 
 
 class MirrorRegistry(Registry):
@@ -75,6 +79,7 @@ class AttachedStore:
         self.healthy = True
         self.last_error: str | None = None
         self.callback_url = ""
+        self.refuses_records: str | None = None  # why requests may not be sent (the Gateway asks)
         self.keep = keep
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._forwards: OrderedDict[tuple[str, str], Forward] = OrderedDict()
@@ -105,6 +110,7 @@ class AttachedStore:
     def load(self) -> None:
         info = self.client.info()
         self.callback_url = str(info.get("callback_url") or "")
+        self.refuses_records = READ_ONLY if info.get("scope") == "read" else None
         registry = self.client.get("/registry")
         for item in registry["resources"]:
             self.registry.put(item)
@@ -301,7 +307,7 @@ class AttachedStore:
         )
 
     async def record_observations(self, observations: list[Observation]) -> Change:
-        if not observations:
+        if not observations or self.refuses_records:  # read-only: the server's view stands
             return Change(cause=Cause.RECONCILE, resources=())
 
         def send() -> int:

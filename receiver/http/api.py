@@ -144,9 +144,12 @@ class StoreApi:
     # -- reads -------------------------------------------------------------------------------
 
     async def info(self, request: web.Request) -> web.Response:
-        """The public callback URL requests must carry, and the journal's position."""
+        """The public callback URL requests must carry, the journal's position, and what the
+        token may do (read, write)."""
         self._allow(request, READ)
-        return web.json_response({"callback_url": self.callback_url(), "seq": self.store.last_seq})
+        scope = self.tokens.scope(request.headers.get("Authorization"))
+        body = {"callback_url": self.callback_url(), "seq": self.store.last_seq, "scope": scope}
+        return web.json_response(body)
 
     async def resource(self, request: web.Request) -> web.Response:
         self._allow(request, READ)

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from plivo_client.types import GatewayError
 from plivo_client.validation import BrandRequest
 from receiver.attached.client import ApiClient, ApiRefused
 from receiver.attached.follow import LinkState, backoff
@@ -18,7 +19,7 @@ from receiver.attached.store import AttachedStore
 from receiver.config import ReceiverConfig
 from receiver.domain.models import Badge, ResourceType
 from tendlc.launch import LaunchOptions, run_tui
-from tests.tui.attached_stack import WRITE, Gate, start_server
+from tests.tui.attached_stack import READ, WRITE, Gate, start_server
 from tests.tui.conftest import ticking_clock
 
 
@@ -175,6 +176,24 @@ async def test_an_attached_console_marks_what_the_server_forwarded(tmp_path):
     finally:
         await server.stop()
         await target.close()
+
+
+async def test_a_read_only_console_watches_but_sends_nothing(server):
+    app = server.console(await server.attach(READ), ticking_clock())
+    async with app.run_test(size=(120, 36)):
+        await until(lambda: app.services.started, "services")
+        store = app.services.store
+        await until(lambda: store.link.state is LinkState.CONNECTED, "the stream")
+        gateway = app.services.gateway
+        profile = next(p for p in await asyncio.to_thread(gateway.list_profiles) if p.has_ein)
+        with pytest.raises(GatewayError, match="read-only token"):
+            await asyncio.to_thread(
+                gateway.create_brand, BrandRequest(profile_uuid=profile.uuid, alias="No")
+            )
+        await server.record(1)  # it still sees what others do
+        await until(lambda: "rq-srv-1" in app.main_screen.event_log.rows, "a change")
+    assert [e.id for e in server.store.journal()] == ["rq-srv-1"]
+    assert server.sandbox.world.brands == {}  # nothing reached the API either
 
 
 async def test_a_wrong_or_missing_token_is_refused(server, monkeypatch):

@@ -20,6 +20,8 @@ def attached_title(link: Link) -> str:
         return title
     if link.state is LinkState.LOST:
         return f"{title} · LOST"
+    if link.state is LinkState.CONNECTING and link.attempt:
+        return f"{title} · LOST, reconnecting…"
     return f"{title} · {link.state.value}"
 
 
