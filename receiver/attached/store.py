@@ -34,7 +34,7 @@ from receiver.domain.registry import Registry
 from receiver.domain.resource_map import rank_of
 from receiver.forward import Forward
 from receiver.store.disk.files import StoreError
-from receiver.store.entries import entry_resource_keys, entry_time, resource_key
+from receiver.store.entries import entry_time, resource_key
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ class AttachedStore:
     def entries_for(self, type: ResourceType, id: str) -> list[Entry]:
         """What the mirror holds about the resource (its newest KEEP entries), oldest first."""
         key = resource_key(type, id)
-        found = [e for e in self._entries.values() if key in entry_resource_keys(e.to_dict())]
+        found = [e for e in self._entries.values() if key in _mentioned(e)]
         return sorted(found, key=entry_time)
 
     def journal(self, *, after_seq: int = 0) -> Iterator[Entry]:
@@ -351,3 +351,15 @@ class AttachedStore:
 
     def close_sync(self) -> None:
         return None
+
+
+def _mentioned(entry: Entry) -> list[str]:
+    """The resource keys an entry names (brand, campaign, number or numbers)."""
+    keys = []
+    if entry.brand_id:
+        keys.append(resource_key(ResourceType.BRAND, entry.brand_id))
+    if entry.campaign_id:
+        keys.append(resource_key(ResourceType.CAMPAIGN, entry.campaign_id))
+    numbers = [entry.number] if isinstance(entry, CallbackEvent) else list(entry.numbers)
+    keys += [resource_key(ResourceType.NUMBER, n) for n in numbers if n]
+    return keys

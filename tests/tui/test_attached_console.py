@@ -111,6 +111,8 @@ async def test_a_dropped_stream_resumes_with_nothing_missed_or_repeated(server):
     mirror = {r.id: r.to_dict() for r in store.registry.all()}
     assert mirror == {r.id: r.to_dict() for r in server.store.registry.all()}
     assert [e.id for e in store.recent()] == [f"rq-srv-{n}" for n in range(1, 7)]
+    assert [e.id for e in store.entries_for(ResourceType.BRAND, "BSRV003")] == ["rq-srv-3"]
+    assert store.find_entry("rq-srv-4").seq == 4
     states = [link.state for link in links]
     assert states[0] is LinkState.CONNECTED and LinkState.LOST in states
     assert states[-1] is LinkState.CONNECTED
