@@ -8,7 +8,6 @@ one line that says what to fix.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -24,7 +23,8 @@ from receiver.domain.models import (
     Resource,
 )
 from receiver.store.disk.files import StoreError
-from receiver.store.export import format_table, resource_dict, write_events
+from receiver.store.export import format_table, write_events
+from receiver.store.status_json import compact, json_array, resource_dict
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -168,7 +168,7 @@ def run_status_attached(url: str, as_json: bool, out: TextIO, err: TextIO | None
         err.write(f"tendlc status: {exc}\n")
         return 1
     if as_json:
-        out.write(json.dumps([resource_dict(r) for r in resources], indent=2, default=str) + "\n")
+        out.write(json_array(compact(resource_dict(r)) for r in resources) + "\n")
     else:
         out.write(format_table(resources))
     out.flush()

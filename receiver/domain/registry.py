@@ -334,6 +334,10 @@ class Registry:
         """encode(item_data(key)) as registry.json held it, while the resource is not built."""
         return self._resources.text(key)
 
+    def raw_items(self) -> Iterable[tuple[tuple[ResourceType, str], Resource | str]]:
+        """Every resource as it is held: built, or its registry.json text (ResourceMap)."""
+        return self._resources.raw_items()
+
     def take_dirty(self) -> list[tuple[ResourceType, str]]:
         """Keys of resources created or possibly changed since the last call, in first-touch order.
 
@@ -352,6 +356,14 @@ class Registry:
             key = (res.type, res.id)
             reg._resources[key] = res
             reg._ranks[key] = rank_of(item, res)
+        return reg
+
+    @classmethod
+    def from_lines(cls, body: str) -> Registry:
+        """A registry of the resources of a snapshot body (encode(item_data) texts joined by
+        ",\\n"), each built on first use; ValueError if a text does not start with its key."""
+        reg = cls()
+        reg._resources.add_lines(body)
         return reg
 
     @classmethod

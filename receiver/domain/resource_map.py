@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 Key = tuple[ResourceType, str]
 
+_LINE_KEY = re.compile(r'\n\{"type":"(brand|campaign|number)","id":"([^"\\\n]*)"')
+"""The type and id at the start of each line but the first of a snapshot body (a literal
+prefix: the regular expression engine skips to each line without a Python loop)."""
 _HEAD = re.compile(r'\{"type":"(brand|campaign|number)","id":("(?:[^"\\]|\\.)*")')
 _TYPES = {t.value: t for t in ResourceType}
 _PREFIXES = [(f'{{"type":"{t.value}","id":"', t) for t in ResourceType]
@@ -102,6 +105,21 @@ class ResourceMap:
             items[key] = text
             self._unbuilt += 1
 
+    def add_lines(self, body: str) -> None:
+        """Add the resources of a snapshot body: item_data texts joined by ",\\n" (one per
+        line; JSON text holds no raw newline). The keys of all lines are found in one pass when
+        every line has the plain form; otherwise each text is read as add_texts does."""
+        texts = body.split(",\n") if body else []
+        found = _LINE_KEY.findall(body)
+        if len(found) != len(texts) - 1:
+            self.add_texts(texts)
+            return
+        self.add_texts(texts[:1])
+        types, items = _TYPES, self._items
+        before = len(items)
+        items.update(zip([(types[t], rid) for t, rid in found], texts[1:], strict=True))
+        self._unbuilt += len(items) - before
+
     def text(self, key: Key) -> str | None:
         """The resource's JSON text while it is not built yet."""
         value = self._items.get(key)
@@ -130,6 +148,11 @@ class ResourceMap:
 
     def __iter__(self) -> Iterator[Key]:
         return iter(self._items)
+
+    def raw_items(self) -> Iterable[tuple[Key, Resource | str]]:
+        """(key, the Resource or its still unbuilt JSON text), in creation order; builds
+        nothing (a reader that can use the text as it is, e.g. `status --json`)."""
+        return self._items.items()
 
     def values(self) -> Iterable[Resource]:
         """Every resource (building those not built yet), in creation order."""

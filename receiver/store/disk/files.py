@@ -157,16 +157,18 @@ _TAIL = b"]}}}}"
 def _read_lines(raw: bytes) -> Snapshot | None:
     """The snapshot written by write_snapshot_parts, without parsing its resources; None if
     `raw` is not in that layout (the caller then parses it whole)."""
-    head, sep, rest = raw.partition(b"\n")
-    if not sep or not head.endswith(_HEAD_END) or not raw.endswith(_TAIL):
+    cut = raw.find(b"\n")
+    if cut < 0 or not raw.startswith(_HEAD_END, cut - len(_HEAD_END)) or not raw.endswith(_TAIL):
         return None
+    start, end = cut + 1, len(raw) - len(_TAIL)
+    if end > start and raw[end - 1] == 0x0A:  # the newline before the closing brackets
+        end -= 1
     try:
-        meta = json.loads(head[: -len(_HEAD_END)].decode() + '"registry":null}}}')
+        meta = json.loads(raw[: cut - len(_HEAD_END)].decode() + '"registry":null}}}')
         doc = meta[SNAPSHOT_TABLE]["1"]
         seq = doc["seq"]
-        texts = rest[: -len(_TAIL)].decode().split(",\n") if len(rest) > len(_TAIL) else []
-        texts = [t.rstrip("\n") for t in texts]
-        registry = Registry.from_texts(t for t in texts if t)
+        body = str(memoryview(raw)[start:end], "utf-8") if end > start else ""  # one copy
+        registry = Registry.from_lines(body)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
     if not isinstance(seq, int) or seq < 0:
