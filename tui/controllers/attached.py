@@ -55,7 +55,7 @@ class AttachedLink:
         self.screen.sub_title = attached_title(link)
         bar = self.screen.status_bar
         if link.state in (LinkState.LOST, LinkState.REFUSED):
-            bar.link_problem = f"{link.url}: {link.line()}"
+            bar.link_problem = f"server {link.line()}"  # the header names the server
             if not self._lost:
                 self._lost = True
                 self.screen.notify(
