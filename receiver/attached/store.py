@@ -79,7 +79,7 @@ class AttachedStore:
         self.healthy = True
         self.last_error: str | None = None
         self.callback_url = ""
-        self.refuses_records: str | None = None  # why requests may not be sent (the Gateway asks)
+        self._read_only = False
         self.keep = keep
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._forwards: OrderedDict[tuple[str, str], Forward] = OrderedDict()
@@ -110,7 +110,7 @@ class AttachedStore:
     def load(self) -> None:
         info = self.client.info()
         self.callback_url = str(info.get("callback_url") or "")
-        self.refuses_records = READ_ONLY if info.get("scope") == "read" else None
+        self._read_only = info.get("scope") == "read"
         registry = self.client.get("/registry")
         for item in registry["resources"]:
             self.registry.put(item)
@@ -130,6 +130,22 @@ class AttachedStore:
     @property
     def url(self) -> str:
         return self.client.base
+
+    @property
+    def refuses_records(self) -> str | None:
+        """Why a request may not be sent now (the Gateway asks before calling Plivo): a
+        read-only token, or a server out of reach that could not journal it."""
+        if self._read_only:
+            return READ_ONLY
+        link = self.follower.link
+        if link.state in (LinkState.LOST, LinkState.REFUSED) or (
+            link.state is LinkState.CONNECTING and link.attempt
+        ):
+            return (
+                f"the server {self.url} is out of reach ({link.reason or link.state.value}): "
+                "nothing was sent; try again once the console has reconnected"
+            )
+        return None
 
     # -- following ---------------------------------------------------------------------------
 
@@ -307,7 +323,7 @@ class AttachedStore:
         )
 
     async def record_observations(self, observations: list[Observation]) -> Change:
-        if not observations or self.refuses_records:  # read-only: the server's view stands
+        if not observations or self._read_only:  # read-only: the server's view stands
             return Change(cause=Cause.RECONCILE, resources=())
 
         def send() -> int:

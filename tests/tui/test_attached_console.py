@@ -131,6 +131,12 @@ async def test_the_console_shows_a_lost_connection_at_once_and_its_return(server
         assert screen.sub_title == f"ATTACHED to {server.base} · LOST"
         assert "retrying in 1 s" in screen.status_bar.link_problem
         assert toasts.messages("server connection lost")
+        gateway = app.services.gateway  # a request now could not be journaled: none is sent
+        with pytest.raises(GatewayError, match="out of reach"):
+            await asyncio.to_thread(
+                gateway.create_brand, BrandRequest(profile_uuid="any", alias="Lost")
+            )
+        assert server.sandbox.world.brands == {}
         await server.record(1)
         await server.receiver.start()
         gate.open()
