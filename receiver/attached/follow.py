@@ -117,6 +117,9 @@ class Follower:
                     return
                 except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                     reason = _why(exc)
+                except Exception as exc:  # noqa: BLE001 - whatever broke it, show it and retry
+                    log.warning("attached stream failed", exc_info=True)
+                    reason = _why(exc)
                 if self._caught_up:  # it was connected: the backoff starts over
                     attempt = 0
                 attempt += 1
