@@ -283,6 +283,8 @@ class Gateway(LifecycleCalls):
         with_callback: bool = True,
     ) -> tuple[dict[str, Any], RequestRecord]:
         """Send one request with url/method filled in; a failure is journaled, then raised."""
+        if refusal := getattr(self._store, "refuses_records", None):  # e.g. a read-only attach
+            raise GatewayError(refusal)
         sent = dict(params)
         if with_callback:
             sent |= {"url": self.callback_url, "method": self._method}

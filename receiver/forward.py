@@ -91,6 +91,13 @@ class Forward:
             "attempts": [asdict(a) for a in self.attempts],
         }
 
+    @classmethod
+    def from_view(cls, data: dict[str, Any]) -> Forward:
+        """Inverse of view() (what an attached console gets from the server's API)."""
+        attempts = [Attempt(**a) for a in data.get("attempts") or ()]
+        return cls(str(data["event_id"]), 0, str(data["target"]), str(data["state"]), attempts,
+                   str(data.get("reason") or ""))  # fmt: skip
+
 
 def forwardable(event: CallbackEvent | None) -> bool:
     """An accepted first copy: a 200 that is not a replay (refused callbacks never go on)."""
@@ -123,7 +130,7 @@ class Forwarder:
         self.schedule = tuple(s * scale for s in PLIVO_RETRIES)
         self.max_pending = max_pending
         self._send = send
-        self._on_change = on_change
+        self._listeners = [on_change] if on_change is not None else []
         self._pending: dict[tuple[str, str], Forward] = {}
         self._finished: OrderedDict[tuple[str, str], Forward] = OrderedDict()
         self._last_seq = 0
@@ -171,6 +178,11 @@ class Forwarder:
         found = [f for (eid, _), f in self._pending.items() if eid == event_id]
         found += [f for (eid, _), f in self._finished.items() if eid == event_id]
         return found
+
+    def listen(self, fn: Callable[[Forward], None]) -> Callable[[], None]:
+        """Call `fn(forward)` on every queue, attempt and outcome (on the loop); unsubscribe."""
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
 
     @property
     def pending_count(self) -> int:
@@ -280,9 +292,9 @@ class Forwarder:
         self._notify(fwd)
 
     def _notify(self, fwd: Forward) -> None:
-        if self._on_change is not None:
+        for fn in list(self._listeners):
             try:
-                self._on_change(fwd)
+                fn(fwd)
             except Exception:  # noqa: BLE001 - a display hook must not stop forwarding
                 log.debug("forward change hook failed", exc_info=True)
 

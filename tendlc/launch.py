@@ -32,6 +32,7 @@ class LaunchOptions:
     faults_seed: int = 0
     forward_to: tuple[str, ...] = ()  # --forward-to: receiver/forward.py
     forward_retry_scale: float = 1.0
+    attach: str | None = None  # --attach URL: the store is a `tendlc receive --serve-api` server
 
 
 def live_problem(options: LaunchOptions) -> str | None:
@@ -65,6 +66,8 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
 
     if reason := live_problem(options):
         return fail(reason)
+    if options.attach:
+        return _run_attached(options, fail)
     # Bind first: while the store opens (on a thread) callbacks queue on the socket instead of
     # being refused, and once the app runs, the receiver answers them (receiver/http/opening.py).
     config = options.config
@@ -174,6 +177,28 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     finally:
         sock.close()  # a no-op once the receiver served it
         _close(opening)  # a no-op after a normal quit; releases the lock after a crash
+    return app.return_code or 0
+
+
+def _run_attached(options: LaunchOptions, fail: Any) -> int:
+    """The console on a server's store: read it first (a bad URL or token is said now)."""
+    from tendlc.attach import AttachError, attached_parts
+    from tui.app import make_app
+
+    try:
+        parts = attached_parts(options, sandbox_delay=SANDBOX_DELAY)
+    except AttachError as exc:
+        return fail(str(exc))
+    logging.getLogger().handlers[:] = [logging.NullHandler()]  # nothing may write to the screen
+    app = make_app(
+        store=parts.store,  # type: ignore[arg-type]
+        receiver=parts.receiver,  # type: ignore[arg-type]
+        gateway=parts.gateway,
+        sandbox=parts.sandbox,
+        mode="SANDBOX" if parts.sandbox is not None else "LIVE",
+        overdue_after=options.overdue_after,
+    )
+    app.run()
     return app.return_code or 0
 
 

@@ -14,6 +14,7 @@ from tendlc.options import (
     CONTEXT,
     UNSIGNED_REFUSAL,
     LazyGroup,
+    attach_conflicts,
     attach_option,
     db_option,
     exposure,
@@ -59,6 +60,13 @@ from tendlc.options import (
     help="Sandbox mode: arm the faults of a scenario file (see `tendlc sandbox --list-faults`).",
 )
 @forward_options
+@click.option(
+    "--attach",
+    metavar="URL",
+    default=None,
+    help="Run the console against a `tendlc receive --serve-api` server's store "
+    "(TENDLC_API_TOKEN); requests go out from here with the server's callback URL.",
+)
 @click.version_option(package_name="tendlc")
 @click.pass_context
 def main(
@@ -74,6 +82,7 @@ def main(
     scenario: Path | None,
     forward_to: tuple[str, ...],
     forward_retry_scale: float,
+    attach: str | None,
 ) -> None:
     """tendlc: a terminal console for US 10DLC registration through Plivo.
 
@@ -91,6 +100,8 @@ def main(
         bool(os.environ.get("PLIVO_AUTH_ID") or os.environ.get("PLIVO_AUTH_TOKEN")) and not sandbox
     )
     faults, faults_seed = scenario_faults(scenario, live)
+    if attach:
+        attach_conflicts(tunnel, forward_to)
     options = LaunchOptions(
         db_path=db or default_db_path(),
         config=config,
@@ -102,6 +113,7 @@ def main(
         faults_seed=faults_seed,
         forward_to=forward_to,
         forward_retry_scale=forward_retry_scale,
+        attach=attach,
     )
     sys.exit(run_tui(options))
 

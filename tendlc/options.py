@@ -103,6 +103,19 @@ def attach_option(f):
     )(f)
 
 
+def attach_conflicts(tunnel: str, forward_to: tuple[str, ...]) -> None:
+    """What --attach cannot be combined with: the server receives and forwards, not this one."""
+    if tunnel != "none":
+        raise click.UsageError(
+            "--attach uses the server's public callback URL: run the tunnel beside "
+            "`tendlc receive --serve-api`, not here"
+        )
+    if forward_to:
+        raise click.UsageError(
+            "--attach: the server forwards callbacks; pass --forward-to to `tendlc receive`"
+        )
+
+
 def forward_options(f):
     f = click.option(
         "--forward-retry-scale",

@@ -202,7 +202,7 @@ async def _serve(
     unsubscribe: list[Callable[[], None]] = []
     opening.on_ready(lambda store: unsubscribe.append(store.subscribe(session.on_change)))
     if api is not None:
-        store_api = StoreApi(None, api)
+        store_api = StoreApi(None, api, callback_url=lambda: receiver.config.callback_url)
         opening.on_ready(lambda store: setattr(store_api, "store", store))
         wait = config.load_wait
         receiver.extra_routes = [until_open(r, opening, wait) for r in store_api.routes()]
@@ -235,6 +235,8 @@ async def _serve(
                 on_change=session.on_forward,
             )
             await forwarder.start()
+            if api is not None:  # attached consoles see every forward's outcome
+                store_api.follow_forwards(forwarder)
             session.say(f"{PREFIX}: forwarding accepted callbacks to {', '.join(targets)}")
         if tunnel_kind != "none":
             started = await _start_tunnel(tunnel_kind, receiver, config, session)

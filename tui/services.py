@@ -4,7 +4,7 @@ gateway, tunnel."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from receiver.http.opening import StoreOpening
 from receiver.tunnels.base import TunnelState, TunnelStatus
@@ -61,6 +61,14 @@ class Services:
     def store(self) -> Store | None:
         """The store, once open (None while it loads)."""
         return self.opening.store
+
+    @property
+    def forwards(self) -> Any:
+        """Where forwards are read (`for_event`, `listen`): this process's Forwarder, or the
+        server's as an attached store mirrors them (None: nothing forwards)."""
+        if self.forwarder is not None:
+            return self.forwarder
+        return self.store if hasattr(self.store, "for_event") else None
 
     @property
     def tunnel_status(self) -> TunnelStatus:

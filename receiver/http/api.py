@@ -1,8 +1,9 @@
 """`tendlc receive --serve-api`: the store over HTTP, for consoles and scripts elsewhere.
 
 Beside the callback path, under /_tendlc/v1/: the registry, the journal after a position, a
-live stream of changes (server-sent events, resumable with Last-Event-ID or ?after=SEQ), and
-an endpoint to record requests. Every route wants `Authorization: Bearer TOKEN`, compared in
+live stream of changes (server-sent events, resumable with Last-Event-ID or ?after=SEQ),
+what the server is (its public callback URL), one resource, and endpoints to record requests
+and observations (what an attached console's reconcile read from Plivo). Every route wants `Authorization: Bearer TOKEN`, compared in
 constant time: TENDLC_API_TOKEN reads and writes, TENDLC_API_READ_TOKEN (optional) only
 reads. A missing or wrong token gets 401 and nothing else; a read token on a write route 403.
 
@@ -18,13 +19,20 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from receiver.domain.models import CallbackEvent, Change, RequestRecord, Resource, ResourceType
+from receiver.domain.models import (
+    CallbackEvent,
+    Change,
+    Observation,
+    RequestRecord,
+    Resource,
+    ResourceType,
+)
 from receiver.store.entries import ENTRY_RECONCILE, ENTRY_REPLAY, entry_object
 from receiver.store.export import resources_in_order
 
@@ -87,13 +95,37 @@ def _resource_keys(entry: CallbackEvent | RequestRecord) -> list[tuple[ResourceT
 class StoreApi:
     """The API's routes over one store (the writer's: requests are recorded through it)."""
 
-    def __init__(self, store: Any, tokens: ApiTokens) -> None:
+    def __init__(
+        self, store: Any, tokens: ApiTokens, callback_url: Callable[[], str] | None = None
+    ) -> None:
         self.store = store
         self.tokens = tokens
+        self.callback_url = callback_url or (lambda: "")
         self.streams = 0
+        self.forwarder: Any = None  # receiver/forward.py: its outcomes ride along (forwards)
+        self._queues: set[asyncio.Queue[Any]] = set()
+
+    def follow_forwards(self, forwarder: Any) -> None:
+        """Send each callback's forwards with it, and every forward's moves on the stream."""
+        self.forwarder = forwarder
+        forwarder.listen(self._forwarded)
+
+    def _forwarded(self, fwd: Any) -> None:
+        for queue in list(self._queues):
+            if queue.qsize() < STREAM_BUFFER:
+                queue.put_nowait((0, {"forward": fwd.view()}, "forward"))
+
+    def _entry(self, entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
+        data = _entry_json(entry)
+        if self.forwarder is not None and isinstance(entry, CallbackEvent):
+            data["forwards"] = [f.view() for f in self.forwarder.for_event(entry.id)]
+        return data
 
     def routes(self) -> list[web.RouteDef]:
         return [
+            web.get(f"{PREFIX}/info", self.info),
+            web.get(f"{PREFIX}/resource/{{type}}/{{id}}", self.resource),
+            web.post(f"{PREFIX}/observations", self.record_observations),
             web.get(f"{PREFIX}/registry", self.registry),
             web.get(f"{PREFIX}/journal", self.journal),
             web.get(f"{PREFIX}/stream", self.stream),
@@ -111,6 +143,25 @@ class StoreApi:
 
     # -- reads -------------------------------------------------------------------------------
 
+    async def info(self, request: web.Request) -> web.Response:
+        """The public callback URL requests must carry, the journal's position, and what the
+        token may do (read, write)."""
+        self._allow(request, READ)
+        scope = self.tokens.scope(request.headers.get("Authorization"))
+        body = {"callback_url": self.callback_url(), "seq": self.store.last_seq, "scope": scope}
+        return web.json_response(body)
+
+    async def resource(self, request: web.Request) -> web.Response:
+        self._allow(request, READ)
+        try:
+            rtype = ResourceType(request.match_info["type"])
+        except ValueError:
+            raise web.HTTPNotFound(text="no such resource type\n") from None
+        found = self.store.registry.get(rtype, request.match_info["id"])
+        if found is None:
+            raise web.HTTPNotFound(text="not in the registry\n")
+        return web.json_response(found.to_dict())
+
     async def registry(self, request: web.Request) -> web.Response:
         self._allow(request, READ)
         resources = [r.to_dict() for r in resources_in_order(self.store.registry)]
@@ -122,7 +173,7 @@ class StoreApi:
         limit = max(1, min(limit, PAGE_MAX))
         entries = []
         for item in self.store.journal(after_seq=after):
-            entries.append(_entry_json(item))
+            entries.append(self._entry(item))
             if len(entries) >= limit:
                 break
         return web.json_response(
@@ -136,7 +187,7 @@ class StoreApi:
         after = _int_param(request, "after", 0)
         if (last := request.headers.get("Last-Event-ID", "").strip()).isdigit():
             after = int(last)
-        queue: asyncio.Queue[tuple[int, dict[str, Any]] | None] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[int, dict[str, Any], str] | None] = asyncio.Queue()
         behind = False
 
         def changed(change: Change) -> None:
@@ -147,9 +198,11 @@ class StoreApi:
                 behind = True
                 queue.put_nowait(None)  # too far behind: close; the client resumes
                 return
-            queue.put_nowait(self._change_json(change))
+            seq, data = self._change_json(change)
+            queue.put_nowait((seq, data, "change" if seq else "unverified"))
 
         unsubscribe = self.store.subscribe(changed)  # first, so nothing falls in between
+        self._queues.add(queue)
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
         )
@@ -171,15 +224,16 @@ class StoreApi:
                     continue
                 if item is None:
                     break
-                seq, data = item
+                seq, data, event = item
                 if seq and seq <= sent:
                     continue  # already sent while catching up
-                await _send(response, seq or None, data, event="change" if seq else "unverified")
+                await _send(response, seq or None, data, event=event)
                 sent = max(sent, seq)
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
             unsubscribe()
+            self._queues.discard(queue)
             self.streams -= 1
         return response
 
@@ -189,7 +243,7 @@ class StoreApi:
         return seq, {
             "seq": seq,
             "cause": change.cause.value,
-            "entry": _entry_json(entry) if entry is not None else None,
+            "entry": self._entry(entry) if entry is not None else None,
             "resources": [r.to_dict() for r in change.resources],
             "message": change.message,
         }
@@ -218,7 +272,7 @@ class StoreApi:
                 {
                     "seq": seq,
                     "cause": "reconcile" if kind == ENTRY_RECONCILE else str(kind),
-                    "entry": _entry_json(entry) if entry is not None else None,
+                    "entry": self._entry(entry) if entry is not None else None,
                     "resources": [r.to_dict() for r in found],
                     "message": "",
                 },
@@ -239,6 +293,28 @@ class StoreApi:
         change = await self.store.record_request(record, callback_url=callback_url)
         seq = change.request.seq if change.request is not None else self.store.last_seq
         return web.json_response({"seq": seq}, status=201)
+
+    async def record_observations(self, request: web.Request) -> web.Response:
+        self._allow(request, WRITE)
+        try:
+            body = await request.json()
+            observations = [observation_from(o) for o in body["observations"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise web.HTTPBadRequest(text=f"bad request: {exc}\n") from None
+        change = await self.store.record_observations(observations)
+        return web.json_response({"seq": self.store.last_seq, "changed": len(change.resources)})
+
+
+def observation_from(data: dict[str, Any]) -> Observation:
+    """An Observation from the JSON an attached console sends (receiver/attached/client.py)."""
+    return Observation(
+        type=ResourceType(data["type"]),
+        id=str(data["id"]),
+        api_status=data.get("api_status"),
+        name=str(data.get("name") or ""),
+        parent_id=data.get("parent_id"),
+        detail=dict(data.get("detail") or {}),
+    )
 
 
 def _resources(registry: Any, keys: Iterable[tuple[ResourceType, str]]) -> list[Resource]:

@@ -36,9 +36,27 @@ class Field:
         return "--" + self.name.replace("_", "-")
 
 
+ATTACH_KEY = "tendlc.attach"
+
+
+def _keep_attach(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value and not value.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--attach")
+    ctx.meta[ATTACH_KEY] = value
+
+
 def common(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--db, --api-url and --json."""
+    """--db, --api-url, --attach and --json (--attach is read by open_session, not passed)."""
     f = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(f)
+    f = click.option(
+        "--attach",
+        metavar="URL",
+        default=None,
+        expose_value=False,
+        callback=_keep_attach,
+        help="Record on a `tendlc receive --serve-api` server instead of the local store "
+        "(needs TENDLC_API_TOKEN).",
+    )(f)
     f = click.option(
         "--api-url",
         default=None,
@@ -127,13 +145,17 @@ def gather(
 
 
 def open_session(db: Path | None, api_url: str | None) -> Session:
+    ctx = click.get_current_context(silent=True)
+    attach = ctx.meta.get(ATTACH_KEY) if ctx is not None else None
     try:
-        session = Session(db or default_db_path(), api_url=api_url)
+        session = Session(db or default_db_path(), api_url=api_url, attach=attach)
         if session.note:
             click.echo(f"tendlc: {session.note}", err=True)
         return session
     except SessionError as exc:
-        if "PLIVO_AUTH" in str(exc) or "--api-url" in str(exc):
+        if any(
+            k in str(exc) for k in ("PLIVO_AUTH", "--api-url", "--attach needs", "--attach wants")
+        ):
             raise click.UsageError(str(exc)) from None
         fail(str(exc))
 

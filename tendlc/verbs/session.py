@@ -1,5 +1,6 @@
 """A headless verb's session: a Gateway whose requests land in the store, locally or through
-the writer's inbox when another tendlc process (the TUI, `tendlc receive`) writes the store."""
+the writer's inbox when another tendlc process (the TUI, `tendlc receive`) writes the store,
+or on a `tendlc receive --serve-api` server with --attach URL."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from plivo_client.reconcile import Known
 from receiver.domain.models import Cause, Change, Observation, RequestRecord, Resource
 from receiver.http.inbox import INBOX_NAME, WriterLink, observation_dict
 from receiver.store.store import Store, StoreError, StoreLockedError
+from tendlc.attach import ApiRecorder, AttachError
 
 INBOX_TIMEOUT = 10.0
 
@@ -174,16 +176,23 @@ class LocalStore:
 class Session:
     """Credentials from the environment, the store at `db_path`, and a Gateway on both."""
 
-    def __init__(self, db_path: Path, *, api_url: str | None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        api_url: str | None,
+        timeout: float = 10.0,
+        attach: str | None = None,
+    ) -> None:
         auth_id = os.environ.get("PLIVO_AUTH_ID") or ""
         auth_token = os.environ.get("PLIVO_AUTH_TOKEN") or ""
         if api_url and not api_url.startswith(("http://", "https://")):
             raise SessionError(f"--api-url must start with http:// or https://, got {api_url!r}")
         self.db_path = db_path
         self.note = ""  # one line for stderr about where this session talks
-        self.recorder: LocalStore | RemoteStore = self._recorder(db_path)
+        self.recorder: LocalStore | RemoteStore | ApiRecorder = self._recorder(db_path, attach)
         info: dict[str, Any] = {}
-        if isinstance(self.recorder, RemoteStore):
+        if not isinstance(self.recorder, LocalStore):
             try:
                 info = self.recorder.info()
             except StoreError as exc:
@@ -216,7 +225,12 @@ class Session:
         return bool(self.callback_url)
 
     @staticmethod
-    def _recorder(db_path: Path) -> LocalStore | RemoteStore:
+    def _recorder(db_path: Path, attach: str | None) -> LocalStore | RemoteStore | ApiRecorder:
+        if attach:  # --attach URL: requests are journaled on that server
+            try:
+                return ApiRecorder(attach)
+            except AttachError as exc:
+                raise SessionError(str(exc)) from None
         try:
             return LocalStore(db_path)
         except StoreLockedError as exc:

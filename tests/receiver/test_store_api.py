@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from receiver.config import ReceiverConfig
-from receiver.domain.models import RequestRecord, sequential_ids
+from receiver.domain.models import Badge, RequestRecord, ResourceType, sequential_ids
 from receiver.http.api import PREFIX, ApiConfigError, ApiTokens, StoreApi
 from receiver.http.server import Receiver, make_app
 from receiver.signature import signature_headers
@@ -91,7 +91,9 @@ class Stream:
             got.append(item)
 
 
-@pytest.mark.parametrize("path", ["/registry", "/journal", "/stream"])
+@pytest.mark.parametrize(
+    "path", ["/registry", "/journal", "/stream", "/info", "/resource/brand/B1"]
+)
 async def test_a_missing_or_wrong_token_gets_401_and_nothing(tmp_path, path):
     async with Server(tmp_path / "db") as s:
         await s.callback("B1")
@@ -198,6 +200,27 @@ async def test_status_and_events_attach(tmp_path, monkeypatch):
         err = io.StringIO()
         assert await asyncio.to_thread(run_status_attached, s.base, True, io.StringIO(), err) == 1
         assert "refused the API token (401)" in err.getvalue()
+
+
+async def test_info_resource_and_observations(tmp_path):
+    async with Server(tmp_path / "db") as s:
+        await s.callback("B1")
+        info = await (await s.client.get(PREFIX + "/info", headers=auth(READ))).json()
+        assert info == {"callback_url": "", "seq": 1, "scope": "read"}
+        got = await s.client.get(PREFIX + "/resource/brand/B1", headers=auth(READ))
+        assert (await got.json())["badge"] == "registered"
+        missing = await s.client.get(PREFIX + "/resource/brand/NOPE", headers=auth(READ))
+        assert missing.status == 404
+        body = {"observations": [{"type": "brand", "id": "B2", "api_status": "FAILED"}]}
+        refused = await s.client.post(PREFIX + "/observations", json=body, headers=auth(READ))
+        assert refused.status == 403 and s.store.registry.get(ResourceType.BRAND, "B2") is None
+        done = await s.client.post(PREFIX + "/observations", json=body, headers=auth(WRITE))
+        assert done.status == 200 and (await done.json())["changed"] == 1
+        assert s.store.registry.get(ResourceType.BRAND, "B2").badge is Badge.REJECTED
+        bad = await s.client.post(
+            PREFIX + "/observations", json={"observations": [{"id": 1}]}, headers=auth(WRITE)
+        )
+        assert bad.status == 400
 
 
 def test_the_api_refuses_to_start_without_a_token():

@@ -34,7 +34,7 @@ class EntryDetailScreen(Screen):
     def __init__(self, entry: Entry, services: Services | None = None) -> None:
         super().__init__()
         self.entry = entry
-        self.forwarder = getattr(services, "forwarder", None)
+        self.forwarder = getattr(services, "forwards", None)  # local, or the server's
         self._forwards_seen: list[tuple[str, str, int]] | None = None
         self.events = (
             EventController(self, services, lambda: self.entry) if services is not None else None

@@ -16,10 +16,12 @@ from receiver.http.server import is_loopback
 from receiver.store.export import default_name, export_events
 from receiver.tunnels.base import TunnelStatus
 from tui.commands import MainCommands, SandboxCommands
+from tui.controllers.attached import AttachedLink
 from tui.controllers.events import EventController
 from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.controllers.forms import FormsController
+from tui.controllers.forwards import ForwardMarks
 from tui.controllers.lifecycle import LifecycleController
 from tui.controllers.reconcile import ReconcileController
 from tui.controllers.sandbox_faults import arm_from_palette
@@ -118,6 +120,8 @@ class MainScreen(Screen):
         self.lifecycle = LifecycleController(self, services, view)
         self.events = EventController(self, services, lambda: self.event_log.selected())
         self.scope = ScopeController(self, mode, view, self.reconciler.redecorate)
+        self.link = AttachedLink(self, self.store)  # --attach: the server's stream
+        self.forward_marks = ForwardMarks(self, services)
 
     @property
     def flags(self) -> RowFlags:
@@ -173,11 +177,14 @@ class MainScreen(Screen):
         for warning in self.store.warnings:
             self.notify(warning, title="store", severity="warning", timeout=15)
         self.reconciler.start(each_tick=self.urls.check)
+        self.link.start()
         if self.services.started:
             self.on_services_started(ServicesStarted())
         self.resources.current_table.focus()
 
     def on_unmount(self) -> None:
+        self.link.stop()
+        self.forward_marks.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
 
@@ -189,7 +196,8 @@ class MainScreen(Screen):
     def show_addresses(self) -> None:
         config = self.services.receiver.config
         self.status_bar.callback_url = config.callback_url
-        self.status_bar.receiver_address = config.local_base.removeprefix("http://")
+        local = getattr(self.services.receiver, "address", config.local_base)  # or the server's
+        self.status_bar.receiver_address = local.removeprefix("http://")
         self.status_bar.reach_warning = (
             unreachable_warning(config.callback_url) if self.mode == "LIVE" else None
         )
@@ -200,6 +208,7 @@ class MainScreen(Screen):
         for warning in self.services.receiver.warnings:
             self.notify(warning, title="receiver", severity="warning", timeout=15)
         self.urls.check()
+        self.forward_marks.start()
         self.reconciler.services_started()
 
     def show_tunnel(self, status: TunnelStatus) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from rich.text import Text
+
+from receiver.domain.models import CallbackEvent
 from receiver.store.entries import entry_time
 from tui.widgets.formatting import (
     Entry,
@@ -13,6 +17,7 @@ from tui.widgets.formatting import (
     entry_source,
     entry_status,
     entry_trust,
+    forward_mark,
 )
 from tui.widgets.virtual_table import Cell, Column, VirtualTable
 
@@ -30,15 +35,27 @@ COLUMNS = (
 )
 
 
-def entry_cells(entry: Entry) -> list[Cell]:
+Forwards = Callable[[str], Iterable[Any]]  # a callback's id -> its forwards (--forward-to)
+
+
+def entry_cells(entry: Entry, forwards: Forwards | None = None) -> list[Cell]:
     return [
         clock_time(entry_time(entry)),
         entry_source(entry),
         entry_kind(entry),
         entry_resource(entry),
         entry_status(entry),
-        entry_trust(entry),
+        trust_cell(entry, forwards),
     ]
+
+
+def trust_cell(entry: Entry, forwards: Forwards | None) -> Cell:
+    """Verification, led by what forwarding did with a callback ("fwd ✓ · ✓ V2 ok")."""
+    trust = entry_trust(entry)
+    if forwards is None or not isinstance(entry, CallbackEvent):
+        return trust
+    mark = forward_mark(forwards(entry.id))
+    return trust if mark is None else Text.assemble(mark, " · ", trust)
 
 
 class EventLog(VirtualTable):
@@ -48,6 +65,7 @@ class EventLog(VirtualTable):
         super().__init__(COLUMNS, id=id)
         self.max_rows = max_rows
         self._entries: dict[str, Entry] = {}
+        self.forwards: Forwards | None = None  # set when callbacks are forwarded
 
     @property
     def following(self) -> bool:
@@ -67,7 +85,7 @@ class EventLog(VirtualTable):
             if entry.id not in self._entries:
                 self._entries[entry.id] = entry
                 fresh.append(entry)
-        added = self.append_rows((entry.id, entry_cells(entry)) for entry in fresh)
+        added = self.append_rows((e.id, entry_cells(e, self.forwards)) for e in fresh)
         overflow = len(self._entries) - self.max_rows
         if overflow > 0:
             oldest = list(self._entries)[:overflow]
@@ -78,3 +96,11 @@ class EventLog(VirtualTable):
             if cursor_at_end:
                 self.move_cursor(row=self.row_count - 1)
             self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
+
+    def show_forwards(self, forwards: Forwards, event_ids: Iterable[str] | None = None) -> None:
+        """Mark forwarded callbacks: those named, or every row (when forwarding starts)."""
+        self.forwards = forwards
+        for key in self._entries if event_ids is None else event_ids:
+            entry = self._entries.get(key)
+            if isinstance(entry, CallbackEvent):
+                self.update_cell(key, "trust", trust_cell(entry, forwards))

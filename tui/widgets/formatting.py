@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from rich.text import Text
 
@@ -72,6 +74,23 @@ def entry_trust(entry: Entry) -> Text:
     if entry.verified:
         return Text(f"✓ {printable(entry.reason or 'verified')}", style="green")
     return Text(f"✗ unverified: {printable(entry.reason or 'no reason given')}", style="bold red")
+
+
+FORWARD_MARKS = {  # the worst state of a callback's forwards first
+    "failed": ("fwd ✗", "bold red"),
+    "pending": ("fwd …", "yellow"),
+    "skipped": ("fwd –", "dim"),
+    "delivered": ("fwd ✓", "green"),
+}
+
+
+def forward_mark(forwards: Iterable[Any]) -> Text | None:
+    """What --forward-to did with a callback, in a few cells (None: it was not forwarded)."""
+    states = {f.state for f in forwards}
+    for state, (text, style) in FORWARD_MARKS.items():
+        if state in states:
+            return Text(text, style=style)
+    return None
 
 
 def entry_source(entry: Entry) -> Text:

@@ -1,4 +1,5 @@
-"""The status bar under the header: mode, callback URL, tunnel, receiver, counters, store health.
+"""The status bar under the header: mode, callback URL, tunnel, receiver, counters, store health
+(and, attached to a server, a red line while its stream is down).
 
 Its facts flow onto as many lines as the width needs: each fact has a full and a short form
 (the short one drops detail, such as a key hint or a tunnel's reason), and none is ever cut,
@@ -77,17 +78,20 @@ class StatusBar(Vertical):
     callbacks: reactive[int] = reactive(0)
     unverified: reactive[int] = reactive(0)
     store_error: reactive[str | None] = reactive(None)
+    link_problem: reactive[str | None] = reactive(None)  # attached: the server's stream is down
     reach_warning: reactive[str | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         for index in range(MAX_LINES):
             yield Label(id=f"status-line-{index}", classes="status-line")
         yield Label(id="store-health")
+        yield Label(id="link-health")
         yield Label(id="reach-warning")
 
     def on_mount(self) -> None:
         self._show_facts()
         self._show_store()
+        self._show_link()
         self._show_reach()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -119,6 +123,9 @@ class StatusBar(Vertical):
 
     def watch_store_error(self) -> None:
         self._show_store()
+
+    def watch_link_problem(self) -> None:
+        self._show_link()
 
     def watch_reach_warning(self) -> None:
         self._show_reach()
@@ -168,6 +175,12 @@ class StatusBar(Vertical):
         label.display = self.store_error is not None
         if self.store_error is not None:
             label.update(f"store: write failing — {escape(self.store_error)}")
+
+    def _show_link(self) -> None:
+        label = self._label("link-health")
+        label.display = self.link_problem is not None
+        if self.link_problem is not None:
+            label.update(escape(self.link_problem))
 
     def _show_reach(self) -> None:
         label = self._label("reach-warning")
