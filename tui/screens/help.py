@@ -27,8 +27,13 @@ OTHER_KEYS: list[KeySection] = [
     ),
     (
         "Resource detail",
-        [("r", "reconcile this resource with the API"), ("x", "export its timeline")],
+        [
+            ("r", "reconcile this resource with the API"),
+            ("x", "export its timeline"),
+            ("m", "a campaign's numbers (for a number: its campaign's)"),
+        ],
     ),
+    ("Campaign numbers", [("r", "read each number's status from Plivo again")]),
     (
         "Event detail",
         [("p", "replay the callback to our receiver or a URL"), ("c", "copy as curl")],
