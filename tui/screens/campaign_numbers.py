@@ -128,8 +128,7 @@ class CampaignNumbersScreen(Screen):
             tail = f"Plivo lists {plural(len(self.at_plivo), 'number')}"
         else:
             tail = self.plivo_note
-        hint = "r read from Plivo · esc back" if self.gateway is not None else "esc back"
-        self.query_one("#numbers-summary", Label).update(f"{head} · {tail} · {hint}")
+        self.query_one("#numbers-summary", Label).update(f"{head} · {tail}")
 
     def on_registry_changed(self, message: RegistryChanged) -> None:
         if any(
