@@ -13,11 +13,13 @@ Command = tuple[str, str, str]  # (title, help, action on the screen the palette
 COMMANDS: tuple[Command, ...] = (
     ("brand: create…", "Register a new 10DLC brand", "new_brand"),
     ("campaign: create…", "Register a campaign under a brand", "new_campaign"),
+    ("campaign: import from TCR…", "Import a campaign registered at TCR and shared with Plivo", "import_campaign"),
     ("number: link…", "Link numbers to a campaign", "link_numbers"),
     ("campaign: fix and resubmit…", "Edit the selected rejected campaign and resubmit it", "fix_campaign"),
     ("campaign: delete…", "Deactivate the selected campaign (cannot be undone)", "delete_selected"),
     ("brand: delete…", "Delete the selected brand (refused while it has campaigns)", "delete_selected"),
     ("brand: send OTP…", "Send the selected Starter brand's verification OTP", "brand_otp"),
+    ("campaign: its numbers", "The numbers of the selected campaign, with their status here and at Plivo", "campaign_numbers"),
     ("number: bulk link from a file…", "Link every number in a CSV or one-per-line file", "bulk_link"),
     ("number: unlink all…", "Unlink every linked number of the selected campaign, after one confirm", "bulk_unlink"),
     ("profile: list, create, update, delete…", "The account's business profiles", "profiles"),
@@ -48,6 +50,7 @@ RESOURCE_COMMANDS: tuple[Command, ...] = (
     ("resource: reconcile", "Read this resource from the API and record every difference", "reconcile"),
     ("resource: export timeline…", "Write this resource's timeline to a JSON lines or CSV file", "export_timeline"),
     ("campaign: fix and resubmit…", "Edit this rejected campaign at the field its decline concerns, and resubmit it", "fix_campaign"),
+    ("campaign: its numbers", "The numbers of this campaign (a number: of its campaign)", "campaign_numbers"),
 )  # fmt: skip
 
 

@@ -51,6 +51,9 @@ class LifecycleGateway(FakeGateway):
     def update_campaign(self, req: Any) -> Submitted:
         return self._answer("campaign.update", req, campaign_id=req.campaign_id)
 
+    def import_campaign(self, req: Any) -> Submitted:
+        return self._answer("campaign.import", req, campaign_id=req.campaign_id)
+
     def delete_campaign(self, campaign_id: str) -> Submitted:
         return self._answer("campaign.delete", campaign_id, campaign_id=campaign_id)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
+
+from plivo_client.types import NumberInfo
+from tui.screens.campaign_numbers import CampaignNumbersScreen
 
 SIZE = (120, 40)
 
@@ -82,3 +86,35 @@ def test_help_screen_at_80x24_scrolled_to_the_end(snap_compare, snapshot_app) ->
 def test_help_screen_at_120x36_scrolled_to_the_end(snap_compare, snapshot_app) -> None:
     press = ["question_mark", "end"]
     assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)
+
+
+class NumbersAtPlivo:
+    """What Plivo lists on CACME01 (the fill's campaign): one linked, one failed, one unlinking."""
+
+    def list_numbers(self, campaign_id: str) -> list[NumberInfo]:
+        statuses = {"14155550101": "COMPLETED", "14155550102": "FAILED", "14155550103": "COMPLETED"}
+        return [NumberInfo(n, campaign_id, s) for n, s in statuses.items()]
+
+    def close(self) -> None:
+        """The app closes its gateway on exit."""
+
+
+@pytest.mark.parametrize("size", [SMALL, ROOMY], ids=["80x24", "120x36"])
+def test_campaign_numbers_view(snap_compare, snapshot_app, size) -> None:
+    """`m` on CACME01: its numbers' badges here and their status at Plivo."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.services.gateway = NumbersAtPlivo()  # only the view reads it
+        await pilot.press("2", "m")
+        for _ in range(500):
+            if isinstance(pilot.app.screen, CampaignNumbersScreen):
+                break
+            await pilot.pause(0.01)
+        assert isinstance(pilot.app.screen, CampaignNumbersScreen)
+        await pilot.app.workers.wait_for_complete(
+            [w for w in pilot.app.workers if w.group == "numbers"]
+        )
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(True), terminal_size=size, run_before=run_before)

@@ -1,4 +1,4 @@
-"""The main screen's form keys (b, c, l, u): push the modal form, then show what it submitted."""
+"""The main screen's form keys (b, c, i, l, u): push the modal form, then show what it submitted."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from plivo_client.preflight import Preflight
 from receiver.domain.models import ResourceType
 from tui.controllers.connecting import gateway_or_say
 from tui.forms import BrandForm, CampaignForm, LinkForm, UnlinkConfirm
+from tui.forms.campaign_import_form import CampaignImportForm
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -60,6 +61,11 @@ class FormsController:
                 self._scoped(ResourceType.BRAND),
                 preflight=self._preflight(gateway),
             )
+            self.node.app.push_screen(form, self._submitted_to(ResourceType.CAMPAIGN))
+
+    def import_campaign(self) -> None:
+        if (gateway := self._gateway("import")) is not None:
+            form = CampaignImportForm(gateway)
             self.node.app.push_screen(form, self._submitted_to(ResourceType.CAMPAIGN))
 
     def link_numbers(self) -> None:

@@ -11,6 +11,7 @@ from tui.controllers.connecting import gateway_or_say
 from tui.forms.bulk_link import BulkLinkScreen, BulkOutcome, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
+from tui.screens.campaign_numbers import CampaignNumbersScreen
 from tui.screens.profiles import ProfilesScreen
 
 if TYPE_CHECKING:
@@ -116,6 +117,22 @@ class LifecycleController:
                 self._resources().show(type)
 
         return done
+
+    def campaign_numbers(self) -> None:
+        """`m`: the numbers of the selected campaign (or of the selected number's campaign)."""
+        campaign_id = self._campaign_in_view()
+        if not campaign_id:
+            self.node.notify(
+                "Select a campaign (or one of its numbers) first.",
+                title="campaign numbers",
+                severity="warning",
+            )
+            return
+        self.numbers_of(campaign_id)
+
+    def numbers_of(self, campaign_id: str) -> None:
+        screen = CampaignNumbersScreen(self.services.store, campaign_id, self.services.gateway)
+        self.node.app.push_screen(screen)
 
     def bulk_link(self) -> None:
         if (gateway := self._gateway("bulk link")) is not None:

@@ -162,6 +162,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.tried = False  # a submit was attempted: empty required fields now count as errors
         self._shown: dict[str, str] = {}
         self._focus_before: Widget | None = None
+        self._opening = True  # until the body is laid out and shown from its first field
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -180,6 +181,24 @@ class FormScreen(ModalScreen[Submitted | None]):
 
     def on_resize(self, event: events.Resize) -> None:
         fit_to_height(self, event.size.height)
+        if self._opening:
+            self.call_after_refresh(self._show_from_the_top)
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        # Opening, Textual would centre the auto-focused field (the layout not settled yet, it
+        # cannot tell the field is in view): the first labels went off the top.
+        super().set_focus(widget, scroll_visible and not self._opening, from_app_focus)
+
+    def _show_from_the_top(self) -> None:
+        """Opening: the body starts at its first field, scrolled only as far as the focused
+        field needs (a declined field further down)."""
+        self._opening = False
+        for body in self.query("#form-body"):
+            body.scroll_home(animate=False, immediate=True)
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False, immediate=True)
 
     def dialog_classes(self) -> str:
         return ""

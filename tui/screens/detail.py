@@ -52,6 +52,7 @@ class DetailHooks:
     callback_url: Callable[[], str]
     clock: Clock
     fix: Callable[[Resource], None] | None = None
+    numbers_of: Callable[[str], None] | None = None  # open a campaign's numbers view
 
 
 def summary_renderable(
@@ -114,6 +115,7 @@ class ResourceDetailScreen(Screen):
         Binding("r", "reconcile", "Reconcile", id="resource.reconcile"),
         Binding("x", "export_timeline", "Export timeline", id="resource.export"),
         Binding("f", "fix_campaign", "Fix and resubmit", id="resource.fix"),
+        Binding("m", "campaign_numbers", "Campaign numbers", id="resource.numbers"),
     ]
 
     def __init__(
@@ -198,6 +200,8 @@ class ResourceDetailScreen(Screen):
         if action == "fix_campaign":
             resource = self.resource
             return self.hooks is not None and resource is not None and fixable(resource)
+        if action == "campaign_numbers":
+            return self.resource_type is not ResourceType.BRAND  # a brand has no numbers
         return True
 
     def action_fix_campaign(self) -> None:
@@ -219,6 +223,17 @@ class ResourceDetailScreen(Screen):
             self.notify("Reconcile from the main screen (r).", title="reconcile")
             return
         self.hooks.reconcile(self.resource_type, self.resource_id)
+
+    def action_campaign_numbers(self) -> None:
+        """The numbers of this campaign, or of this number's campaign."""
+        resource = self.resource
+        campaign_id = self.resource_id if self.resource_type is ResourceType.CAMPAIGN else None
+        if self.resource_type is ResourceType.NUMBER and resource is not None:
+            campaign_id = resource.parent_id
+        if not campaign_id or self.hooks is None or self.hooks.numbers_of is None:
+            self.notify("Open a campaign (or one of its numbers) first.", title="numbers")
+            return
+        self.hooks.numbers_of(campaign_id)
 
     def action_export_timeline(self) -> None:
         resource = self.resource

@@ -31,8 +31,10 @@ OTHER_KEYS: list[KeySection] = [
             ("r", "reconcile this resource with the API"),
             ("x", "export its timeline"),
             ("f", "fix and resubmit a rejected campaign"),
+            ("m", "a campaign's numbers (for a number: its campaign's)"),
         ],
     ),
+    ("Campaign numbers", [("r", "read each number's status from Plivo again")]),
     (
         "Event detail",
         [("p", "replay the callback to our receiver or a URL"), ("c", "copy as curl")],

@@ -74,12 +74,14 @@ class MainScreen(Screen):
     BINDINGS = [
         Binding("b", "new_brand", "Brand", id="brand.create"),
         Binding("c", "new_campaign", "Campaign", id="campaign.create"),
+        Binding("i", "import_campaign", "Import campaign", show=False, id="campaign.import"),
         Binding("l", "link_numbers", "Link", id="number.link"),
         Binding("u", "unlink_number", "Unlink", id="number.unlink"),
         Binding("f", "fix_campaign", "Fix campaign", show=False, id="campaign.update"),
         Binding("d", "delete_selected", "Delete", show=False, id="resource.delete"),
         Binding("o", "brand_otp", "Brand OTP", show=False, id="brand.otp"),
         Binding("p", "profiles", "Profiles", show=False, id="profiles.view"),
+        Binding("m", "campaign_numbers", "Campaign numbers", show=False, id="campaign.numbers"),
         Binding("L", "bulk_link", "Bulk link", show=False, id="number.bulk_link"),
         Binding("U", "bulk_unlink", "Unlink all", show=False, id="number.bulk_unlink"),
         Binding("enter", "open_detail", "Details", id="view.detail"),
@@ -263,6 +265,9 @@ class MainScreen(Screen):
     def action_new_campaign(self) -> None:
         self.forms.new_campaign()
 
+    def action_import_campaign(self) -> None:
+        self.forms.import_campaign()
+
     def action_link_numbers(self) -> None:
         self.forms.link_numbers()
 
@@ -277,6 +282,9 @@ class MainScreen(Screen):
 
     def action_brand_otp(self) -> None:
         self.lifecycle.brand_otp()
+
+    def action_campaign_numbers(self) -> None:
+        self.lifecycle.campaign_numbers()
 
     def action_bulk_link(self) -> None:
         self.lifecycle.bulk_link()
@@ -318,8 +326,9 @@ class MainScreen(Screen):
     def open_resource(self, resource: Resource) -> None:
         rec = self.reconciler
         hooks = DetailHooks(
-            rec.flags, rec.reconcile_resource, rec.callback_url_now, self.clock, self.lifecycle.fix
-        )
+            rec.flags, rec.reconcile_resource, rec.callback_url_now, self.clock,
+            fix=self.lifecycle.fix, numbers_of=self.lifecycle.numbers_of,
+        )  # fmt: skip
         self.app.push_screen(ResourceDetailScreen(self.store, resource.type, resource.id, hooks))
 
     def open_entry(self, entry: Entry) -> None:
