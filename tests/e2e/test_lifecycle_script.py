@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import select
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,15 +25,28 @@ GUARD = 120.0  # seconds: a hang guard, never reached when things work
 
 
 def base_url_of(proc: subprocess.Popen[str]) -> str:
-    """The base URL the sandbox prints on stdout once it listens (port 0: any free port)."""
+    """The base URL the sandbox prints on stdout once it listens (port 0: any free port).
+
+    Lines are read on a thread: the banner arrives in one write, so a `select` on the pipe
+    after the first `readline` would find the rest already in Python's buffer and wait for
+    nothing."""
     assert proc.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    stdout = proc.stdout
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
     deadline = time.monotonic() + GUARD
     seen = ""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], deadline - time.monotonic())
-        if not ready:
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
             break
-        line = proc.stdout.readline()
         if not line:
             break
         seen += line
