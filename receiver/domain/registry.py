@@ -25,6 +25,7 @@ from receiver.domain.status import (
     REQUEST_RULES,
     SUBMITTED,
     TERMINAL,
+    api_agrees,
     api_target,
     normalise_number,
     reasons,
@@ -242,14 +243,17 @@ class Registry:
             if badge in (Badge.UNLINKING, Badge.UNLINKED):
                 cycle = Cycle.UNLINK
             res = self._create(obs.type, rid, badge, cycle, at)
-            self._update_meta(res, obs, api)
+            self._update_meta(res, obs)
+            res.api_status = api
             self._set_state(res, badge, rank, at)
             if badge == Badge.UNKNOWN:
                 res.awaiting_since = None
             res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
             return [copy_resource(res)], _message(res, None, None)
         self._dirty[key] = None
-        meta_changed = self._update_meta(res, obs, api)
+        word_before = res.api_status
+        differs = self._update_meta(res, obs)
+        res.api_status = api
         target = api_target(obs.type, api, res)
         if target is not None:
             badge, rank = target
@@ -266,22 +270,32 @@ class Registry:
                 self._set_state(res, badge, rank, at, keep_awaiting=True)
                 res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
                 return [copy_resource(res)], _message(res, old, _api_note(api))
-        if meta_changed:
-            res.updated_at = at
-            return [copy_resource(res)], ""
-        return [], ""
+        if api != word_before and not api_agrees(obs.type, api, res):
+            differs.insert(0, f"API says {api}" if api else "absent at the API")
+        if not differs:
+            return [], ""  # nothing differs (the API's word, if new, agrees with the badge)
+        res.updated_at = at
+        note = f"reconcile: {'; '.join(differs)}"
+        res.timeline.append(TimelineEntry(at, Cause.RECONCILE, res.badge, note, None))
+        return [copy_resource(res)], ""
 
     @staticmethod
-    def _update_meta(res: Resource, obs: Observation, api: str | None) -> bool:
-        before = (res.name, res.parent_id, res.api_status, res.detail)
-        if obs.name:
+    def _update_meta(res: Resource, obs: Observation) -> list[str]:
+        """Take the API's name, parent and detail; what differed, for the timeline."""
+        differs: list[str] = []
+        if obs.name and obs.name != res.name:
             res.name = obs.name
-        if obs.parent_id:
+            differs.append(f"name {obs.name}")
+        if obs.parent_id and obs.parent_id != res.parent_id:
             res.parent_id = obs.parent_id
-        res.api_status = api
-        if obs.detail and any(res.detail.get(k) != v for k, v in obs.detail.items()):
+            differs.append(
+                f"{'brand' if res.type is ResourceType.CAMPAIGN else 'campaign'} {obs.parent_id}"
+            )
+        new = [k for k, v in obs.detail.items() if res.detail.get(k) != v]
+        if new:
             res.detail = {**res.detail, **obs.detail}
-        return before != (res.name, res.parent_id, res.api_status, res.detail)
+            differs.append(", ".join(k.replace("_", " ") for k in new))
+        return differs
 
     # -- state -------------------------------------------------------------------------------
 
