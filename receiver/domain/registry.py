@@ -17,6 +17,7 @@ from receiver.domain.models import (
     ResourceType,
     TimelineEntry,
 )
+from receiver.domain.notes import api_note, change_message, difference, join_messages
 from receiver.domain.resource_map import ResourceMap, rank_of
 from receiver.domain.status import (
     CALLBACK_RULES,
@@ -134,7 +135,7 @@ class Registry:
         res.timeline.append(
             TimelineEntry(event.received_at, Cause.CALLBACK, badge, f"callback: {note}", event.id)
         )
-        return [copy_resource(res)], _message(res, old, note)
+        return [copy_resource(res)], change_message(res, old, note)
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -190,7 +191,7 @@ class Registry:
                 )
             )
             changed.append(copy_resource(res))
-            messages.append(_message(res, old, None))
+            messages.append(change_message(res, old, None))
         return changed, join_messages(messages)
 
     @staticmethod
@@ -248,8 +249,8 @@ class Registry:
             self._set_state(res, badge, rank, at)
             if badge == Badge.UNKNOWN:
                 res.awaiting_since = None
-            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
-            return [copy_resource(res)], _message(res, None, None)
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, api_note(api), None))
+            return [copy_resource(res)], change_message(res, None, None)
         self._dirty[key] = None
         word_before = res.api_status
         differs = self._update_meta(res, obs)
@@ -268,8 +269,8 @@ class Registry:
                     elif res.cycle == Cycle.UNLINK and res.cycle_terminal:
                         res.cycle = Cycle.LINK  # linked again (elsewhere) after an unlink
                 self._set_state(res, badge, rank, at, keep_awaiting=True)
-                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, _api_note(api), None))
-                return [copy_resource(res)], _message(res, old, _api_note(api))
+                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, api_note(api), None))
+                return [copy_resource(res)], change_message(res, old, api_note(api))
         if api != word_before and not api_agrees(obs.type, api, res):
             differs.insert(0, f"API says {api}" if api else "absent at the API")
         if not differs:
@@ -294,7 +295,7 @@ class Registry:
         new = [k for k, v in obs.detail.items() if res.detail.get(k) != v]
         if new:
             res.detail = {**res.detail, **obs.detail}
-            differs.append(", ".join(k.replace("_", " ") for k in new))
+            differs.append(", ".join(difference(k, obs.detail[k]) for k in new))
         return differs
 
     # -- state -------------------------------------------------------------------------------
@@ -375,25 +376,3 @@ class Registry:
         reg = cls()
         reg._resources.add_texts(texts)
         return reg
-
-
-def _api_note(api: str | None) -> str:
-    return f"reconcile: API says {api}" if api else "reconcile: absent at the API"
-
-
-def _message(res: Resource, old: Badge | None, note: str | None) -> str:
-    """One line for a toast: 'brand B43KNAS: submitted → registered'."""
-    if old == res.badge:
-        return f"{res.type.value} {res.id}: {res.badge.value} ({note or 'again'})"
-    before = old.value if old is not None else "new"
-    line = f"{res.type.value} {res.id}: {before} → {res.badge.value}"
-    if note == "unlink failed":
-        line += " (unlink failed)"
-    return line
-
-
-def join_messages(messages: list[str]) -> str:
-    """The first message, with how many more followed: 'brand B1: new → submitted (+2 more)'."""
-    if len(messages) <= 1:
-        return messages[0] if messages else ""
-    return f"{messages[0]} (+{len(messages) - 1} more)"

@@ -46,7 +46,7 @@ def test_link_request_submits_every_number_under_the_campaign(rq):
         (NUM, Badge.SUBMITTED, Cycle.LINK, "C1"),
         ("14155550101", Badge.SUBMITTED, Cycle.LINK, "C1"),
     ]
-    assert message == f"number {NUM}: new → submitted (+1 more)"
+    assert message == f"number +{NUM}: new → submitted (and 1 more)"
     assert [r.id for r in reg.children("C1")] == [NUM, "14155550101"]
 
 
@@ -59,7 +59,7 @@ def test_unlink_request_starts_an_unlink_cycle(ev, rq):
     assert (changed[0].badge, changed[0].cycle, changed[0].cycle_terminal) == (
         Badge.UNLINKING, Cycle.UNLINK, False,
     )  # fmt: skip
-    assert message == f"number {NUM}: linked → unlinking"
+    assert message == f"number +{NUM}: linked → unlinking"
 
 
 def test_failed_or_unknown_requests_change_nothing(rq):
@@ -111,7 +111,8 @@ def test_api_status_maps_to_a_badge_for_a_submitted_resource(rq, rtype, api, bad
     assert res.badge == badge and res.api_status == api and changed[0].badge == badge
     assert res.timeline[-1].cause == Cause.RECONCILE
     assert res.timeline[-1].detail == f"reconcile: API says {api}"
-    assert message == f"{rtype.value} {rid}: submitted → {badge.value}"
+    shown = f"+{rid}" if rtype is N else rid
+    assert message == f"{rtype.value} {shown}: submitted → {badge.value}"
 
 
 def test_number_processing_during_unlink_is_unlinking(rq):

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from plivo_client.fees import brand_throughput, campaign_throughput
-from receiver.domain.declines import resource_declines
+from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
 from receiver.store.entries import entry_time
 from receiver.store.export import default_name, export_timeline
@@ -79,8 +79,12 @@ def summary_renderable(
     grid.add_row("callback URL", resource.callback_url or "—")
     for key, value in resource.detail.items():
         grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
-    for why in resource_declines(resource.type.value, resource.detail):
-        grid.add_row(Text("why rejected", style="bold"), why)
+    whys = resource_declines(resource.type.value, resource.detail)
+    if resource.type is ResourceType.NUMBER and resource.badge is Badge.FAILED and not whys:
+        whys = [LINK_FAILED_UNEXPLAINED]
+    label = "why it failed" if resource.type is ResourceType.NUMBER else "why rejected"
+    for why in whys:
+        grid.add_row(Text(label, style="bold"), why)
     for line in throughput_lines(resource):
         grid.add_row("throughput", line)
     return grid
