@@ -300,3 +300,23 @@ async def test_a_refusal_about_a_field_leaves_the_banner_once_that_field_changes
         await pilot.pause()
         assert not banner.display
         assert not form.query_one("#sample1-error", FieldError).display
+
+
+async def test_the_form_is_on_screen_at_once_and_its_fields_follow(gateway, registry, wait):
+    from textual.app import App
+
+    app = App()
+    async with app.run_test(size=(120, 36)) as pilot:
+        form = CampaignForm(gateway, registry, "BREG001")
+        await app.push_screen(form)
+        # The frame is up before the many fields are mounted: a loading line, the buttons.
+        assert form.query("#form-loading") and form.query("#submit")
+        assert not form.query("#alias")
+        await pilot.press("ctrl+s")  # nothing to send yet: ignored, not an error
+        assert gateway.submissions() == []
+
+        await wait(pilot, "usecases")
+
+        assert not form.query("#form-loading")
+        assert form.focused is form.query_one("#alias", Input)
+        assert options(form.query_one("#usecase", Select))  # the preset brand's use cases

@@ -103,6 +103,9 @@ async def test_refused_update_keeps_what_was_typed(make_stack, started, wait_for
     async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
         _, campaign_id = await rejected_campaign(stack, wait_for, pilot)
+        notices = pilot.app.main_screen.notices
+        await wait_for(pilot, lambda: not notices.holding, "the rejection's toast shown")
+        before = len(toasts.errors())
         # a fresh registration makes the campaign no longer FAILED at Plivo: the update is refused
         await select(pilot, C, campaign_id, wait_for)
         await pilot.press("f")
@@ -115,9 +118,10 @@ async def test_refused_update_keeps_what_was_typed(make_stack, started, wait_for
         form.query_one("#message_flow", Input).value = FIXED_FLOW
         await asyncio.to_thread(stack.gateway.delete_campaign, campaign_id)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, toasts.errors, "refusal")
-        await pilot.pause()
-        assert len(toasts.errors()) == 1  # one toast for one refusal, not the form's and the log's
+        await wait_for(pilot, lambda: len(toasts.errors()) > before, "refusal")
+        await wait_for(pilot, lambda: not notices.holding, "every toast shown")
+        # one toast for one refusal, not the form's and the log's
+        assert len(toasts.errors()) == before + 1
         assert pilot.app.screen is form
         assert form.query_one("#message_flow", Input).value == FIXED_FLOW
         (sent,) = requests_of(stack, "campaign.update")

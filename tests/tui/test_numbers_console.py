@@ -4,15 +4,17 @@ a file with a per-number result, bulk unlink with one confirm."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from textual.widgets import DataTable, Input, SelectionList, TextArea
 
 from plivo_client.validation import LinkRequest
 from receiver.domain.models import Badge, Cause, RequestRecord, ResourceType
 from sandbox.outcomes import LINK_FAILURE_REASON
-from tui.forms import LinkForm
+from tui.forms import LinkForm, UnlinkConfirm
 from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
 from tui.forms.number_picker import NumberPicker
+from tui.widgets.resource_table import SENDING
 
 from .test_campaign_lifecycle_console import select
 from .test_preflight_in_forms import active_campaign
@@ -169,3 +171,39 @@ async def test_a_failed_link_says_why_read_from_the_api(stack, started, wait_for
         await pilot.press("enter")
         summary = text_of(pilot.app.screen.query_one("#summary"))
         assert "why it failed" in summary and LINK_FAILURE_REASON in summary
+
+
+async def test_confirming_an_unlink_shows_sending_on_the_row_at_once(
+    stack, started, wait_for, toasts, monkeypatch
+):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        number = (await free_numbers(stack))[0]
+        await asyncio.to_thread(stack.gateway.link_numbers, LinkRequest(campaign_id, (number,)))
+        await wait_for(pilot, lambda: stack.badge(N, number) is Badge.LINKED, "linked")
+        release = threading.Event()
+        real_unlink = stack.gateway.unlink_number
+
+        def held_unlink(campaign: str, digits: str):
+            release.wait(10)  # the API is slow to answer: the row must not wait for it
+            return real_unlink(campaign, digits)
+
+        monkeypatch.setattr(stack.gateway, "unlink_number", held_unlink)
+        await select(pilot, N, number, wait_for)
+        table = pilot.app.main_screen.resources.table(N)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UnlinkConfirm), "confirm")
+
+        await pilot.press("ctrl+s")
+
+        await wait_for(
+            pilot, lambda: table.get_cell(number, "badge").plain.strip() == SENDING, "sending…"
+        )
+        assert stack.badge(N, number) is Badge.LINKED  # nothing has reached the API yet
+        release.set()
+        await wait_for(
+            pilot,
+            lambda: table.get_cell(number, "badge").plain.strip() in ("unlinking", "unlinked"),
+            "the store's answer replaces it",
+        )
