@@ -82,3 +82,13 @@ def test_help_screen_at_80x24_scrolled_to_the_end(snap_compare, snapshot_app) ->
 def test_help_screen_at_120x36_scrolled_to_the_end(snap_compare, snapshot_app) -> None:
     press = ["question_mark", "end"]
     assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)
+
+
+def test_number_detail_at_80x24(snap_compare, snapshot_app) -> None:
+    press = ["3", "down", "down", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SMALL, run_before=settle)
+
+
+def test_number_detail_at_120x36(snap_compare, snapshot_app) -> None:
+    press = ["3", "down", "down", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)
