@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from plivo_client.validation import CampaignRequest
 from receiver.domain import vocab
 
 SENIORITIES = ("DIRECTOR", "GM", "VP", "CEO", "CFO", "GENERAL_COUNSEL", "OTHER")
@@ -206,6 +208,35 @@ class CampaignUpdate:
 
     def params(self) -> dict[str, str]:
         return {k: v.strip() for k, v in self.fields.items() if isinstance(v, str) and v.strip()}
+
+
+def updated_campaign(campaign: Mapping[str, Any], fields: Mapping[str, str]) -> CampaignRequest:
+    """The campaign as it would stand after an update: Plivo's object (plivo-10dlc.md §1.3:
+    `sub_usecase` a comma-joined string, the attributes under `campaign_attributes`) with
+    `fields` changed, as a request the campaign check can judge."""
+    attributes = campaign.get("campaign_attributes")
+    attributes = attributes if isinstance(attributes, Mapping) else {}
+
+    def text(name: str) -> str:
+        value = fields[name] if name in fields else campaign.get(name)
+        return value if isinstance(value, str) else ""
+
+    def flag(name: str, default: bool) -> bool:
+        value = attributes.get(name, campaign.get(name, default))
+        return value if isinstance(value, bool) else default
+
+    subs = campaign.get("sub_usecase") or campaign.get("sub_usecases") or ""
+    subs = subs.split(",") if isinstance(subs, str) else list(subs)
+    texts = {f: text(f) for f in CAMPAIGN_UPDATABLE if f != "reseller_id"}
+    return CampaignRequest(
+        brand_id=text("brand_id"),
+        vertical=text("vertical"),
+        usecase=text("usecase"),
+        sub_usecases=tuple(s.strip() for s in subs if isinstance(s, str) and s.strip()),
+        alias=text("campaign_alias"),
+        **texts,
+        **{a: flag(a, a in vocab.REQUIRED_TRUE_ATTRIBUTES) for a in vocab.CAMPAIGN_ATTRIBUTES},
+    )
 
 
 @dataclass(frozen=True, slots=True)

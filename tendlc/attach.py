@@ -16,7 +16,8 @@ from typing import Any, TextIO
 
 from receiver.domain.models import CallbackEvent, RequestRecord, Resource
 from receiver.http.api import ENV_READ_TOKEN, ENV_TOKEN, PREFIX
-from receiver.store.export import format_table, resource_dict, write_events
+from receiver.store.export import format_table, write_events
+from receiver.store.status_json import compact, json_array, resource_dict
 
 TIMEOUT = 30.0
 
@@ -78,7 +79,7 @@ def run_status_attached(url: str, as_json: bool, out: TextIO, err: TextIO | None
         err.write(f"tendlc status: {exc}\n")
         return 1
     if as_json:
-        out.write(json.dumps([resource_dict(r) for r in resources], indent=2, default=str) + "\n")
+        out.write(json_array(compact(resource_dict(r)) for r in resources) + "\n")
     else:
         out.write(format_table(resources))
     out.flush()

@@ -13,6 +13,7 @@ from receiver.config import DEFAULT_HOST, default_db_path
 from tendlc.options import (
     CONTEXT,
     UNSIGNED_REFUSAL,
+    LazyGroup,
     attach_option,
     db_option,
     exposure,
@@ -23,7 +24,17 @@ from tendlc.options import (
 )
 
 
-@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "profile": "tendlc.verbs.profile:profile",
+        "brand": "tendlc.verbs.brand:brand",
+        "campaign": "tendlc.verbs.campaign:campaign",  # check + list/get/create/...
+        "number": "tendlc.verbs.number:number",
+    },
+    invoke_without_command=True,
+    context_settings=CONTEXT,
+)
 @click.option(
     "--sandbox",
     is_flag=True,
@@ -352,17 +363,6 @@ def replay(
             curl=as_curl,
         )
     )
-
-
-# verbs register after the group
-from tendlc.verbs import campaign as campaign_verbs  # noqa: E402,F401 - adds list/get/create/... to `campaign`
-from tendlc.verbs.brand import brand  # noqa: E402
-from tendlc.verbs.campaign_check import campaign  # noqa: E402
-from tendlc.verbs.number import number  # noqa: E402
-from tendlc.verbs.profile import profile  # noqa: E402
-
-for group in (profile, brand, campaign, number):
-    main.add_command(group)
 
 
 if __name__ == "__main__":  # pragma: no cover

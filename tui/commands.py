@@ -47,6 +47,7 @@ EVENT_COMMANDS: tuple[Command, ...] = (
 RESOURCE_COMMANDS: tuple[Command, ...] = (
     ("resource: reconcile", "Read this resource from the API and record every difference", "reconcile"),
     ("resource: export timeline…", "Write this resource's timeline to a JSON lines or CSV file", "export_timeline"),
+    ("campaign: fix and resubmit…", "Edit this rejected campaign at the field its decline concerns, and resubmit it", "fix_campaign"),
 )  # fmt: skip
 
 

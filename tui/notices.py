@@ -5,8 +5,10 @@ Notices posted close together (each within `quiet` seconds of the last, for at m
 them one by one, more as one summary ("12 callbacks: 10 linked · 2 failed (…)"). Repeats of
 one notice (a tunnel flapping down) collapse into the latest, with a count. Errors are never
 hidden: a summary with any is an error toast naming what failed. Changes a reconcile made are
-left to the reconcile's own toast ("3 changes (everything)"); the store failing to write is
-said at once.
+left to the reconcile's own toast ("3 changes (everything)"), except a rejection it explains:
+every rejection's toast says why ("code 1004: the message flow … is missing or unclear"), once
+per reason, whether the reason came with the callback or was read from the API afterwards. The
+store failing to write is said at once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
-from receiver.domain.models import Badge, Cause, Change, ResourceType, split_key
+from receiver.domain.declines import explain, reasons_of, rejection_brief
+from receiver.domain.models import Badge, Cause, Change, Resource, ResourceType, split_key
 from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
 from tui.widgets.badges import ERROR_BADGES, severity_for
@@ -47,6 +50,29 @@ def is_health_notice(change: Change) -> bool:
     return change.message.startswith((HEALTH_FAILING, HEALTH_RECOVERED))
 
 
+def why_rejected(resource: Resource) -> str:
+    """A rejected resource's reasons in short ("" when none are known yet)."""
+    if resource.badge is not Badge.REJECTED:
+        return ""
+    return rejection_brief(resource.type.value, resource.detail)
+
+
+def fix_hint(resource: Resource) -> str:
+    """Where to go next: a campaign's fix form, unless its decline is final."""
+    if resource.type is not ResourceType.CAMPAIGN:
+        return ""
+    codes = [code for code, _ in reasons_of(resource.type.value, resource.detail)]
+    if any((known := explain(code)) is not None and known.final for code in codes):
+        return " (final: an update cannot fix it)"
+    return " (f: fix and resubmit)"
+
+
+def explained(line: str, resource: Resource) -> str:
+    """A rejection's toast line with why, and what to do."""
+    why = why_rejected(resource)
+    return f"{line} — {why}{fix_hint(resource)}" if why else line
+
+
 def notice_for(change: Change) -> Notice | None:
     """What a user should hear about `change`, if anything."""
     if is_health_notice(change):
@@ -64,7 +90,14 @@ def notice_for(change: Change) -> Notice | None:
     badges = [r.badge for r in change.resources]
     title = change.resources[0].type.value if change.resources else change.cause.value
     about = change.resources[0].key if len(change.resources) == 1 else ""
-    return Notice(title, change.message, severity_for(badges), about=about)
+    message = explained(change.message, change.resources[0]) if about else change.message
+    return Notice(title, message, severity_for(badges), about=about)
+
+
+def rejection_notice(resource: Resource) -> Notice:
+    """A rejection's reasons, read from the API after its callback (or found by reconcile)."""
+    line = explained(f"{resource.type.value} {resource.id}: rejected", resource)
+    return Notice(resource.type.value, line, "error", about=resource.key)
 
 
 def shown_key(key: str) -> str:
@@ -82,12 +115,17 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
     """One toast for a burst: what it was, how many resources ended in which status, and
     every kind of failure in it by name."""
     final: dict[str, Badge] = {}
+    codes: dict[str, str] = {}  # a rejected resource's decline codes: "C1 (1004)"
     for change in changes:
         for resource in change.resources:
             final[resource.key] = resource.badge
+            found = [str(c) for c, _ in reasons_of(resource.type.value, resource.detail) if c]
+            if resource.badge is Badge.REJECTED and found:
+                codes[resource.id] = ", ".join(found)
     badges = Counter(final.values())
     parts = [f"{n} {badge.value}" for badge, n in badges.most_common()]
     failed = sorted(shown_key(key) for key, badge in final.items() if badge in ERROR_BADGES)
+    failed = [f"{id} ({codes[id]})" if id in codes else id for id in failed]
     if failed:
         parts.append(f"failed: {named(failed)}")
     unverified = sum(1 for n in notices if n.title == "unverified callback")
@@ -148,6 +186,7 @@ class Notices:
         self._notices: list[Notice] = []
         self._timer: Timer | None = None
         self._started = 0.0
+        self._told: dict[str, str] = {}  # rejected resource key -> the reasons already said
 
     @property
     def holding(self) -> int:
@@ -161,9 +200,27 @@ class Notices:
                 self.show([notice_for(change)])  # type: ignore[list-item]
         changes = [c for c in changes if not is_health_notice(c)]
         notices = [n for n in map(notice_for, changes) if n is not None]
+        notices += self.rejections(changes)
         if notices:
             self._changes.extend(changes)
             self.post(*notices)
+
+    def rejections(self, changes: Sequence[Change]) -> list[Notice]:
+        """Rejections whose reasons a reconcile brought (a callback's own toast already says
+        what it carried): each reason is said once."""
+        found: list[Notice] = []
+        for change in changes:
+            for resource in change.resources:
+                if resource.badge is not Badge.REJECTED:
+                    self._told.pop(resource.key, None)  # a new cycle: its rejection is news
+                    continue
+                why = why_rejected(resource)
+                if not why or self._told.get(resource.key) == why:
+                    continue
+                self._told[resource.key] = why
+                if change.cause is Cause.RECONCILE:
+                    found.append(rejection_notice(resource))
+        return found
 
     def post(self, *notices: Notice) -> None:
         """Any other outcome (a reconcile's count, a tunnel going down) joins the burst."""

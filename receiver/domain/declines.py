@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from receiver.domain.models import Badge, Cause, Resource
 
 PLIVO_REJECTIONS = "Plivo support, campaign rejections"
 PHONESPEAK = "Phonespeak knowledge base, TCR/CSP rejection codes (wording varies by CSP)"
@@ -150,8 +152,17 @@ LINK_FAILED_UNEXPLAINED = (
 CODE_IN_TEXT = re.compile(r"\((\d{3,4})\)\s*$")
 
 
-def resource_declines(kind: str, detail: Mapping[str, Any]) -> list[str]:
-    """One line per rejection reason a resource's detail carries, explained when known.
+def brief(code: object, text: str | None, *, brand: bool = False) -> str:
+    """The short form for a toast or a timeline row: the code and what it means when known,
+    else the code and Plivo's own text as-is (never a guess)."""
+    known = explain(code, brand=brand)
+    if known is not None:
+        return f"code {known.code}: {known.meaning}"
+    return describe(code, text, brand=brand)
+
+
+def reasons_of(kind: str, detail: Mapping[str, Any]) -> list[tuple[object, str | None]]:
+    """(code, Plivo's text) for each rejection reason a resource's detail carries.
 
     Campaigns carry `error_code` / `error_reason` (API and callbacks); brands carry
     `declined_reasons`, as reconcile stores them ("message (code)") or as a callback sent them;
@@ -162,12 +173,12 @@ def resource_declines(kind: str, detail: Mapping[str, Any]) -> list[str]:
         return [str(detail[k]) for k in keys if detail.get(k)][:1]
     if kind == "campaign":
         code, text = detail.get("error_code"), detail.get("error_reason") or detail.get("reason")
-        return [describe(code, str(text) if text else None)] if code or text else []
+        return [(code, str(text) if text else None)] if code or text else []
     if kind != "brand":
         return []
     raw = detail.get("declined_reasons")
     items = raw if isinstance(raw, list | tuple) else [raw] if raw else []
-    lines = []
+    found: list[tuple[object, str | None]] = []
     for item in items:
         if isinstance(item, Mapping):
             code, text = item.get("code"), item.get("message") or item.get("description")
@@ -176,5 +187,46 @@ def resource_declines(kind: str, detail: Mapping[str, Any]) -> list[str]:
             match = CODE_IN_TEXT.search(text)
             code = match.group(1) if match else None
             text = CODE_IN_TEXT.sub("", text).strip() if match else text
-        lines.append(describe(code, str(text) if text else None, brand=True))
-    return lines
+        found.append((code, str(text) if text else None))
+    return found
+
+
+def resource_declines(kind: str, detail: Mapping[str, Any]) -> list[str]:
+    """One line per rejection reason a resource's detail carries, explained with the fix when
+    known (the detail screen, `tendlc status`)."""
+    brand = kind == "brand"
+    return [describe(code, text, brand=brand) for code, text in reasons_of(kind, detail)]
+
+
+def rejection_brief(kind: str, detail: Mapping[str, Any]) -> str:
+    """Every reason in short ("code 1004: …; code 601: …"), "" when the detail carries none."""
+    brand = kind == "brand"
+    return "; ".join(brief(code, text, brand=brand) for code, text in reasons_of(kind, detail))
+
+
+WHY = " — "
+"""Joins a rejection's timeline note and its reasons: 'callback: rejected — code 1004: …'."""
+
+
+def explained_note(res: Resource, note: str) -> str:
+    """A rejection's note with its reasons in short, when the resource's detail has them."""
+    if res.badge is not Badge.REJECTED:
+        return note
+    why = rejection_brief(res.type.value, res.detail)
+    return f"{note}{WHY}{why}" if why else note
+
+
+def explain_rejection_row(res: Resource) -> None:
+    """Reasons that arrive after the rejection (a callback carries none; reconcile reads them)
+    go onto the current cycle's rejection row, so its timeline says why."""
+    if res.badge is not Badge.REJECTED:
+        return
+    for index in range(len(res.timeline) - 1, -1, -1):
+        entry = res.timeline[index]
+        if entry.cause is Cause.REQUEST:
+            return  # a new cycle began after the last rejection: nothing of this one to amend
+        if entry.badge is Badge.REJECTED:
+            note = explained_note(res, entry.detail.split(WHY, 1)[0])
+            if note != entry.detail:
+                res.timeline[index] = replace(entry, detail=note)
+            return

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from receiver.domain.declines import explain_rejection_row, explained_note
 from receiver.domain.models import (
     Badge,
     CallbackEvent,
@@ -18,7 +19,7 @@ from receiver.domain.models import (
     TimelineEntry,
 )
 from receiver.domain.notes import api_note, change_message, difference, join_messages
-from receiver.domain.resource_map import ResourceMap, rank_of
+from receiver.domain.resource_map import ResourceMap, TextSource, rank_of
 from receiver.domain.status import (
     CALLBACK_RULES,
     CREATED,
@@ -67,8 +68,27 @@ class Registry:
         return self._resources.get((type, self._key_id(type, id)))
 
     def all(self, type: ResourceType | None = None) -> list[Resource]:
-        """Resources in creation order, optionally of one type."""
-        return [r for r in self._resources.values() if type is None or r.type == type]
+        """Resources in creation order, optionally of one type (building only that type)."""
+        if type is None:
+            return list(self._resources.values())
+        get = self._resources.get
+        found = (get(key) for key in self._resources if key[0] is type)
+        return [r for r in found if r is not None]
+
+    def ids(self, type: ResourceType) -> list[str]:
+        """Ids of the resources of `type`, in creation order; builds nothing."""
+        return [rid for rtype, rid in self._resources if rtype is type]
+
+    def unsettled(self) -> list[Resource]:
+        """Resources whose current cycle is not terminal (awaiting a callback); builds only
+        those. Which texts say so is read once; a built resource is asked itself."""
+        out = []
+        get = self._resources.get
+        for key in self._resources.maybe_unsettled():
+            res = get(key)
+            if res is not None and not res.cycle_terminal:
+                out.append(res)
+        return out
 
     def children(self, parent_id: str) -> list[Resource]:
         """Campaigns of a brand, or numbers of a campaign, in creation order."""
@@ -133,7 +153,13 @@ class Registry:
             res.detail = {**res.detail, "status_note": note}
         self._set_state(res, badge, rank, event.received_at)
         res.timeline.append(
-            TimelineEntry(event.received_at, Cause.CALLBACK, badge, f"callback: {note}", event.id)
+            TimelineEntry(
+                event.received_at,
+                Cause.CALLBACK,
+                badge,
+                explained_note(res, f"callback: {note}"),
+                event.id,
+            )
         )
         return [copy_resource(res)], change_message(res, old, note)
 
@@ -249,7 +275,8 @@ class Registry:
             self._set_state(res, badge, rank, at)
             if badge == Badge.UNKNOWN:
                 res.awaiting_since = None
-            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, api_note(api), None))
+            note = explained_note(res, api_note(api))
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, note, None))
             return [copy_resource(res)], change_message(res, None, None)
         self._dirty[key] = None
         word_before = res.api_status
@@ -269,15 +296,19 @@ class Registry:
                     elif res.cycle == Cycle.UNLINK and res.cycle_terminal:
                         res.cycle = Cycle.LINK  # linked again (elsewhere) after an unlink
                 self._set_state(res, badge, rank, at, keep_awaiting=True)
-                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, api_note(api), None))
+                note = explained_note(res, api_note(api))
+                res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, note, None))
                 return [copy_resource(res)], change_message(res, old, api_note(api))
         if api != word_before and not api_agrees(obs.type, api, res):
             differs.insert(0, f"API says {api}" if api else "absent at the API")
-        if not differs:
+        rows = list(res.timeline)
+        explain_rejection_row(res)
+        if not differs and res.timeline == rows:
             return [], ""  # nothing differs (the API's word, if new, agrees with the badge)
         res.updated_at = at
-        note = f"reconcile: {'; '.join(differs)}"
-        res.timeline.append(TimelineEntry(at, Cause.RECONCILE, res.badge, note, None))
+        if differs:
+            note = f"reconcile: {'; '.join(differs)}"
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, res.badge, note, None))
         return [copy_resource(res)], ""
 
     @staticmethod
@@ -295,7 +326,10 @@ class Registry:
         new = [k for k, v in obs.detail.items() if res.detail.get(k) != v]
         if new:
             res.detail = {**res.detail, **obs.detail}
-            differs.append(", ".join(difference(k, obs.detail[k]) for k in new))
+            # a rejection's reasons amend its rejection row instead (explain_rejection_row)
+            shown = [k for k in new if res.badge is not Badge.REJECTED or k not in REASON_KEYS]
+            if shown:
+                differs.append(", ".join(difference(k, obs.detail[k]) for k in shown))
         return differs
 
     # -- state -------------------------------------------------------------------------------
@@ -349,6 +383,10 @@ class Registry:
         """encode(item_data(key)) as registry.json held it, while the resource is not built."""
         return self._resources.text(key)
 
+    def raw_items(self) -> Iterable[tuple[tuple[ResourceType, str], Resource | str]]:
+        """Every resource as it is held: built, or its registry.json text (ResourceMap)."""
+        return self._resources.raw_items()
+
     def take_dirty(self) -> list[tuple[ResourceType, str]]:
         """Keys of resources created or possibly changed since the last call, in first-touch order.
 
@@ -367,6 +405,31 @@ class Registry:
             key = (res.type, res.id)
             reg._resources[key] = res
             reg._ranks[key] = rank_of(item, res)
+        return reg
+
+    @classmethod
+    def from_mapped(cls, keys: list[tuple[ResourceType, str]], source: TextSource) -> Registry:
+        """A registry whose resource texts stay in `source` (the snapshot file), each read and
+        built on first use."""
+        reg = cls()
+        reg._resources.add_mapped(keys, source)
+        return reg
+
+    @property
+    def text_source(self) -> TextSource | None:
+        """Where the texts of resources not built yet are read from, if not memory."""
+        return self._resources.source
+
+    def held_items(self) -> Iterable[tuple[tuple[ResourceType, str], Resource | str | int]]:
+        """Every resource as held: built, its text, or an index into text_source."""
+        return self._resources.held_items()
+
+    @classmethod
+    def from_lines(cls, body: str) -> Registry:
+        """A registry of the resources of a snapshot body (encode(item_data) texts joined by
+        ",\\n"), each built on first use; ValueError if a text does not start with its key."""
+        reg = cls()
+        reg._resources.add_lines(body)
         return reg
 
     @classmethod

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import sys
-import textwrap
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ from receiver.domain.models import (
 )
 from receiver.safetext import csv_cell, json_text, printable
 from receiver.store.entries import entry_time
+from receiver.store.status_json import iso_utc, json_array, status_lines
 
 CSV_COLUMNS = (
     "seq", "type", "id", "time", "kind", "status", "brand_id", "campaign_id", "number",
@@ -34,14 +33,6 @@ STATUS_COLUMNS = ("type", "id", "name", "parent", "badge", "api status", "update
 
 class ExportError(Exception):
     """The store could not be read; the message says what to do."""
-
-
-def iso_utc(ts: float | None) -> str | None:
-    """Seconds since the epoch as ISO-8601 UTC with milliseconds, e.g. 2025-01-02T03:04:05.678Z."""
-    if ts is None:
-        return None
-    stamp = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
-    return stamp.replace("+00:00", "Z")
 
 
 @contextmanager
@@ -167,65 +158,6 @@ def resources_in_order(registry: Any) -> list[Resource]:
     ]
 
 
-def resource_dict(resource: Resource) -> dict[str, Any]:
-    """A resource for `status --json` (its fields without the timeline, plus ISO `updated`)."""
-    data = resource.to_dict()
-    data.pop("timeline", None)
-    data["updated"] = iso_utc(resource.updated_at)
-    if explained := resource_declines(resource.type.value, resource.detail):
-        data["declines"] = explained  # receiver/domain/declines.py: known codes explained
-    return data
-
-
-_ITEM_KEYS = (
-    "type", "id", "badge", "updated_at", "name", "parent_id", "api_status", "cycle",
-    "cycle_terminal", "awaiting_since", "callback_url", "detail", "timeline", "rank",
-)  # fmt: skip
-"""The keys of a resource's text in registry.json (Registry.item_data), in order."""
-
-
-def status_items(registry: Any) -> Iterator[dict[str, Any]]:
-    """resource_dict of every resource, in resources_in_order's order. A resource the store has
-    not built yet is read from its registry.json text instead (the same fields), so a status of
-    200,000 resources builds no Resource."""
-    keys = registry.keys()
-    for rtype in (ResourceType.BRAND, ResourceType.CAMPAIGN, ResourceType.NUMBER):
-        for key in keys:
-            if key[0] != rtype:
-                continue
-            text = registry.item_text(key)
-            data = json.loads(text) if text is not None else None
-            if data is None or tuple(data) != _ITEM_KEYS or not isinstance(data["detail"], dict):
-                resource = registry.get(*key)
-                if resource is not None:
-                    yield resource_dict(resource)
-                continue
-            del data["timeline"], data["rank"]
-            data["updated"] = iso_utc(data["updated_at"])
-            if explained := resource_declines(data["type"], data["detail"]):
-                data["declines"] = explained  # as resource_dict adds them
-            yield data
-
-
-def dump_indented(items: Iterable[dict[str, Any]]) -> str:
-    """json.dumps(list(items), indent=2, default=str), the same text many times faster:
-    Python's indenting encoder is pure Python, so a flat item is one call of the C encoder with
-    the indentation as its separator (JSON strings cannot hold a raw newline)."""
-    parts = []
-    for item in items:
-        if not item:
-            parts.append("  {}")
-        elif any(isinstance(v, dict | list) and v for v in item.values()):
-            parts.append(textwrap.indent(json.dumps(item, indent=2, default=str), "  "))
-        else:
-            flat = _FLAT.encode(item)
-            parts.append(f"  {{\n    {flat[1:-1]}\n  }}")
-    return "[\n" + ",\n".join(parts) + "\n]" if parts else "[]"
-
-
-_FLAT = json.JSONEncoder(separators=(",\n    ", ": "), default=str)  # built once: C encoder
-
-
 def _row(resource: Resource) -> tuple[str, ...]:
     updated = datetime.fromtimestamp(resource.updated_at, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
     return (
@@ -264,7 +196,7 @@ def run_status(db_path: Path, as_json: bool, out: TextIO, *, err: TextIO | None 
         err.write(f"tendlc status: {exc}\n")
         return 1
     if as_json:
-        out.write(dump_indented(status_items(registry)) + "\n")
+        out.write(json_array(status_lines(registry)) + "\n")
     else:
         out.write(format_table(resources_in_order(registry)))
     out.flush()

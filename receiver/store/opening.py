@@ -51,3 +51,6 @@ def fill(store: Store, *, segment_size: int, recent_size: int, write_file: Write
     if not readonly:
         # The tail replayed above is then not replayed again by the next open.
         store._snapshots.write_now()
+        # Take each resource's text now, while few are built: a snapshot later re-encodes only
+        # what changed, however many resources a reader (the TUI's tables) builds meanwhile.
+        store._encoder.step(store.registry, None)

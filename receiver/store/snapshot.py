@@ -15,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from receiver.domain.models import Resource
 from receiver.domain.registry import Registry
+from receiver.domain.resource_map import TextSource
 from receiver.store.disk.atomicdb import WriteFile, encode
 from receiver.store.disk.files import write_snapshot_parts
 
@@ -44,7 +46,8 @@ class RegistryEncoder:
 
     def __init__(self) -> None:
         self._registry: Registry | None = None
-        self._texts: dict[Any, str] = {}
+        self._texts: dict[Any, str | int] = {}  # an int: the text's index in `source`
+        self.source: TextSource | None = None
         self._todo: deque[Any] = deque()
 
     def step(self, registry: Registry, budget: int | None) -> bool:
@@ -57,9 +60,11 @@ class RegistryEncoder:
             self._registry = registry
             registry.take_dirty()
             self._todo.clear()
-            text = registry.item_text  # a resource not built since it was read: its text as is
+            data = registry.item_data  # a resource not built since it was read: its text as is
+            self.source = registry.text_source  # …or where it lies in the file (an index)
             self._texts = {
-                key: text(key) or encode(registry.item_data(key)) for key in registry.keys()
+                key: encode(data(key)) if isinstance(held, Resource) else held
+                for key, held in registry.held_items()
             }
             return True
         todo, texts = self._todo, self._texts
@@ -77,8 +82,9 @@ class RegistryEncoder:
                 return False
             budget = None  # what is left fits in this turn
 
-    def parts(self, registry: Registry) -> list[str]:
-        """One JSON text per resource, in the registry's order, all current (loop thread only)."""
+    def parts(self, registry: Registry) -> list[str | int]:
+        """One JSON text per resource (or its index in `source`, unchanged since open), in the
+        registry's order, all current (loop thread only)."""
         self.step(registry, None)
         return list(self._texts.values())
 
@@ -101,6 +107,7 @@ class Snapshotter:
         seq: int = 0,
         prepare: Callable[[int | None], bool] | None = None,
         position: Callable[[], int] | None = None,
+        source: Callable[[], TextSource | None] = lambda: None,
     ) -> None:
         self.path = path
         self.seq = seq  # journal position the file on disk covers
@@ -109,6 +116,7 @@ class Snapshotter:
         self._state = state
         self._prepare = prepare  # prepare(budget) -> ready: spreads the encoding over loop turns
         self._position = position  # the journal position state() would report, cheaply
+        self._source = source  # where state()'s int parts are read from
         self._stepping: asyncio.Handle | None = None
         self._clock = clock
         self._write_file = write_file
@@ -163,6 +171,7 @@ class Snapshotter:
             parts,
             self._clock(),
             self._write_file,
+            self._source(),
         )
         self._running = fut
 
@@ -187,6 +196,8 @@ class Snapshotter:
         loop = asyncio.get_running_loop()
         if self._running is not None:
             await asyncio.wait([self._running])
+        if self._position is not None and self._position() <= self.seq:
+            return  # nothing new since the file on disk: no encoding, no write
         if self._prepare is not None:
             self._prepare(None)
         fut = self.start(loop)
@@ -201,7 +212,9 @@ class Snapshotter:
         if seq <= self.seq:
             return
         try:
-            write_snapshot_parts(self.path, seq, parts, self._clock(), self._write_file)
+            write_snapshot_parts(
+                self.path, seq, parts, self._clock(), self._write_file, self._source()
+            )
         except OSError as exc:
             self.last_error = f"registry snapshot failed: {exc}"
             return

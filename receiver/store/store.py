@@ -116,6 +116,7 @@ class Store(StoreReads):
             state=lambda: (self._applied_seq, self._encoder.parts(self.registry)),
             prepare=lambda budget: self._encoder.step(self.registry, budget),
             position=lambda: self._applied_seq,
+            source=lambda: self._encoder.source,
             clock=clock,
             write_file=write_file,
             interval=snapshot_interval,

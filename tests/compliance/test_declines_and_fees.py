@@ -73,7 +73,8 @@ def test_campaign_throughput_from_mno_metadata():
 def test_status_explains_a_rejected_campaign_and_brand():
     from receiver.domain.declines import resource_declines
     from receiver.domain.models import Badge, Resource, ResourceType
-    from receiver.store.export import format_table, resource_dict
+    from receiver.store.export import format_table
+    from receiver.store.status_json import resource_dict
 
     campaign = Resource(
         ResourceType.CAMPAIGN, "CX1", Badge.REJECTED, 0.0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plivo_client.types import GatewayError, Submitted
+from plivo_client.types import BrandInfo, GatewayError, Submitted
 
 from .conftest import FakeGateway
 
@@ -41,6 +41,12 @@ class LifecycleGateway(FakeGateway):
         if self.read_error is not None:
             raise self.read_error
         return dict(self.campaign, campaign_id=campaign_id)
+
+    def get_brand(self, brand_id: str) -> BrandInfo:
+        self.calls.append(("brand.read", brand_id))
+        return BrandInfo(
+            brand_id, "harbor", "STANDARD", "COMPLETED", "p-acme", "Harbor Point Dental"
+        )
 
     def update_campaign(self, req: Any) -> Submitted:
         return self._answer("campaign.update", req, campaign_id=req.campaign_id)

@@ -94,7 +94,8 @@ def test_unlink_confirm_refused(snap_compare, host, gateway, wait):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_campaign_form_with_findings(snap_compare, host, gateway, registry, wait):
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+def test_campaign_form_with_findings(snap_compare, host, gateway, registry, wait, size):
     """The check's findings under the fields, counted in the title (issue 14)."""
 
     async def run_before(pilot) -> None:
@@ -113,7 +114,7 @@ def test_campaign_form_with_findings(snap_compare, host, gateway, registry, wait
         form.query_one("#description", Input).focus()
 
     app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_campaign_form_at_80x24(snap_compare, host, gateway, registry, wait):

@@ -55,8 +55,11 @@ class LifecycleController:
     # ---- campaigns ----------------------------------------------------------------------
     def fix_campaign(self) -> None:
         campaign = self._selected(ResourceType.CAMPAIGN, "resubmit", "rejected campaign")
-        if campaign is None:
-            return
+        if campaign is not None:
+            self.fix(campaign)
+
+    def fix(self, campaign: Resource) -> None:
+        """The fix-and-resubmit form for `campaign` (the main screen's row, or a detail's)."""
         if campaign.badge is not Badge.REJECTED:
             self.node.notify(
                 f"Campaign {campaign.id} is {campaign.badge.value}: only a rejected campaign "

@@ -90,7 +90,7 @@ class ReconcileController:
     def start(self, each_tick: Callable[[], None] | None = None) -> None:
         """On mount: flags for what is already in the registry, and the overdue timer (which
         calls `each_tick` first: the URL check)."""
-        self.flags.rescan(self.registry.all(), self.rule())
+        self.flags.rescan(self.registry.unsettled(), self.rule())
         self.redecorate()
 
         def tick() -> None:
@@ -267,7 +267,7 @@ class ReconcileController:
 
     def rescan(self) -> int:
         """Re-judge every resource (the callback URL moved); how many await the old URL."""
-        self.decorate(self.flags.rescan(self.registry.all(), self.rule()))
+        self.decorate(self.flags.rescan(self.registry.unsettled(), self.rule()))
         return len(self.flags.old_url)
 
     def redecorate(self) -> None:

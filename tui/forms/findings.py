@@ -41,8 +41,10 @@ class CampaignChecks:
         request: Callable[[], CampaignRequest],
         *,
         brand: Callable[[], tuple[str, str]] = lambda: ("", ""),
+        loose_heading: str = "",
     ) -> None:
         self.form, self.request, self.brand = form, request, brand
+        self.loose_heading = loose_heading  # over the findings whose field is not on screen
         self.findings: list[Finding] = []
         self.title = form.TITLE_TEXT
 
@@ -74,7 +76,10 @@ class CampaignChecks:
         panel = self.form.query("#findings")
         if panel:
             rest = [f for items in by_field.values() for f in items]
-            panel.first(Static).update(Text("\n").join(finding_text(f) for f in rest))
+            lines = [finding_text(f) for f in rest]
+            if rest and self.loose_heading:
+                lines.insert(0, Text(self.loose_heading, style="bold"))
+            panel.first(Static).update(Text("\n").join(lines))
             panel.first().display = bool(rest)
         counted = summary(self.findings)
         typed = any(

@@ -44,12 +44,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class DetailHooks:
-    """What the detail view borrows from the main screen: flags, reconcile, URL and clock."""
+    """What the detail view borrows from the main screen: flags, reconcile, URL, clock, and
+    the fix-and-resubmit form for a rejected campaign."""
 
     flags: RowFlags
     reconcile: Callable[[ResourceType, str], None]
     callback_url: Callable[[], str]
     clock: Clock
+    fix: Callable[[Resource], None] | None = None
 
 
 def summary_renderable(
@@ -64,6 +66,13 @@ def summary_renderable(
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("status", badge_text(resource.badge, theme))
+    declines = resource_declines(resource.type.value, resource.detail)
+    failed_link = resource.type is ResourceType.NUMBER and resource.badge is Badge.FAILED
+    label = "why it failed" if resource.type is ResourceType.NUMBER else "why rejected"
+    for why in declines or ([LINK_FAILED_UNEXPLAINED] if failed_link else []):
+        grid.add_row(Text(label, style="bold"), why)  # first: the summary's height is capped
+    if declines and fixable(resource):
+        grid.add_row("next", "f: fix and resubmit (opens at the field the decline concerns)")
     for label, text in flags or ():
         grid.add_row(Text(label, style=f"bold {theme.get('warning', 'yellow')}"), text)
     if resource.name:
@@ -79,15 +88,14 @@ def summary_renderable(
     grid.add_row("callback URL", resource.callback_url or "—")
     for key, value in resource.detail.items():
         grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
-    whys = resource_declines(resource.type.value, resource.detail)
-    if resource.type is ResourceType.NUMBER and resource.badge is Badge.FAILED and not whys:
-        whys = [LINK_FAILED_UNEXPLAINED]
-    label = "why it failed" if resource.type is ResourceType.NUMBER else "why rejected"
-    for why in whys:
-        grid.add_row(Text(label, style="bold"), why)
     for line in throughput_lines(resource):
         grid.add_row("throughput", line)
     return grid
+
+
+def fixable(resource: Resource) -> bool:
+    """A rejected campaign: the fix-and-resubmit form is offered."""
+    return resource.type is ResourceType.CAMPAIGN and resource.badge is Badge.REJECTED
 
 
 def throughput_lines(resource: Resource) -> list[str]:
@@ -107,6 +115,7 @@ class ResourceDetailScreen(Screen):
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("r", "reconcile", "Reconcile", id="resource.reconcile"),
         Binding("x", "export_timeline", "Export timeline", id="resource.export"),
+        Binding("f", "fix_campaign", "Fix and resubmit", id="resource.fix"),
     ]
 
     def __init__(
@@ -119,6 +128,7 @@ class ResourceDetailScreen(Screen):
         self.resource_id = id
         self._entries: dict[str, Entry] = {}
         self._timeline_rows = 0
+        self._row_details: list[str] = []  # what each timeline row shows in "What happened"
         self._unsubscribe = None
         self._unflag = None
 
@@ -186,6 +196,26 @@ class ResourceDetailScreen(Screen):
             return []
         return self.hooks.flags.lines(resource, self.hooks.callback_url())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fix_campaign":
+            resource = self.resource
+            return self.hooks is not None and resource is not None and fixable(resource)
+        return True
+
+    def action_fix_campaign(self) -> None:
+        """`f` on a rejected campaign: the fix-and-resubmit form, at the declined field."""
+        resource = self.resource
+        if self.hooks is None or self.hooks.fix is None or resource is None:
+            return
+        if not fixable(resource):
+            self.notify(
+                "Only a rejected campaign can be fixed and resubmitted.",
+                title="resubmit",
+                severity="warning",
+            )
+            return
+        self.hooks.fix(resource)
+
     def action_reconcile(self) -> None:
         if self.hooks is None:
             self.notify("Reconcile from the main screen (r).", title="reconcile")
@@ -229,7 +259,12 @@ class ResourceDetailScreen(Screen):
                 resource, parent, self.flag_lines(resource), theme=self.app.theme_variables
             )
         )
+        self.refresh_bindings()  # `f` is offered while the campaign is rejected
         timeline = self.query_one("#timeline", DataTable)
+        for row, entry in enumerate(resource.timeline[: self._timeline_rows]):
+            if entry.detail != self._row_details[row]:  # a rejection's reasons arrived
+                timeline.update_cell(str(row), "detail", entry.detail, update_width=True)
+                self._row_details[row] = entry.detail
         for entry in resource.timeline[self._timeline_rows :]:
             timeline.add_row(
                 clock_time(entry.at),
@@ -238,6 +273,7 @@ class ResourceDetailScreen(Screen):
                 entry.detail,
                 key=str(self._timeline_rows),
             )
+            self._row_details.append(entry.detail)
             self._timeline_rows += 1
         journal = self.query_one("#journal", DataTable)
         for entry in self.store.entries_for(self.resource_type, self.resource_id):

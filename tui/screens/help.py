@@ -27,7 +27,11 @@ OTHER_KEYS: list[KeySection] = [
     ),
     (
         "Resource detail",
-        [("r", "reconcile this resource with the API"), ("x", "export its timeline")],
+        [
+            ("r", "reconcile this resource with the API"),
+            ("x", "export its timeline"),
+            ("f", "fix and resubmit a rejected campaign"),
+        ],
     ),
     (
         "Event detail",

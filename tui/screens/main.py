@@ -164,7 +164,7 @@ class MainScreen(Screen):
         self.title = "tendlc"
         self.scope.show()
         self.status_bar.mode = self.mode
-        self.resources.load(self.store.registry.all())
+        self.resources.load_ids(self.store.registry.ids)
         recent = self.store.recent(500)
         self.event_log.add_entries(recent)
         self.count_callbacks(recent)
@@ -308,7 +308,9 @@ class MainScreen(Screen):
 
     def open_resource(self, resource: Resource) -> None:
         rec = self.reconciler
-        hooks = DetailHooks(rec.flags, rec.reconcile_resource, rec.callback_url_now, self.clock)
+        hooks = DetailHooks(
+            rec.flags, rec.reconcile_resource, rec.callback_url_now, self.clock, self.lifecycle.fix
+        )
         self.app.push_screen(ResourceDetailScreen(self.store, resource.type, resource.id, hooks))
 
     def open_entry(self, entry: Entry) -> None:

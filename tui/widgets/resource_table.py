@@ -101,7 +101,7 @@ class ResourceTable(VirtualTable):
         self.lookup = lookup
         self.filter_text = ""
         self.scope: Scope | None = None
-        self._resources: dict[str, Resource] = {}
+        self._resources: dict[str, Resource | None] = {}  # None: not built yet, ask lookup
         self._sending: set[str] = set()  # rows whose request is on its way (mark_sending)
 
     def on_mount(self) -> None:
@@ -111,10 +111,16 @@ class ResourceTable(VirtualTable):
     def total(self) -> int:
         return len(self._resources)
 
+    def resource(self, key: str) -> Resource | None:
+        """The resource of a row (built on first use: a start shows 200,000 rows and builds
+        only the ones drawn)."""
+        held = self._resources.get(key)
+        return held if held is not None else self.lookup(self.resource_type, key)
+
     def selected(self) -> Resource | None:
         """The resource under the cursor, if any."""
         key = self.cursor_key
-        return None if key is None else self._resources.get(key)
+        return None if key is None else self.resource(key)
 
     def visible(self, resource: Resource) -> bool:
         """Inside the scope, and the filter (any case) is in its id, name, status or parent."""
@@ -154,7 +160,10 @@ class ResourceTable(VirtualTable):
             self.update_row(id)
 
     def _source(self, key: str) -> list[Cell]:
-        cells = self.cells(self._resources[key])
+        resource = self.resource(key)
+        if resource is None:  # unreadable in registry.json (the store warned)
+            return [Text("") for _ in self.columns]
+        cells = self.cells(resource)
         return [cells[column.key] for column in self.columns]
 
     def load(self, resources: Iterable[Resource]) -> None:
@@ -163,9 +172,20 @@ class ResourceTable(VirtualTable):
         self.drop_cells()
         self.rebuild()
 
+    def load_ids(self, ids: Iterable[str]) -> None:
+        """Replace all rows with the resources of these ids, built when first drawn."""
+        self._resources = dict.fromkeys(ids)
+        self.drop_cells()
+        self.rebuild()
+
     def rebuild(self) -> None:
-        """Show the resources that pass the filter and scope, in registry order."""
-        self.set_rows(r.id for r in self._resources.values() if self.visible(r))
+        """Show the resources that pass the filter and scope, in registry order (unfiltered,
+        without building any)."""
+        if self.scope is None and not self.filter_text:
+            self.set_rows(self._resources)
+            return
+        found = ((key, self.resource(key)) for key in self._resources)
+        self.set_rows(key for key, r in found if r is not None and self.visible(r))
 
     def apply(self, resources: Iterable[Resource]) -> None:
         """Bring changed resources up to date in place: redraw their rows, add or drop rows."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -89,6 +89,12 @@ class ResourcesView(Vertical):
             by_type[resource.type].append(resource)
         for type, items in by_type.items():
             self.table(type).load(items)
+        self.refresh_titles()
+
+    def load_ids(self, ids: Callable[[ResourceType], Iterable[str]]) -> None:
+        """Every table from the ids of its type (resources built when first drawn)."""
+        for type in ResourceType:
+            self.table(type).load_ids(ids(type))
         self.refresh_titles()
 
     def apply(self, resources: Iterable[Resource]) -> None:

@@ -14,6 +14,7 @@ from tinydb import TinyDB
 
 from receiver.domain.models import Change
 from receiver.domain.registry import Registry
+from receiver.domain.resource_map import TextSource
 from receiver.store.disk.atomicdb import (
     PRIVATE_DIR,
     PRIVATE_FILE,
@@ -24,6 +25,7 @@ from receiver.store.disk.atomicdb import (
     encode,
     parse_tables,
 )
+from receiver.store.disk.mapped import map_resources
 from receiver.store.nonces import NONCES_NAME
 
 LOCK_NAME = "tendlc.lock"
@@ -128,6 +130,9 @@ def read_snapshot(path: Path) -> Snapshot | None:
     if not path.exists():
         return None
     try:
+        mapped = _map_lines(path)
+        if mapped is not None:
+            return mapped
         raw = path.read_bytes()
     except OSError as exc:
         raise DamagedFileError(f"unreadable ({exc})") from exc
@@ -154,19 +159,50 @@ _HEAD_END = b'"registry":{"version":1,"resources":['
 _TAIL = b"]}}}}"
 
 
+def _map_lines(path: Path) -> Snapshot | None:
+    """The snapshot written by write_snapshot_parts with its resources left in the file
+    (receiver/store/disk/mapped.py); None if it is not in that layout or a line is not plain."""
+    with path.open("rb") as f:
+        head = f.readline(1 << 16)
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(size - len(_TAIL) - 1, 0))
+        tail = f.read()
+    if not head.endswith(b"\n") or not head[:-1].endswith(_HEAD_END) or not tail.endswith(_TAIL):
+        return None
+    start, end = len(head), size - len(_TAIL)
+    if end > start and tail.startswith(b"\n"):  # the newline before the closing brackets
+        end -= 1
+    if end <= start:
+        return None
+    try:
+        meta = json.loads(head[: -1 - len(_HEAD_END)].decode() + '"registry":null}}}')
+        doc = meta[SNAPSHOT_TABLE]["1"]
+        seq = doc["seq"]
+        found = map_resources(path, start, end)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if found is None or not isinstance(seq, int) or seq < 0:
+        return None
+    registry = Registry.from_mapped(*found)
+    at = float(doc.get("written_at") or 0.0)
+    return Snapshot(seq=seq, registry=registry, written_at=at, lines=True)
+
+
 def _read_lines(raw: bytes) -> Snapshot | None:
     """The snapshot written by write_snapshot_parts, without parsing its resources; None if
     `raw` is not in that layout (the caller then parses it whole)."""
-    head, sep, rest = raw.partition(b"\n")
-    if not sep or not head.endswith(_HEAD_END) or not raw.endswith(_TAIL):
+    cut = raw.find(b"\n")
+    if cut < 0 or not raw.startswith(_HEAD_END, cut - len(_HEAD_END)) or not raw.endswith(_TAIL):
         return None
+    start, end = cut + 1, len(raw) - len(_TAIL)
+    if end > start and raw[end - 1] == 0x0A:  # the newline before the closing brackets
+        end -= 1
     try:
-        meta = json.loads(head[: -len(_HEAD_END)].decode() + '"registry":null}}}')
+        meta = json.loads(raw[: cut - len(_HEAD_END)].decode() + '"registry":null}}}')
         doc = meta[SNAPSHOT_TABLE]["1"]
         seq = doc["seq"]
-        texts = rest[: -len(_TAIL)].decode().split(",\n") if len(rest) > len(_TAIL) else []
-        texts = [t.rstrip("\n") for t in texts]
-        registry = Registry.from_texts(t for t in texts if t)
+        body = str(memoryview(raw)[start:end], "utf-8") if end > start else ""  # one copy
+        registry = Registry.from_lines(body)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
     if not isinstance(seq, int) or seq < 0:
@@ -190,16 +226,24 @@ def write_snapshot(
 def write_snapshot_parts(
     path: Path,
     seq: int,
-    resources: list[str],
+    resources: list[str | int],
     at: float,
     write_file: WriteFile = atomic_write,
+    source: TextSource | None = None,
 ) -> int:
-    """registry.json from each resource already encoded as JSON text: TinyDB's layout (table
-    "snapshot", doc 1), with each resource on a line of its own so open needs no parse."""
+    """registry.json from each resource already encoded as JSON text, or given as its index in
+    `source` (a text unchanged since open, copied from the file it was read from): TinyDB's
+    layout (table "snapshot", doc 1), with each resource on a line of its own so open needs
+    no parse."""
     head = encode({"version": 1, "seq": seq, "written_at": at})[:-1]
-    body = ",\n".join(resources)
-    doc = f'{head},"registry":{{"version":1,"resources":[\n{body}\n]}}}}'
-    payload = f'{{"{SNAPSHOT_TABLE}":{{"1":{doc}}}}}'.encode()
+    raw = source.raw if source is not None else None
+    doc_head = f'{{"{SNAPSHOT_TABLE}":{{"1":{head},"registry":{{"version":1,"resources":[\n'
+    payload = bytearray(doc_head.encode())  # one buffer: a 120 MB registry is not copied thrice
+    for i, part in enumerate(resources):
+        if i:
+            payload += b",\n"
+        payload += part.encode() if isinstance(part, str) else raw(part)  # type: ignore[misc]
+    payload += b"\n]}}}}"
     write_file(path, payload)
     return len(payload)
 
