@@ -64,15 +64,25 @@ def campaign_observation(campaign: CampaignInfo) -> Observation:
     )
 
 
+def number_observation(number: NumberInfo, campaign_id: str) -> Observation:
+    """A listed number; a failed link's reason, when the API gives one, goes to its detail."""
+    failed = number.status.upper() == "FAILED"
+    detail = {"failure_reason": number.reason} if failed and number.reason else {}
+    return Observation(
+        ResourceType.NUMBER,
+        number.number,
+        number.status or None,
+        parent_id=campaign_id,
+        detail=detail,
+    )
+
+
 def number_observations(
     campaign_id: str, listed: list[NumberInfo], known: tuple[str, ...]
 ) -> list[Observation]:
     """Numbers the API lists on the campaign, plus known ones it no longer lists (absent)."""
     seen = {n.number for n in listed}
-    out = [
-        Observation(ResourceType.NUMBER, n.number, n.status or None, parent_id=campaign_id)
-        for n in listed
-    ]
+    out = [number_observation(n, campaign_id) for n in listed]
     out += [
         Observation(ResourceType.NUMBER, number, None, parent_id=campaign_id)
         for number in known
@@ -113,7 +123,7 @@ def observe_one(
         if exc.status in (400, 404) and "not linked" in exc.message.lower():
             return [Observation(ResourceType.NUMBER, id, None, parent_id=parent_id)]
         raise
-    return [Observation(ResourceType.NUMBER, info.number, info.status or None, parent_id=parent_id)]
+    return [number_observation(info, parent_id)]
 
 
 async def reconcile(

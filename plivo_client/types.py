@@ -152,14 +152,22 @@ class NumberInfo:
     number: str
     campaign_id: str
     status: str
+    reason: str = ""  # why a link FAILED, when the number object says (see LINK_REASON_KEYS)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any], campaign_id: str) -> NumberInfo:
+        reason = next((_text(data, k) for k in LINK_REASON_KEYS if _text(data, k)), "")
         return cls(
             number=_text(data, "number").lstrip("+"),
             campaign_id=campaign_id,
             status=_text(data, "status"),
+            reason=reason,
         )
+
+
+LINK_REASON_KEYS = ("failure_reason", "error_reason", "reason", "remark")
+"""Where a number object may say why its link failed. Plivo documents none of them (its Node
+SDK types carry an optional `remark`); the sandbox sends `failure_reason`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,11 @@ def brand_declined_reasons(brand_alias: str) -> list[dict[str, str]]:
     return [dict(by_code[code])]
 
 
+# Plivo documents no reason field for a failed link (plivo-10dlc.md §2.3, §3.1: "operators
+# rejected the link"); the sandbox gives one, simulator-defined, so a reason can be shown.
+LINK_FAILURE_REASON = "The carriers rejected the number for this campaign."
+
+
 def link_fails(number: str) -> bool:
     return number.endswith("0000")
 

@@ -121,6 +121,7 @@ class Scheduler:
                 return None
             failed = self._fails("number_linking", number, "", outcomes.link_fails(number))
             n.status = "FAILED" if failed else "COMPLETED"
+            n.failure_reason = outcomes.LINK_FAILURE_REASON if failed else ""
             return _number_payload(n, "number_linking", "failed" if failed else "success")
 
         self._start(url, method, _number_payload(entry, "number_linking", "created"), settle)

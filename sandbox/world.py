@@ -185,9 +185,13 @@ class LinkedNumber:
     status: str = "PROCESSING"  # PROCESSING / COMPLETED / FAILED
     cycle: int = 0
     unlinking: bool = False  # an unlink request is in flight
+    failure_reason: str = ""  # a FAILED link's reason (simulator-defined field)
 
     def to_json(self) -> dict[str, Any]:
-        return {"number": self.number, "status": self.status}
+        out = {"number": self.number, "status": self.status}
+        if self.status == "FAILED" and self.failure_reason:
+            out["failure_reason"] = self.failure_reason
+        return out
 
 
 class World:

@@ -23,7 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from receiver.domain.declines import explain, reasons_of, rejection_brief
-from receiver.domain.models import Badge, Cause, Change, Resource, ResourceType
+from receiver.domain.models import Badge, Cause, Change, Resource, ResourceType, split_key
 from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
 from tui.widgets.badges import ERROR_BADGES, severity_for
@@ -32,7 +32,7 @@ from tui.widgets.formatting import entry_kind, entry_resource
 MAX_SINGLE = 2  # more notices than this in one burst become one summary toast
 QUIET = 0.4  # seconds without a new notice that end a burst
 LONGEST = 2.0  # a burst is shown after this long even if notices keep coming
-NAMED = 3  # failed ids a summary names before "+N more"
+NAMED = 3  # failed ids a summary names before "and N more"
 SEVERITY_RANK = {"information": 0, "warning": 1, "error": 2}
 
 
@@ -100,8 +100,14 @@ def rejection_notice(resource: Resource) -> Notice:
     return Notice(resource.type.value, line, "error", about=resource.key)
 
 
+def shown_key(key: str) -> str:
+    """A resource key's id as screens show it (a number with its "+")."""
+    type, id = split_key(key)
+    return f"+{id}" if type is ResourceType.NUMBER else id
+
+
 def named(ids: Sequence[str]) -> str:
-    more = f", +{len(ids) - NAMED} more" if len(ids) > NAMED else ""
+    more = f" and {len(ids) - NAMED} more" if len(ids) > NAMED else ""
     return ", ".join(ids[:NAMED]) + more
 
 
@@ -118,7 +124,7 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
                 codes[resource.id] = ", ".join(found)
     badges = Counter(final.values())
     parts = [f"{n} {badge.value}" for badge, n in badges.most_common()]
-    failed = sorted(key.split(":", 1)[-1] for key, badge in final.items() if badge in ERROR_BADGES)
+    failed = sorted(shown_key(key) for key, badge in final.items() if badge in ERROR_BADGES)
     failed = [f"{id} ({codes[id]})" if id in codes else id for id in failed]
     if failed:
         parts.append(f"failed: {named(failed)}")
@@ -128,7 +134,7 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
     others = [n for n in notices if n.severity == "error" and n.title != "unverified callback"]
     parts.extend(f"{n.title}: {n.message}" for n in others[:NAMED])
     if len(others) > NAMED:
-        parts.append(f"+{len(others) - NAMED} more errors")
+        parts.append(f"and {len(others) - NAMED} more errors")
     callbacks = sum(1 for c in changes if c.event is not None)
     title = (
         f"{callbacks} callbacks"

@@ -143,6 +143,12 @@ def describe(code: object, text: str | None, *, brand: bool = False) -> str:
     return f"code {known.code}: {known.meaning}. Fix: {known.fix} (source: {known.source})"
 
 
+LINK_FAILED_UNEXPLAINED = (
+    "Plivo gave no reason (its docs: the operators rejected the link); link it again, or ask "
+    "Plivo support"
+)
+"""What a failed link's detail says when neither its callback nor the API said why."""
+
 CODE_IN_TEXT = re.compile(r"\((\d{3,4})\)\s*$")
 
 
@@ -159,8 +165,12 @@ def reasons_of(kind: str, detail: Mapping[str, Any]) -> list[tuple[object, str |
     """(code, Plivo's text) for each rejection reason a resource's detail carries.
 
     Campaigns carry `error_code` / `error_reason` (API and callbacks); brands carry
-    `declined_reasons`, as reconcile stores them ("message (code)") or as a callback sent them.
+    `declined_reasons`, as reconcile stores them ("message (code)") or as a callback sent them;
+    a number whose link failed may carry `failure_reason` (or a callback's `reason`).
     """
+    if kind == "number":
+        keys = ("failure_reason", "reason", "error_reason")
+        return [(None, str(detail[k])) for k in keys if detail.get(k)][:1]
     if kind == "campaign":
         code, text = detail.get("error_code"), detail.get("error_reason") or detail.get("reason")
         return [(code, str(text) if text else None)] if code or text else []

@@ -18,6 +18,7 @@ from receiver.domain.models import (
     ResourceType,
     TimelineEntry,
 )
+from receiver.domain.notes import api_note, change_message, difference, join_messages
 from receiver.domain.resource_map import ResourceMap, TextSource, rank_of
 from receiver.domain.status import (
     CALLBACK_RULES,
@@ -26,6 +27,7 @@ from receiver.domain.status import (
     REQUEST_RULES,
     SUBMITTED,
     TERMINAL,
+    api_agrees,
     api_target,
     normalise_number,
     reasons,
@@ -159,7 +161,7 @@ class Registry:
                 event.id,
             )
         )
-        return [copy_resource(res)], _message(res, old, note)
+        return [copy_resource(res)], change_message(res, old, note)
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -215,7 +217,7 @@ class Registry:
                 )
             )
             changed.append(copy_resource(res))
-            messages.append(_message(res, old, None))
+            messages.append(change_message(res, old, None))
         return changed, join_messages(messages)
 
     @staticmethod
@@ -268,15 +270,18 @@ class Registry:
             if badge in (Badge.UNLINKING, Badge.UNLINKED):
                 cycle = Cycle.UNLINK
             res = self._create(obs.type, rid, badge, cycle, at)
-            self._update_meta(res, obs, api)
+            self._update_meta(res, obs)
+            res.api_status = api
             self._set_state(res, badge, rank, at)
             if badge == Badge.UNKNOWN:
                 res.awaiting_since = None
-            note = explained_note(res, _api_note(api))
+            note = explained_note(res, api_note(api))
             res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, note, None))
-            return [copy_resource(res)], _message(res, None, None)
+            return [copy_resource(res)], change_message(res, None, None)
         self._dirty[key] = None
-        meta_changed = self._update_meta(res, obs, api)
+        word_before = res.api_status
+        differs = self._update_meta(res, obs)
+        res.api_status = api
         target = api_target(obs.type, api, res)
         if target is not None:
             badge, rank = target
@@ -291,26 +296,41 @@ class Registry:
                     elif res.cycle == Cycle.UNLINK and res.cycle_terminal:
                         res.cycle = Cycle.LINK  # linked again (elsewhere) after an unlink
                 self._set_state(res, badge, rank, at, keep_awaiting=True)
-                note = explained_note(res, _api_note(api))
+                note = explained_note(res, api_note(api))
                 res.timeline.append(TimelineEntry(at, Cause.RECONCILE, badge, note, None))
-                return [copy_resource(res)], _message(res, old, _api_note(api))
-        if meta_changed:
-            explain_rejection_row(res)
-            res.updated_at = at
-            return [copy_resource(res)], ""
-        return [], ""
+                return [copy_resource(res)], change_message(res, old, api_note(api))
+        if api != word_before and not api_agrees(obs.type, api, res):
+            differs.insert(0, f"API says {api}" if api else "absent at the API")
+        rows = list(res.timeline)
+        explain_rejection_row(res)
+        if not differs and res.timeline == rows:
+            return [], ""  # nothing differs (the API's word, if new, agrees with the badge)
+        res.updated_at = at
+        if differs:
+            note = f"reconcile: {'; '.join(differs)}"
+            res.timeline.append(TimelineEntry(at, Cause.RECONCILE, res.badge, note, None))
+        return [copy_resource(res)], ""
 
     @staticmethod
-    def _update_meta(res: Resource, obs: Observation, api: str | None) -> bool:
-        before = (res.name, res.parent_id, res.api_status, res.detail)
-        if obs.name:
+    def _update_meta(res: Resource, obs: Observation) -> list[str]:
+        """Take the API's name, parent and detail; what differed, for the timeline."""
+        differs: list[str] = []
+        if obs.name and obs.name != res.name:
             res.name = obs.name
-        if obs.parent_id:
+            differs.append(f"name {obs.name}")
+        if obs.parent_id and obs.parent_id != res.parent_id:
             res.parent_id = obs.parent_id
-        res.api_status = api
-        if obs.detail and any(res.detail.get(k) != v for k, v in obs.detail.items()):
+            differs.append(
+                f"{'brand' if res.type is ResourceType.CAMPAIGN else 'campaign'} {obs.parent_id}"
+            )
+        new = [k for k, v in obs.detail.items() if res.detail.get(k) != v]
+        if new:
             res.detail = {**res.detail, **obs.detail}
-        return before != (res.name, res.parent_id, res.api_status, res.detail)
+            # a rejection's reasons amend its rejection row instead (explain_rejection_row)
+            shown = [k for k in new if res.badge is not Badge.REJECTED or k not in REASON_KEYS]
+            if shown:
+                differs.append(", ".join(difference(k, obs.detail[k]) for k in shown))
+        return differs
 
     # -- state -------------------------------------------------------------------------------
 
@@ -419,25 +439,3 @@ class Registry:
         reg = cls()
         reg._resources.add_texts(texts)
         return reg
-
-
-def _api_note(api: str | None) -> str:
-    return f"reconcile: API says {api}" if api else "reconcile: absent at the API"
-
-
-def _message(res: Resource, old: Badge | None, note: str | None) -> str:
-    """One line for a toast: 'brand B43KNAS: submitted → registered'."""
-    if old == res.badge:
-        return f"{res.type.value} {res.id}: {res.badge.value} ({note or 'again'})"
-    before = old.value if old is not None else "new"
-    line = f"{res.type.value} {res.id}: {before} → {res.badge.value}"
-    if note == "unlink failed":
-        line += " (unlink failed)"
-    return line
-
-
-def join_messages(messages: list[str]) -> str:
-    """The first message, with how many more followed: 'brand B1: new → submitted (+2 more)'."""
-    if len(messages) <= 1:
-        return messages[0] if messages else ""
-    return f"{messages[0]} (+{len(messages) - 1} more)"

@@ -101,3 +101,15 @@ def api_target(
     if api == "FAILED":
         return Badge.FAILED, TERMINAL
     return None
+
+
+def api_agrees(rtype: ResourceType, api: str | None, res: Resource) -> bool:
+    """The API's word says what the badge already shows (a confirmation, not a difference).
+
+    A number still listed COMPLETED while its unlink runs agrees too: Plivo lists it until the
+    unlink is done.
+    """
+    target = api_target(rtype, api, res)
+    if target is None:
+        return rtype is ResourceType.NUMBER and api == "COMPLETED" and res.cycle == Cycle.UNLINK
+    return target[0] == res.badge

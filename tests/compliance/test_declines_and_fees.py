@@ -90,4 +90,11 @@ def test_status_explains_a_rejected_campaign_and_brand():
     assert "  └ code 1003: direct-lending content" in table
     assert resource_dict(campaign)["declines"][0].startswith("code 1003: ")
     assert resource_declines("number", {"error_code": "1"}) == []
+    failed = Resource(
+        ResourceType.NUMBER, "14155550100", Badge.FAILED, 0.0,
+        detail={"failure_reason": "Carrier rejected the link"},
+    )  # fmt: skip
+    assert resource_declines("number", failed.detail) == ["Carrier rejected the link"]
+    assert resource_dict(failed)["declines"] == ["Carrier rejected the link"]
+    assert "  └ Carrier rejected the link" in format_table([failed])
     assert resource_declines("campaign", {}) == []

@@ -255,3 +255,68 @@ async def test_no_example_against_plivo(host, gateway, registry):
         await pilot.pause()
         assert form.query_one("#description", Input).value == ""
         assert "example" not in str(form.query_one("#keys-hint").render())
+
+
+async def test_the_banner_names_fields_by_their_labels_and_goes_once_fixed(
+    host, gateway, registry, wait
+):
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await choose(pilot, form, "BREG001", "CUSTOMER_CARE", wait)
+        fill(form, {**GOOD_TEXT, "sample1": "", "description": ""})
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        banner = form.query_one("#form-error", FieldError)
+        text = str(banner.render())
+        assert "Not sent: 2 fields to fix (Description, Sample message 1)" in text
+        assert "sample1" not in text and "description" not in text
+
+        form.query_one("#description", Input).value = GOOD_TEXT["description"]
+        await pilot.pause()
+        assert "Not sent: 1 field to fix (Sample message 1)" in str(banner.render())
+
+        form.query_one("#sample1", Input).value = GOOD_TEXT["sample1"]
+        await pilot.pause()
+        assert not banner.display  # every field fixed: nothing stops the submit any more
+
+
+async def test_a_refusal_about_a_field_leaves_the_banner_once_that_field_changes(
+    host, gateway, registry, wait
+):
+    gateway.fail_with = GatewayError(
+        "create campaign failed: sample1 looks like spam", status=400, field="sample1"
+    )
+    app = host(lambda: CampaignForm(gateway, registry))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await choose(pilot, form, "BREG001", "CUSTOMER_CARE", wait)
+        fill(form, GOOD_TEXT)
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        banner = form.query_one("#form-error", FieldError)
+        assert banner.display and "looks like spam" in str(banner.render())
+        form.query_one("#sample1", Input).value = "Acme: your order 1234 is out for delivery."
+        await pilot.pause()
+        assert not banner.display
+        assert not form.query_one("#sample1-error", FieldError).display
+
+
+async def test_the_form_is_on_screen_at_once_and_its_fields_follow(gateway, registry, wait):
+    from textual.app import App
+
+    app = App()
+    async with app.run_test(size=(120, 36)) as pilot:
+        form = CampaignForm(gateway, registry, "BREG001")
+        await app.push_screen(form)
+        # The frame is up before the many fields are mounted: a loading line, the buttons.
+        assert form.query("#form-loading") and form.query("#submit")
+        assert not form.query("#alias")
+        await pilot.press("ctrl+s")  # nothing to send yet: ignored, not an error
+        assert gateway.submissions() == []
+
+        await wait(pilot, "usecases")
+
+        assert not form.query("#form-loading")
+        assert form.focused is form.query_one("#alias", Input)
+        assert options(form.query_one("#usecase", Select))  # the preset brand's use cases

@@ -132,3 +132,24 @@ def test_brand_form_at_80x24(snap_compare, host, gateway, wait):
     assert snap_compare(
         host(lambda: BrandForm(gateway)), terminal_size=(80, 24), run_before=loaded(wait)
     )
+
+
+def test_brand_form_at_120x36(snap_compare, host, gateway, wait):
+    assert snap_compare(
+        host(lambda: BrandForm(gateway)), terminal_size=(120, 36), run_before=loaded(wait)
+    )
+
+
+TWO_SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+
+
+@TWO_SIZES
+def test_link_form_at(snap_compare, host, gateway, registry, wait, size):
+    app = host(lambda: LinkForm(gateway, registry, campaign_id="CACT001"))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
+
+
+@TWO_SIZES
+def test_unlink_confirm_at(snap_compare, host, gateway, wait, size):
+    app = host(lambda: UnlinkConfirm(gateway, "CACT001", "14845551234"))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait))

@@ -29,7 +29,8 @@ def test_each_kind_moves_through_its_badges(ev, kind, rtype, ids, flow):
         event = ev(kind, status, at=100.0 + n, **ids)
         changed, message = reg.apply_callback(event)
         assert [r.badge for r in changed] == [badge]
-        assert message.startswith(f"{rtype.value} {rid}: ") and message.endswith(badge.value)
+        shown = f"+{rid}" if rtype is ResourceType.NUMBER else rid
+        assert message.startswith(f"{rtype.value} {shown}: ") and message.endswith(badge.value)
         res = reg.get(rtype, rid)
         assert res.badge == badge and res.updated_at == 100.0 + n
         assert res.timeline[-1].cause == Cause.CALLBACK and res.timeline[-1].ref == event.id
@@ -52,7 +53,7 @@ def test_unlink_failed_leaves_the_number_linked(ev):
     assert res.badge == Badge.LINKED and res.cycle == Cycle.UNLINK and res.cycle_terminal
     assert res.timeline[-1].detail == "callback: unlink failed"
     assert res.detail["status_note"] == "unlink failed"
-    assert message == "number 14155550100: unlinking → linked (unlink failed)"
+    assert message == "number +14155550100: unlinking → linked (unlink failed)"
 
 
 def test_toast_message_names_the_resource_and_both_badges(ev, rq):
@@ -144,7 +145,7 @@ def test_created_after_an_unlink_request_is_recorded_though_the_badge_stays(ev, 
         ev(Kind.NUMBER_UNLINKING, "created", campaign_id="C1", number="14155550100")
     )
     assert changed[0].badge == Badge.UNLINKING and reg.rank(N, "14155550100") == 1
-    assert message == "number 14155550100: unlinking (created)"
+    assert message == "number +14155550100: unlinking (created)"
     assert [t.cause for t in changed[0].timeline] == [Cause.REQUEST, Cause.CALLBACK]
 
 

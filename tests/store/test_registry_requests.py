@@ -46,7 +46,7 @@ def test_link_request_submits_every_number_under_the_campaign(rq):
         (NUM, Badge.SUBMITTED, Cycle.LINK, "C1"),
         ("14155550101", Badge.SUBMITTED, Cycle.LINK, "C1"),
     ]
-    assert message == f"number {NUM}: new → submitted (+1 more)"
+    assert message == f"number +{NUM}: new → submitted (and 1 more)"
     assert [r.id for r in reg.children("C1")] == [NUM, "14155550101"]
 
 
@@ -59,7 +59,7 @@ def test_unlink_request_starts_an_unlink_cycle(ev, rq):
     assert (changed[0].badge, changed[0].cycle, changed[0].cycle_terminal) == (
         Badge.UNLINKING, Cycle.UNLINK, False,
     )  # fmt: skip
-    assert message == f"number {NUM}: linked → unlinking"
+    assert message == f"number +{NUM}: linked → unlinking"
 
 
 def test_failed_or_unknown_requests_change_nothing(rq):
@@ -111,7 +111,8 @@ def test_api_status_maps_to_a_badge_for_a_submitted_resource(rq, rtype, api, bad
     assert res.badge == badge and res.api_status == api and changed[0].badge == badge
     assert res.timeline[-1].cause == Cause.RECONCILE
     assert res.timeline[-1].detail == f"reconcile: API says {api}"
-    assert message == f"{rtype.value} {rid}: submitted → {badge.value}"
+    shown = f"+{rid}" if rtype is N else rid
+    assert message == f"{rtype.value} {shown}: submitted → {badge.value}"
 
 
 def test_number_processing_during_unlink_is_unlinking(rq):
@@ -126,7 +127,9 @@ def test_number_completed_during_a_running_unlink_changes_nothing(rq):
     reg.apply_request(rq("number.unlink", campaign_id="C1", numbers=(NUM,)), None)
     changed, message = reg.apply_observation(Observation(N, NUM, "COMPLETED"), at=1.0)
     assert message == "" and reg.get(N, NUM).badge == Badge.UNLINKING
-    assert [r.api_status for r in changed] == ["COMPLETED"]  # the API word is still recorded
+    # Plivo lists a number COMPLETED until its unlink is done: the word agrees with the badge,
+    # so it is recorded on the resource but is no difference (no change, no timeline entry).
+    assert changed == [] and reg.get(N, NUM).api_status == "COMPLETED"
     assert len(reg.get(N, NUM).timeline) == 1
 
 
@@ -178,6 +181,40 @@ def test_observation_of_an_unknown_resource_creates_it_with_metadata():
     assert (res.name, res.parent_id, res.detail, res.cycle_terminal) == (
         "Alerts", "B7", {"usecase": "2FA"}, True,
     )  # fmt: skip
+
+
+def test_every_difference_the_api_shows_lands_in_the_timeline(ev):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.BRAND, "registered", brand_id="B1"))
+    obs = Observation(B, "B1", "COMPLETED", name="Acme", detail={"vetting_score": 80})
+    changed, message = reg.apply_observation(obs, at=5.0)
+    res = reg.get(B, "B1")
+    assert [r.key for r in changed] == ["brand:B1"] and message == ""
+    assert (res.badge, res.name, res.api_status, res.updated_at) == (
+        Badge.REGISTERED, "Acme", "COMPLETED", 5.0,
+    )  # fmt: skip
+    last = res.timeline[-1]
+    assert (last.at, last.cause, last.badge) == (5.0, Cause.RECONCILE, Badge.REGISTERED)
+    assert last.detail == "reconcile: name Acme; vetting score"
+    assert reg.apply_observation(obs, at=6.0) == ([], "")  # the same again: no difference
+    assert len(res.timeline) == 2
+
+
+def test_an_api_word_that_confirms_the_badge_is_kept_but_is_no_change(ev):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.BRAND, "registered", brand_id="B1"))
+    assert reg.apply_observation(Observation(B, "B1", "COMPLETED"), at=5.0) == ([], "")
+    res = reg.get(B, "B1")
+    assert res.api_status == "COMPLETED" and len(res.timeline) == 1
+
+
+def test_an_api_word_that_disagrees_without_moving_the_badge_is_a_difference(ev):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.CAMPAIGN, "registered", brand_id="B1", campaign_id="C1"))
+    changed, _ = reg.apply_observation(Observation(C, "C1", "PROCESSING"), at=5.0)
+    res = reg.get(C, "C1")
+    assert [r.key for r in changed] == ["campaign:C1"] and res.badge is Badge.REGISTERED
+    assert res.timeline[-1].detail == "reconcile: API says PROCESSING"
 
 
 def test_api_never_lowers_a_terminal_state_but_may_replace_it(ev):

@@ -118,3 +118,13 @@ def test_campaign_numbers_view(snap_compare, snapshot_app, size) -> None:
         await pilot.pause()
 
     assert snap_compare(snapshot_app(True), terminal_size=size, run_before=run_before)
+
+
+def test_number_detail_at_80x24(snap_compare, snapshot_app) -> None:
+    press = ["3", "down", "down", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SMALL, run_before=settle)
+
+
+def test_number_detail_at_120x36(snap_compare, snapshot_app) -> None:
+    press = ["3", "down", "down", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)

@@ -4,14 +4,17 @@ a file with a per-number result, bulk unlink with one confirm."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from textual.widgets import DataTable, Input, SelectionList, TextArea
 
 from plivo_client.validation import LinkRequest
-from receiver.domain.models import Badge, RequestRecord, ResourceType
-from tui.forms import LinkForm
+from receiver.domain.models import Badge, Cause, RequestRecord, ResourceType
+from sandbox.outcomes import LINK_FAILURE_REASON
+from tui.forms import LinkForm, UnlinkConfirm
 from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
 from tui.forms.number_picker import NumberPicker
+from tui.widgets.resource_table import SENDING
 
 from .test_campaign_lifecycle_console import select
 from .test_preflight_in_forms import active_campaign
@@ -143,3 +146,68 @@ async def test_bulk_link_refuses_a_file_with_words_and_sends_nothing(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "cannot read" in str(screen.query_one("#form-error").content)
+
+
+async def test_a_failed_link_says_why_read_from_the_api(stack, started, wait_for, toasts, text_of):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        failing = "14155550000"  # the sandbox's carriers reject it (sandbox/outcomes.py)
+        await asyncio.to_thread(stack.gateway.link_numbers, LinkRequest(campaign_id, (failing,)))
+        await wait_for(pilot, lambda: stack.badge(N, failing) is Badge.FAILED, "link failed")
+        # The callback carries no reason: the console reads it from the campaign's numbers.
+        await wait_for(
+            pilot,
+            lambda: stack.store.registry.get(N, failing).detail.get("failure_reason"),
+            "the reason from the API",
+        )
+        resource = stack.store.registry.get(N, failing)
+        assert resource.detail["failure_reason"] == LINK_FAILURE_REASON
+        last = resource.timeline[-1]
+        assert last.cause is Cause.RECONCILE and last.badge is Badge.FAILED
+        assert last.detail == f"reconcile: failure reason: {LINK_FAILURE_REASON}"
+        await wait_for(
+            pilot,
+            lambda: [t for t in toasts if f"+{failing}: {LINK_FAILURE_REASON}" in t.message],
+            "the toast with the reason",
+        )
+        await select(pilot, N, failing, wait_for)
+        await pilot.press("enter")
+        summary = text_of(pilot.app.screen.query_one("#summary"))
+        assert "why it failed" in summary and LINK_FAILURE_REASON in summary
+
+
+async def test_confirming_an_unlink_shows_sending_on_the_row_at_once(
+    stack, started, wait_for, toasts, monkeypatch
+):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        _, campaign_id = await active_campaign(stack, wait_for, pilot)
+        number = (await free_numbers(stack))[0]
+        await asyncio.to_thread(stack.gateway.link_numbers, LinkRequest(campaign_id, (number,)))
+        await wait_for(pilot, lambda: stack.badge(N, number) is Badge.LINKED, "linked")
+        release = threading.Event()
+        real_unlink = stack.gateway.unlink_number
+
+        def held_unlink(campaign: str, digits: str):
+            release.wait(10)  # the API is slow to answer: the row must not wait for it
+            return real_unlink(campaign, digits)
+
+        monkeypatch.setattr(stack.gateway, "unlink_number", held_unlink)
+        await select(pilot, N, number, wait_for)
+        table = pilot.app.main_screen.resources.table(N)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UnlinkConfirm), "confirm")
+
+        await pilot.press("ctrl+s")
+
+        await wait_for(
+            pilot, lambda: table.get_cell(number, "badge").plain.strip() == SENDING, "sending…"
+        )
+        assert stack.badge(N, number) is Badge.LINKED  # nothing has reached the API yet
+        release.set()
+        await wait_for(
+            pilot,
+            lambda: table.get_cell(number, "badge").plain.strip() in ("unlinking", "unlinked"),
+            "the store's answer replaces it",
+        )

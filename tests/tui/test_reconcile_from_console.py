@@ -170,3 +170,42 @@ async def test_a_new_public_url_marks_resources_awaiting_callbacks(
         await pilot.press("enter")
         summary = text_of(app.screen.query_one("#summary"))
         assert "old callback URL" in summary and old_url in summary
+
+
+async def test_r_after_callbacks_puts_what_differs_in_the_timeline(
+    stack, started, wait_for, toasts
+) -> None:
+    app = stack.app
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        brand_id = await stack.create_brand("Acme Dental")
+        await wait_for(pilot, lambda: stack.badge(B, brand_id) is Badge.REGISTERED, "registered")
+        brands = table(app, B)
+        await wait_for(pilot, lambda: brand_id in brands.rows, "the brand row")
+        await wait_for(
+            pilot, lambda: last_cell(app, B, brand_id) == "callback: registered", "callback cell"
+        )
+        # Plivo finished a secondary vetting after the callbacks (the badge holds; detail moves).
+        vetted = stack.sandbox.world.brands[brand_id]
+        vetted.vetting_score, vetted.vetting_status = 75, "ACTIVE"
+
+        await pilot.press("r")
+
+        await wait_for(
+            pilot, lambda: "1 change (everything)" in toasts.messages("reconcile"), "the toast"
+        )
+        resource = stack.store.registry.get(B, brand_id)
+        last = resource.timeline[-1]
+        assert last.cause is Cause.RECONCILE and last.badge is Badge.REGISTERED
+        assert last.detail == "reconcile: vetting score, vetting status"
+        assert resource.detail["vetting_score"] == 75
+        await wait_for(
+            pilot, lambda: last_cell(app, B, brand_id) == last.detail, "Last change shows it"
+        )
+
+        await pilot.press("r")  # the API agrees now: nothing differs, nothing is added
+
+        await wait_for(
+            pilot, lambda: "0 changes (everything)" in toasts.messages("reconcile"), "2nd toast"
+        )
+        assert stack.store.registry.get(B, brand_id).timeline[-1] == last

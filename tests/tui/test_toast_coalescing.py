@@ -40,7 +40,7 @@ def test_a_burst_summary_counts_outcomes_and_names_the_failures() -> None:
     notices = [Notice("number", c.message, "information") for c in changes]
     summary = summary_for(changes, notices)
     assert summary.title == "12 callbacks"
-    assert summary.message.startswith("10 linked · 2 failed · failed: 14155550000, 14155559000")
+    assert summary.message.startswith("10 linked · 2 failed · failed: +14155550000, +14155559000")
     assert summary.severity == "error"
 
 

@@ -89,8 +89,21 @@ class FormsController:
             self.node.notify(f"{selected.id} has no campaign to unlink from.", severity="warning")
             return
         if (gateway := self._gateway("unlink")) is not None:
-            form = UnlinkConfirm(gateway, selected.parent_id, selected.id)
-            self.node.app.push_screen(form, self._submitted_to(ResourceType.NUMBER))
+            table = self._resources().table(ResourceType.NUMBER)
+            number = selected.id
+
+            def sending(on: bool) -> None:
+                table.mark_sending(number, on)
+
+            form = UnlinkConfirm(gateway, selected.parent_id, number, sending=sending)
+            shown = self._submitted_to(ResourceType.NUMBER)
+
+            def done(result: Submitted | None) -> None:
+                if result is None or result.journal_error:
+                    table.mark_sending(number, False)  # no change will come to clear it
+                shown(result)
+
+            self.node.app.push_screen(form, done)
 
     def _submitted_to(self, type: ResourceType) -> Callable[[Submitted | None], None]:
         """A result callback: on success show the tab the new resource lands in."""

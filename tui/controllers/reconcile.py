@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from plivo_client.reconcile import reconcile
 from plivo_client.types import GatewayError
+from receiver.domain.declines import resource_declines
 from receiver.domain.models import Badge, Cause, Change, Resource, ResourceType, split_key
 from receiver.domain.registry import REASON_KEYS
 from receiver.store.store import StoreError
@@ -14,6 +15,7 @@ from receiver.wording import plural
 from tui.controllers.connecting import gateway_or_say
 from tui.controllers.flags import FlagRule, RowFlags
 from tui.notices import Notice
+from tui.widgets.formatting import resource_label
 from tui.workers import run_background
 
 if TYPE_CHECKING:
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from tui.services import Services
     from tui.widgets.resources_view import ResourcesView
 
+UNEXPLAINED = (Badge.REJECTED, Badge.FAILED)  # outcomes whose reason is read from the API
+# A rejection's reasons show in its detail; a failed link's reason is also said in a toast.
 OVERDUE_TICK = 5.0  # seconds between overdue checks
 MAX_SINGLE_RECONCILES = 10  # more overdue resources than this: reconcile everything at once
 
@@ -135,21 +139,40 @@ class ReconcileController:
             )
 
     def fetch_reasons(self, changes: Iterable[Change]) -> None:
-        """A rejection arrives by callback without its reasons: read them from the API, quietly."""
+        """A rejection or a failed link arrives by callback without its reason: read it from
+        the API (a number through its campaign), quietly, and say it in one toast each."""
         gateway = self.services.gateway
         if gateway is None:
             return
-        for change in changes:
-            if change.cause is not Cause.CALLBACK:
+        unexplained = [
+            res
+            for change in changes
+            if change.cause is Cause.CALLBACK
+            for res in change.resources
+            if res.badge in UNEXPLAINED and not any(k in res.detail for k in REASON_KEYS)
+        ]
+        if unexplained:
+            run_background(
+                self.screen,
+                self._explain(gateway, unexplained),
+                group="reconcile-one",
+                description=f"read why {plural(len(unexplained), 'resource')} did not succeed",
+            )
+
+    async def _explain(self, gateway: Gateway, resources: list[Resource]) -> None:
+        keys = {r.key for r in resources}
+        for type, id in overdue_targets(keys, self.registry.get):
+            await self._reconcile(gateway, (type, id), silent=True)
+        for key in sorted(keys):
+            resource = self.registry.get(*split_key(key))
+            if resource is None or resource.badge not in UNEXPLAINED:
                 continue
-            for res in change.resources:
-                if res.badge is Badge.REJECTED and not any(k in res.detail for k in REASON_KEYS):
-                    run_background(
-                        self.screen,
-                        self._reconcile(gateway, (res.type, res.id), silent=True),
-                        group="reconcile-one",
-                        description=f"read why {res.type.value} {res.id} was rejected",
-                    )
+            if resource.type is not ResourceType.NUMBER:
+                continue
+            whys = resource_declines(resource.type.value, resource.detail)
+            if whys:
+                label = resource_label(resource, resource.id)
+                self.post(Notice("number link failed", f"{label}: {whys[0]}", "error", about=key))
 
     async def _reconcile(
         self,
@@ -225,11 +248,14 @@ class ReconcileController:
 
     def say(self, message: str) -> None:
         """The reconcile's one toast (its changes raise none of their own)."""
+        self.post(Notice("reconcile", message, "information"))
+
+    def post(self, notice: Notice) -> None:
         notices = getattr(self.screen, "notices", None)
         if notices is None:
-            self.screen.notify(message, title="reconcile")
+            self.screen.notify(notice.message, title=notice.title, severity=notice.severity)
         else:
-            notices.post(Notice("reconcile", message, "information"))
+            notices.post(notice)
 
     # ---- flags ---------------------------------------------------------------------------
     def reflag(self, resources: Iterable[Resource]) -> None:

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
@@ -19,9 +20,11 @@ from plivo_client.types import GatewayError, Usecase
 from plivo_client.validation import CampaignRequest
 from receiver.domain import vocab
 from receiver.domain.models import Badge, ResourceType
+from tui.forms.campaign_example import EXAMPLE_TEXT, EXAMPLE_USECASE, EXAMPLE_VERTICAL
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
 from tui.forms.duplicate import DuplicateGuard
 from tui.forms.findings import CampaignChecks, fees_note
+from tui.forms.fit import fit_to_height
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -60,32 +63,24 @@ ATTRIBUTES: dict[str, str] = {
 }
 
 
-EXAMPLE_TEXT: dict[str, str] = {
-    "alias": "demo-otp",
-    "description": "One-time passcodes for customers signing in to the Acme customer portal.",
-    "sample1": "Acme: your sign-in code is 123456. It expires in 10 minutes. Reply STOP to opt out.",
-    "sample2": "Acme: use 654321 to confirm your new device. Reply HELP for help, STOP to opt out.",
-    "message_flow": "Customers opt in on the Acme sign-up page by ticking an SMS consent box.",
-    "help_message": "Acme support: reply STOP to opt out. Msg and data rates may apply.",
-    "optout_message": "Acme: you are unsubscribed and will get no more messages.",
-    "optin_message": (
-        "Acme: you will get sign-in codes when you log in, about 4 msgs per month. "
-        "Msg and data rates may apply. Reply HELP for help, STOP to opt out."
-    ),
-    "optin_keywords": "START,YES",
-    "optout_keywords": "STOP,QUIT",
-    "help_keywords": "HELP,INFO",
-}
-"""Sandbox only (f2): a campaign that passes every documented rule and the campaign check."""
-EXAMPLE_VERTICAL, EXAMPLE_USECASE = "TECHNOLOGY", "2FA"
-
-
 def blocked_note(brands: Sequence[tuple[str, str, str]]) -> str:
     """One line per brand that cannot have campaigns yet: 'B1234AB pending — …'."""
     return "\n".join(
         f"{brand_id}{f' ({name})' if name else ''} {badge} — campaigns need a registered brand"
         for brand_id, name, badge in brands
     )
+
+
+class CampaignBody(VerticalScroll):
+    """The campaign form's fields. There are many, so the form mounts them lazily: its frame
+    (title, a loading line, the buttons) is on screen at once, the fields a moment later."""
+
+    @dataclass
+    class Ready(Message):
+        """The fields are mounted: the form can query them."""
+
+    def on_mount(self) -> None:
+        self.post_message(self.Ready())
 
 
 class CampaignForm(FormScreen):
@@ -133,6 +128,7 @@ class CampaignForm(FormScreen):
         else:
             self.initial_brand = ids[0] if len(ids) == 1 else None
         self.usecases_for: str | None = None  # the brand whose use cases are loaded / loading
+        self.ready = False  # the fields are mounted (CampaignBody.Ready)
         self.checks = CampaignChecks(self, self.build_request, brand=self._brand_facts)
 
     def dialog_classes(self) -> str:
@@ -156,7 +152,8 @@ class CampaignForm(FormScreen):
 
     def compose_body(self) -> ComposeResult:
         brand_options = [(f"{b.id}  {b.name}".rstrip(), b.id) for b in self.brands]
-        with VerticalScroll(id="form-body"):
+        yield Static("Loading the campaign form…", id="form-loading", classes="note")
+        with Lazy(CampaignBody(id="form-body")):
             yield group_title("Campaign")
             yield from self.text_field("alias")
             yield field(
@@ -225,6 +222,8 @@ class CampaignForm(FormScreen):
 
     def action_fill_example(self) -> None:
         """Fill every field with a valid example campaign (sandbox mode only)."""
+        if not self.ready:
+            return
         for name, value in EXAMPLE_TEXT.items():
             self.query_one(f"#{name}", Input).value = value
         self.query_one("#vertical", Select).value = EXAMPLE_VERTICAL
@@ -235,8 +234,16 @@ class CampaignForm(FormScreen):
     def on_mount(self) -> None:
         if getattr(self.gateway, "sandbox", False):
             self.query_one("#keys-hint", Label).update(f"{self.KEYS_HINT} · f2 example")
+
+    @on(CampaignBody.Ready)
+    def _body_ready(self, message: CampaignBody.Ready) -> None:
+        message.stop()
+        self.ready = True
+        self.query_one("#form-loading").remove()
+        fit_to_height(self, self.size.height)
         body = self.query_one("#form-body", VerticalScroll)
         self.call_after_refresh(body.scroll_home, animate=False)
+        self.query_one("#alias", Input).focus()
         self.checks.mount()
         if self.initial_brand:
             self.start_usecases(self.initial_brand)
@@ -308,6 +315,10 @@ class CampaignForm(FormScreen):
 
     # -- the request -----------------------------------------------------------------------------
 
+    def action_submit(self) -> None:
+        if self.ready:  # nothing to send before the fields are on screen
+            super().action_submit()
+
     def ready_to_send(self, request: CampaignRequest) -> bool:
         return self.duplicates.ready(request)
 
@@ -329,7 +340,7 @@ class CampaignForm(FormScreen):
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     def _recheck(self, event: object) -> None:
-        if self.is_mounted:
+        if self.ready:
             self.checks.refresh()
 
     def build_request(self) -> CampaignRequest:

@@ -19,11 +19,17 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 from textual.worker import Worker, WorkerState
 
 from plivo_client.types import GatewayError, Submitted
-from receiver.wording import plural
+from tui.forms.banner import BannerState
+from tui.forms.fields import Counter, FieldError, field, group_title, switch_field
 from tui.forms.fit import fit_to_height
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
+
+__all__ = [
+    "CSS_FILE", "Counter", "FieldError", "FieldRule", "FormScreen", "callback_line", "field",
+    "group_title", "switch_field",
+]  # fmt: skip
 
 CSS_FILE = Path(__file__).with_name("forms.tcss")
 
@@ -39,69 +45,6 @@ def callback_line(gateway: Gateway) -> str:
     if not url:
         return "Callbacks: none — no callback URL is configured, Plivo will not call back"
     return f"Callbacks: {method} {url}  (set by the gateway)"
-
-
-class FieldError(Static):
-    """The one-line inline error under a field; hidden while empty."""
-
-    def show(self, message: str | None) -> None:
-        self.update(message or "")
-        self.display = bool(message)
-
-
-class Counter(Static):
-    """A live '38/40' counter for a field with a minimum length."""
-
-    def __init__(self, minimum: int, *, id: str) -> None:
-        super().__init__(f"0/{minimum}", id=id, classes="counter")
-        self.minimum = minimum
-
-    def count(self, text: str) -> None:
-        length = len(text.strip())
-        self.update(f"{length}/{self.minimum}")
-        self.set_class(length >= self.minimum, "-ok")
-
-
-def field(
-    label: str,
-    widget: Widget,
-    *,
-    name: str | None = None,
-    hint: str = "",
-    counter: int | None = None,
-) -> Vertical:
-    """Label (and optional counter) above `widget`, an inline error label below it.
-
-    `name` is the request field the widget edits; it defaults to the widget's id.
-    """
-    name = name or widget.id or ""
-    head: list[Widget] = [Label(label, classes="field-label")]
-    if hint:
-        head.append(Label(hint, classes="field-hint"))
-    if counter is not None:
-        head.append(Counter(counter, id=f"{name}-count"))
-    error = FieldError("", id=f"{name}-error", classes="field-error")
-    error.display = False
-    return Vertical(
-        Horizontal(*head, classes="field-head"), widget, error, id=f"field-{name}", classes="field"
-    )
-
-
-def group_title(text: str) -> Label:
-    """A small heading over a group of fields."""
-    return Label(text, classes="group-title")
-
-
-def switch_field(label: str, name: str, value: bool) -> Vertical:
-    """A Switch with its label to the right, and an inline error label."""
-    error = FieldError("", id=f"{name}-error", classes="field-error")
-    error.display = False
-    return Vertical(
-        Horizontal(Switch(value=value, id=name), Label(label, classes="switch-label")),
-        error,
-        id=f"field-{name}",
-        classes="field switch-field",
-    )
 
 
 class FieldRule(Validator):
@@ -161,6 +104,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.busy = False
         self.tried = False  # a submit was attempted: empty required fields now count as errors
         self._shown: dict[str, str] = {}
+        self._banner = BannerState()
         self._focus_before: Widget | None = None
         self._opening = True  # until the body is laid out and shown from its first field
 
@@ -228,34 +172,55 @@ class FormScreen(ModalScreen[Submitted | None]):
         errors.update(self.extra_errors())
         return errors
 
-    def show_errors(self, errors: Mapping[str, str], *, top: str | None = None) -> None:
-        """Put each message under its field; messages with no field on screen go to the top."""
+    def show_errors(
+        self,
+        errors: Mapping[str, str],
+        *,
+        top: str | None = None,
+        banner: BannerState | None = None,
+    ) -> None:
+        """Put each message under its field, and say in the banner (`banner`, or the note
+        `top`) what stops the submit; messages with no field on screen go to the banner."""
         self._shown = dict(errors)
-        loose: list[str] = [top] if top else []
+        self._banner = banner or BannerState(note=top)
         for error in self.query(".field-error").results(FieldError):
             name = (error.id or "").removesuffix("-error")
             error.show(errors.get(name))
             container = self.query(f"#field-{name}")
             if container:
                 container.first().set_class(name in errors, "-has-error")
-        for name, message in errors.items():
-            if not self.query(f"#{name}-error"):
-                loose.append(f"{name}: {message}")
-        self.query_one("#form-error", FieldError).show("\n".join(loose) or None)
+        self._banner.loose = {n: m for n, m in errors.items() if not self.query(f"#{n}-error")}
+        self.redraw_banner()
+
+    def redraw_banner(self) -> None:
+        """Say the banner again for the errors shown now (a fixed field leaves it)."""
+        if self._banner.loose:
+            errors = self.field_errors()
+            for name in [n for n in self._banner.loose if n not in errors]:
+                self._shown.pop(name, None)
+                self._banner.fixed(name)
+        self.query_one("#form-error", FieldError).show(self._banner.text(self, self._shown))
 
     def refresh_field(self, name: str) -> None:
-        """Re-check one field that shows an error, clearing it once it is fixed."""
+        """Re-check one field that shows an error, clearing it (and its banner line) once it
+        is fixed."""
         if name not in self._shown:
             return
         message = self.field_errors().get(name)
+        self.field_checked(name, message)
+
+    def field_checked(self, name: str, message: str | None) -> None:
+        """Show field `name`'s error (None: it is fixed) under it and in the banner."""
         if message:
             self._shown[name] = message
         else:
-            self._shown.pop(name)
+            self._shown.pop(name, None)
+            self._banner.fixed(name)
         error = self.query(f"#{name}-error")
         if error:
             error.first(FieldError).show(message)
             self.query_one(f"#field-{name}").set_class(bool(message), "-has-error")
+        self.redraw_banner()
 
     def first_error_widget(self, names: Iterable[str]) -> Widget | None:
         for name in names:
@@ -272,10 +237,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         self.tried = True
         errors = self.field_errors()
         if errors:
-            names = ", ".join(name.replace("_", " ") for name in errors)
-            self.show_errors(
-                errors, top=f"Not sent: {plural(len(errors), 'field')} to fix ({names})"
-            )
+            self.show_errors(errors, banner=BannerState(not_sent=True))
             target = self.first_error_widget(errors)
             if target is not None:
                 target.focus()
@@ -335,7 +297,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         name = self.FIELD_ALIASES.get(message.field or "", message.field)
         if name and self.query(f"#{name}-error"):
             errors[name] = message.message
-        self.show_errors(errors, top=message.message)
+        self.show_errors(errors, banner=BannerState(refused=message.message, refused_field=name))
         target = self.first_error_widget(errors)
         if target is not None:
             target.focus()
@@ -377,13 +339,7 @@ class FormScreen(ModalScreen[Submitted | None]):
         error = self.query(f"#{name}-error")
         if result is None or not error:
             return
-        message = "; ".join(result.failure_descriptions) or None
-        if message:
-            self._shown[name] = message
-        else:
-            self._shown.pop(name, None)
-        error.first(FieldError).show(message)
-        self.query_one(f"#field-{name}").set_class(bool(message), "-has-error")
+        self.field_checked(name, "; ".join(result.failure_descriptions) or None)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Static
 
@@ -44,9 +45,17 @@ class UnlinkConfirm(FormScreen):
     FAILURE_TITLE = "Number not unlinked"
     KEYS_HINT = "ctrl+s unlink · esc cancel"
 
-    def __init__(self, gateway: Gateway, campaign_id: str, number: str) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        campaign_id: str,
+        number: str,
+        *,
+        sending: Callable[[bool], None] | None = None,
+    ) -> None:
         super().__init__(gateway)
         self.target = UnlinkTarget(campaign_id.strip(), number.strip().lstrip("+"))
+        self.sending = sending  # told True the moment the unlink is confirmed, False if refused
 
     def dialog_classes(self) -> str:
         return "-destructive"
@@ -62,6 +71,16 @@ class UnlinkConfirm(FormScreen):
 
     def build_request(self) -> UnlinkTarget:
         return self.target
+
+    def ready_to_send(self, request: UnlinkTarget) -> bool:
+        if self.sending is not None:
+            self.sending(True)
+        return True
+
+    @on(FormScreen.Refused)
+    def _not_sent(self, message: FormScreen.Refused) -> None:
+        if self.sending is not None:
+            self.sending(False)
 
     @work(thread=True, exit_on_error=False, group="submit", description="number: unlink")
     def send(self, request: UnlinkTarget) -> None:

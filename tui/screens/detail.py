@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from plivo_client.fees import brand_throughput, campaign_throughput
-from receiver.domain.declines import resource_declines
+from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
 from receiver.store.entries import entry_time
 from receiver.store.export import default_name, export_timeline
@@ -68,8 +68,10 @@ def summary_renderable(
     grid.add_column(overflow="fold")
     grid.add_row("status", badge_text(resource.badge, theme))
     declines = resource_declines(resource.type.value, resource.detail)
-    for why in declines:  # first: the summary's height is capped
-        grid.add_row(Text("why rejected", style="bold"), why)
+    failed_link = resource.type is ResourceType.NUMBER and resource.badge is Badge.FAILED
+    label = "why it failed" if resource.type is ResourceType.NUMBER else "why rejected"
+    for why in declines or ([LINK_FAILED_UNEXPLAINED] if failed_link else []):
+        grid.add_row(Text(label, style="bold"), why)  # first: the summary's height is capped
     if declines and fixable(resource):
         grid.add_row("next", "f: fix and resubmit (opens at the field the decline concerns)")
     for label, text in flags or ():

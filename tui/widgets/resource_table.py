@@ -13,6 +13,8 @@ from tui.widgets.badges import BADGE_WIDTH, badge_text
 from tui.widgets.formatting import clock_time, resource_label, shown_id
 from tui.widgets.virtual_table import Cell, Column, VirtualTable
 
+SENDING = "sending…"  # a row's status while its request is on its way
+
 Lookup = Callable[[ResourceType, str], Resource | None]
 
 
@@ -100,6 +102,7 @@ class ResourceTable(VirtualTable):
         self.filter_text = ""
         self.scope: Scope | None = None
         self._resources: dict[str, Resource | None] = {}  # None: not built yet, ask lookup
+        self._sending: set[str] = set()  # rows whose request is on its way (mark_sending)
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.recompute_cells())
@@ -135,10 +138,26 @@ class ResourceTable(VirtualTable):
             "id": Text(shown_id(resource), style="bold"),
             "name": printable(resource.name),
             "parent": resource_label(parent, resource.parent_id or "—"),
-            "badge": badge_text(resource.badge, self.app.theme_variables),
+            "badge": self.sending_text()
+            if resource.id in self._sending
+            else badge_text(resource.badge, self.app.theme_variables),
             "updated": clock_time(resource.updated_at),
             "last": Text(printable(last), style="dim"),
         }
+
+    def sending_text(self) -> Text:
+        pill = f" {SENDING} ".ljust(BADGE_WIDTH)
+        return Text(pill, style=f"bold {self.app.theme_variables.get('warning', 'yellow')}")
+
+    def mark_sending(self, id: str, sending: bool = True) -> None:
+        """Show `sending…` as the row's status from the moment a request is confirmed until
+        the store says what became of the resource (`apply`) or the request is refused."""
+        if sending:
+            self._sending.add(id)
+        else:
+            self._sending.discard(id)
+        if id in self._resources:
+            self.update_row(id)
 
     def _source(self, key: str) -> list[Cell]:
         resource = self.resource(key)
@@ -174,6 +193,7 @@ class ResourceTable(VirtualTable):
         for resource in resources:
             key = resource.id
             self._resources[key] = resource
+            self._sending.discard(key)
             self.update_row(key)  # cells are taken afresh when drawn, even for hidden rows
             shown = key in self.rows
             if shown and not self.visible(resource):
