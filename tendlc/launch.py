@@ -76,12 +76,15 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
     except OSError as exc:
         return fail(bind_problem(config.host, config.port, exc))
     config = replace(config, port=sock.getsockname()[1])
-    opening = StoreOpening(lambda: Store.open(options.db_path)).start()
+    # Callbacks are acknowledged while a large registry loads (receiver/store/early.py).
+    opening = StoreOpening.staged(options.db_path).start()
     try:  # a small store opens here, as before; a large one finishes behind a loading screen
         store: Store | StoreOpening = opening.join(QUICK_OPEN) or opening
     except (StoreError, OSError) as exc:
         sock.close()
         return fail(describe(exc))
+    if store is not opening and opening.early is not None:
+        opening.early.shutdown()  # nothing came before the app runs; the receiver feeds leftovers
 
     sandbox = None
     if options.sandbox:

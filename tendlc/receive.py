@@ -164,7 +164,8 @@ async def serve(
 
     `forward`: (target URLs, retry-schedule scale) for receiver/forward.py; `api`: serve
     receiver/http/api.py beside the callback path with these tokens. `open_store`: opens the
-    store (on a thread; default Store.open(db_path, clock=clock)).
+    store (on a thread; default: StoreOpening.staged, which acknowledges callbacks while the
+    registry loads).
 
     `freeze_gc`: once the store is loaded, move every object so far out of the cyclic GC's
     reach (gc.freeze); for the `tendlc receive` process, not for callers sharing theirs.
@@ -174,9 +175,13 @@ async def serve(
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        opener = open_store or (lambda: Store.open(db_path, clock=clock))
+        opening = (
+            StoreOpening(open_store)
+            if open_store is not None
+            else StoreOpening.staged(db_path, clock=clock)
+        )
         return await _serve(
-            config, db_path, tunnel, session, clock, ids, freeze_gc, forward, api, opener
+            config, db_path, tunnel, session, clock, ids, freeze_gc, forward, api, opening
         )
     finally:
         root.removeHandler(handler)
@@ -192,12 +197,12 @@ async def _serve(
     freeze_gc: bool,
     forward: tuple[tuple[str, ...], float],
     api: ApiTokens | None,
-    opener: Callable[[], Store],
+    opening: StoreOpening,
 ) -> int:
-    # Bind, then open the store on a thread: callbacks (and API calls) that come while it loads
-    # wait for it (receiver/http/opening.py). What is said on stderr, and in which order, is as
-    # before: an open that fails wins over a busy port, and `listening on` means ready.
-    opening = StoreOpening(opener)
+    # Bind, then open the store on a thread: callbacks that come while it loads are journaled
+    # apart and acknowledged (receiver/store/early.py); API calls wait for it
+    # (receiver/http/opening.py). What is said on stderr, and in which order, is as before: an
+    # open that fails wins over a busy port, and `listening on` means ready.
     receiver = Receiver(opening, config, clock=clock, ids=ids)
     unsubscribe: list[Callable[[], None]] = []
     opening.on_ready(lambda store: unsubscribe.append(store.subscribe(session.on_change)))
@@ -213,6 +218,8 @@ async def _serve(
             busy = None
         except ReceiverStartError as exc:
             busy = exc
+        else:  # said only of an open that takes a while (a large store)
+            opening.on_early(lambda _: _say_accepting_soon(opening, receiver, session))
         if await opening.start().settled() == "failed":
             return session.fail(_open_problem(opening.error, db_path))
         store = opening.store
@@ -270,6 +277,19 @@ async def _serve(
                 message = f"the store at {db_path} did not close cleanly: {exc}"
                 session.exit_code = session.fail(message)
     return session.exit_code
+
+
+ACCEPTING_AFTER = 0.5
+"""Seconds of a store still opening before `tendlc receive` says it acknowledges meanwhile."""
+
+
+def _say_accepting_soon(opening: StoreOpening, receiver: Receiver, session: _Session) -> None:
+    def say() -> None:
+        if opening.state == "loading":
+            url = receiver.config.local_callback_url
+            session.say(f"{PREFIX}: accepting callbacks on {url} while the store opens")
+
+    asyncio.get_running_loop().call_later(ACCEPTING_AFTER, say)
 
 
 def _open_problem(exc: BaseException | None, db_path: Path) -> str:

@@ -16,13 +16,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 
 from receiver.store.disk.files import StoreError
 
 if TYPE_CHECKING:
+    from receiver.domain.models import Clock
+    from receiver.store.early import EarlyJournal
     from receiver.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,46 @@ class StoreOpening:
         self.store: Store | None = None
         self.error: BaseException | None = None
         self.seconds: float | None = None  # how long the open took
+        self.early: EarlyJournal | None = None  # set by the open thread (receiver/store/early.py)
+        self._early_hooks: list[Callable[[EarlyJournal], None]] = []
+        self._staged = False
+        self._early_seen: asyncio.Event | None = None  # set once early is, or the open is over
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def staged(
+        cls,
+        path: Path,
+        *,
+        clock: Clock | None = None,
+        open_store: Callable[..., Store] | None = None,
+        **options: Any,
+    ) -> StoreOpening:
+        """Open the store at `path` in two stages: the writer lock and the early journal first
+        (callbacks are acknowledged from then on), then the registry with
+        `open_store(path, clock=, lock=)` (default Store.open with `options`)."""
+        from receiver.domain.models import system_clock
+        from receiver.store.early import open_staged
+        from receiver.store.store import Store
+
+        def default_open(path: Path, **kwargs: Any) -> Store:
+            return Store.open(path, **kwargs, **options)
+
+        def opener() -> Store:
+            return open_staged(
+                path,
+                clock=clock or system_clock,
+                on_early=on_early,
+                open_store=open_store or default_open,
+            )
+
+        def on_early(early: EarlyJournal) -> None:
+            opening.early = early
+            opening._early_ready()
+
+        opening = cls(opener)
+        opening._staged = True
+        return opening
 
     @classmethod
     def ready(cls, store: Store) -> StoreOpening:
@@ -110,6 +153,46 @@ class StoreOpening:
             return
         self._hooks.append(fn)
 
+    def on_early(self, fn: Callable[[EarlyJournal], None]) -> None:
+        """Call `fn(early)` on the loop once callbacks can be acknowledged (a staged opening
+        only, before the store is open); never if the store opens without that stage."""
+        if self.early is not None:  # already: call it now, unless the store is open too
+            if not self._settled:
+                fn(self.early)
+            return
+        self._early_hooks.append(fn)
+
+    async def early_journal(self) -> EarlyJournal | None:
+        """While a staged opening loads: its early journal, once open (waiting for that first
+        stage if need be). None once the store is open, or for an opening without the stage."""
+        if not self._staged or self._settled or self._thread is None:
+            return None
+        if self.early is None:
+            if self._early_seen is None:
+                self._early_seen = asyncio.Event()
+            await self._early_seen.wait()
+        return None if self._settled else self.early
+
+    def _early_ready(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            loop.call_soon_threadsafe(self._run_early_hooks)
+        except RuntimeError:  # the loop is closed
+            pass
+
+    def _run_early_hooks(self) -> None:
+        if self._early_seen is not None:
+            self._early_seen.set()
+        if self.early is None or self._settled:
+            return
+        for fn in self._early_hooks:
+            try:
+                fn(self.early)
+            except Exception:
+                log.exception("an early-journal hook failed")
+
     async def wait(self, timeout: float | None = None) -> Store:
         """The open store; StoreNotReady if it is not open within `timeout` seconds, or failed."""
         if not self._settled:
@@ -143,7 +226,7 @@ class StoreOpening:
 
     def _watch(self) -> asyncio.Future[None]:
         if self._waiter is None:
-            loop = asyncio.get_running_loop()
+            self._loop = loop = asyncio.get_running_loop()
             self._waiter = waiter = loop.create_future()
 
             def done(result: concurrent.futures.Future[Store]) -> None:
@@ -170,6 +253,8 @@ class StoreOpening:
                 self._hooks.clear()
             self.error = error
             self._settled = True
+            if self._early_seen is not None:
+                self._early_seen.set()
         if not waiter.done():
             waiter.set_result(None)
 

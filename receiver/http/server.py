@@ -34,10 +34,12 @@ from receiver.signature import (
     Verification,
     verify,
 )
+from receiver.store.early import leftover_early
 from receiver.store.nonces import NonceIndex, nonce_key
 from receiver.store.store import StoreError
 
 if TYPE_CHECKING:
+    from receiver.store.early import EarlyJournal
     from receiver.store.store import Store
 
 log = logging.getLogger("tendlc.receiver")
@@ -100,6 +102,7 @@ class Receiver:
         self._warned_no_token = False
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
+        self._feeding: asyncio.Task[None] | None = None  # early callbacks going in (early.py)
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
@@ -111,6 +114,11 @@ class Receiver:
     def _store_opened(self, store: Store) -> None:
         if self._nonces is None:  # the store's durable index; memory only for one without
             self._nonces = getattr(store, "nonces", None) or NonceIndex(None)
+        early = self.opening.early
+        if early is None and getattr(store, "readonly", True) is False:
+            early = leftover_early(store)  # a run that stopped before feeding them in
+        if early is not None:
+            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
 
     @property
     def nonces(self) -> NonceIndex:
@@ -201,6 +209,8 @@ class Receiver:
             await inbox.stop()
         if runner is not None:
             await runner.cleanup()
+        if self._feeding is not None:  # the early callbacks' records finish before the close
+            await asyncio.shield(self._feeding)
 
     def _verify(self, request: web.Request, signed: dict) -> Verification:
         try:
@@ -246,11 +256,6 @@ class Receiver:
         except TimeoutError:
             log.info("cut a callback whose body was not in within %g s", self.config.read_timeout)
             return body_too_slow(self.config.read_timeout)
-        try:
-            await self.opening.wait(self.config.load_wait)
-        except StoreNotReady as exc:
-            log.warning("callback answered 503: %s", exc)
-            return _unavailable(f"not stored: {exc}")
         headers = keep_headers(request.headers.items())
         base = {
             "id": self.ids(),
@@ -273,6 +278,8 @@ class Receiver:
                 verified=False, reason=f"bad request: {exc}", http_status=400,
             )  # fmt: skip
             event = refused(event, raw)
+            if (waited := await self._store_or_503()) is not None:
+                return waited
             return await self._record(event, apply=False, text=f"bad request: {exc}\n")
         self._check_token()
         found = classify(parsed.params)
@@ -291,11 +298,62 @@ class Receiver:
         )
         if not check.accept:
             event = refused(event, raw)
+            if (waited := await self._store_or_503()) is not None:
+                return waited
             return await self._record(event, apply=False, text=f"forbidden: {check.reason}\n")
         keys = [nonce_key(scheme, n) for scheme, n in check.nonces] if check.verified else []
+        early = await self.opening.early_journal() if self.opening.state == "loading" else None
+        if early is not None:
+            try:  # acknowledged now, applied once the store is open (receiver/store/early.py)
+                if await early.add(event, tuple(keys)):
+                    return web.Response(status=200, text="ok\n")
+            except StoreError as exc:
+                log.error("callback %s not stored: %s", event.id, exc)
+                return _unavailable(f"not stored: {exc}")
+        if (waited := await self._store_or_503()) is not None:
+            return waited
         if not keys:
             return await self._record(event, apply=True, text="ok\n")
         return await self._record_signed(event, keys)
+
+    async def _store_or_503(self) -> web.Response | None:
+        """Wait for the store (and for the callbacks acknowledged while it opened to be fed in,
+        so arrival order is kept); a 503 if it is not open within config.load_wait."""
+        try:
+            await self.opening.wait(self.config.load_wait)
+        except StoreNotReady as exc:
+            log.warning("callback answered 503: %s", exc)
+            return _unavailable(f"not stored: {exc}")
+        if self._feeding is not None and not self._feeding.done():
+            await asyncio.shield(self._feeding)
+        return None
+
+    async def _feed_early(self, early: EarlyJournal, store: Store) -> None:
+        """Record what was acknowledged during the open, in arrival order, as if it came now;
+        the early journal goes once all of it is in the main journal (else the next open)."""
+        kept = await early.take()
+        fresh = [item for item in kept if store.find_entry(item.event.id) is None]
+        records = [
+            asyncio.ensure_future(
+                self._record_signed(item.event, list(item.nonce_keys))
+                if item.nonce_keys
+                else self._record(item.event, apply=True, text="ok\n")
+            )
+            for item in fresh
+        ]
+        answers = await asyncio.gather(*records, return_exceptions=True)
+        failed = [a for a in answers if not isinstance(a, web.Response) or a.status != 200]
+        if failed:
+            log.error(
+                "%d of %d callbacks acknowledged while the store opened are not in the journal "
+                "yet; they stay in %s for the next start",
+                len(failed), len(fresh), early.directory,
+            )  # fmt: skip
+            early.shutdown()
+            return
+        if kept:
+            log.info("%d callbacks acknowledged while the store opened are recorded", len(fresh))
+        early.remove()
 
     async def _record_signed(self, event: CallbackEvent, keys: list[bytes]) -> web.Response:
         """A verified callback: the first copy of its nonces is applied, later copies are replays.

@@ -32,6 +32,7 @@ from receiver.store.disk.files import (
     StoreStats,
     StoreWriteError,
     WriterLock,
+    not_a_directory,
     refuse,
     writer_lock,
 )
@@ -135,8 +136,12 @@ class Store(StoreReads):
         recent_size: int = 1000,
         unverified_limit: int = DEFAULT_LIMIT,
         unverified_budget: int = DEFAULT_BUDGET,
+        lock: WriterLock | None = None,
     ) -> Store:
         """Open (or create) the store directory; sync. `write_file` replaces the atomic writer.
+
+        `lock`: the writer lock, already taken by the caller (receiver/store/early.py); the
+        store releases it on close, or at once if the open fails.
 
         `unverified_limit` / `unverified_budget`: how many refused callbacks (400/403) to keep,
         newest first, and how many encoded bytes they may take (memory and unverified.json);
@@ -144,8 +149,11 @@ class Store(StoreReads):
         """
         path = Path(path).expanduser()
         if path.exists() and not path.is_dir():
-            raise StoreError(f"{path} is a file, not a store directory; pass --db DIR instead")
-        lock = None if readonly else writer_lock(path)
+            if lock is not None:
+                lock.release()
+            raise StoreError(not_a_directory(path))
+        if lock is None and not readonly:
+            lock = writer_lock(path)
         write_file = write_file or atomic_write
         store = cls(
             path,

@@ -4,8 +4,8 @@ it kept in step with the file."""
 from __future__ import annotations
 
 import os
-import re
 import queue
+import re
 import shutil
 import subprocess
 import sys

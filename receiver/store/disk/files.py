@@ -273,6 +273,10 @@ class StoreStats:
     last_commit_bytes: int
 
 
+def not_a_directory(path: Path) -> str:
+    return f"{path} is a file, not a store directory; pass --db DIR instead"
+
+
 def writer_lock(path: Path) -> WriterLock:
     """Take the store's one-writer lock, or raise a StoreError that says what to do."""
     try:

@@ -24,7 +24,8 @@ _LINE = re.compile(rb'\n\{"type":"(brand|campaign|number)","id":"([^"\\\n]*)"')
 """The start of a resource's line (the newline before it, then its type and an id without
 escapes); a line of any other form makes the caller read the file the slow way."""
 
-_WINDOW = 16 << 20  # bytes scanned, then released, at a time (a multiple of the page size)
+_WINDOW = 1 << 20  # bytes scanned, then released, at a time (a multiple of the page size); small,
+# so no one regular-expression pass holds the GIL for long while callbacks are acknowledged
 _TYPES = {t.value.encode(): t for t in ResourceType}
 
 
