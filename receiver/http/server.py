@@ -103,6 +103,7 @@ class Receiver:
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
         self._feeding: asyncio.Task[None] | None = None  # early callbacks going in (early.py)
+        self._early_waiting: tuple[EarlyJournal, Store] | None = None  # until a loop runs
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
@@ -117,8 +118,14 @@ class Receiver:
         early = self.opening.early
         if early is None and getattr(store, "readonly", True) is False:
             early = leftover_early(store)  # a run that stopped before feeding them in
-        if early is not None:
-            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
+        if early is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # an open store handed in before the loop runs: fed on start()
+            self._early_waiting = (early, store)
+            return
+        self._feeding = loop.create_task(self._feed_early(early, store))
 
     @property
     def nonces(self) -> NonceIndex:
@@ -150,6 +157,10 @@ class Receiver:
         """Bind host:port (port 0 = any free port; the bound one lands in `port`)."""
         if self._runner is not None:
             return
+        if self._early_waiting is not None:
+            early, store = self._early_waiting
+            self._early_waiting = None
+            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
         self._check_token()
         if not is_loopback(self.config.host):
             self.warn(

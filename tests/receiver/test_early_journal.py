@@ -174,3 +174,21 @@ async def test_a_replay_of_a_stored_callback_sent_during_the_load_changes_nothin
         assert store.replay_count("a000001") == 1
         assert [e.id for e in store.journal() if e.replay_of is None] == ["a000001"]
     await store.close()
+
+
+def test_a_receiver_made_before_the_loop_runs_feeds_the_leftovers_when_it_starts(tmp_path):
+    """The console opens the store, then builds its receiver before the app's loop runs."""
+    db = tmp_path / "db"
+    store = Store.open(db, clock=clock)
+    EarlyJournal.open(db / EARLY_DIR, now=clock()).shutdown()  # a run's unfed early journal
+    receiver = Receiver(store, ReceiverConfig(port=0, auth_token=TOKEN))  # no loop yet
+
+    async def run() -> None:
+        await receiver.start()
+        try:
+            await until(lambda: not (db / EARLY_DIR).exists(), "the leftovers to be fed in")
+        finally:
+            await receiver.stop()
+            await store.close()
+
+    asyncio.run(run())
