@@ -191,9 +191,11 @@ def test_the_headless_check_refuses_bad_files(tmp_path, api_body):
 
 def test_the_sandbox_example_campaign_passes_the_check():
     """F2 in the campaign form fills this in: it should teach a clean campaign."""
-    from tui.forms.campaign_form import EXAMPLE_TEXT, EXAMPLE_USECASE, EXAMPLE_VERTICAL
+    from tui.forms.campaign_example import EXAMPLE_USECASE, EXAMPLE_VERTICAL, example_text
 
-    req = CampaignRequest(
-        brand_id="B1", vertical=EXAMPLE_VERTICAL, usecase=EXAMPLE_USECASE, **EXAMPLE_TEXT
-    )
-    assert req.validate() == {} and check_campaign(req) == []
+    for brand in ("", "Harbor Point Dental Group LLC"):  # it names the chosen brand
+        req = CampaignRequest(
+            brand_id="B1", vertical=EXAMPLE_VERTICAL, usecase=EXAMPLE_USECASE, **example_text(brand)
+        )
+        assert req.validate() == {}
+        assert check_campaign(req, brand_name=brand, brand_type="STANDARD") == []
