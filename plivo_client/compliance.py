@@ -107,16 +107,18 @@ def check_campaign(
                 PLIVO_STARTER,
             )
         )
-    # Plivo support (1001) / Phonespeak (701): cannabis and CBD content is not registrable.
+    # Plivo support (1001: a prohibited category) / Phonespeak (701: cannabis / CBD): the only
+    # prohibited category our sources name. Plivo, the CSP here, answers with 1001.
     if m := CANNABIS.search(text):
         add(
             Finding(
                 Severity.BLOCKER,
                 "description",
-                f"mentions {m.group(0)!r}: cannabis / CBD content falls in a prohibited category",
+                f"mentions {m.group(0)!r}: cannabis / CBD content falls in a prohibited category "
+                "(other CSPs answer 701)",
                 "this content cannot be sent over 10DLC",
                 f"{PLIVO_REJECTIONS}; {PHONESPEAK}",
-                code="701",
+                code="1001",
             )
         )
     # Plivo API docs: public URL shorteners are not accepted by operators.
@@ -205,19 +207,23 @@ def check_campaign(
                 code="601",
             )
         )
-    # Phonespeak 602: the use case must match the samples.
-    if "2FA" in uses and req.usecase.upper() == "2FA" and samples:
-        if not any(CODE.search(t) for _, t in samples):
-            add(
-                Finding(
-                    Severity.LIKELY,
-                    "usecase",
-                    "a 2FA campaign whose samples carry no code",
-                    'show the code in a sample ("Your code is 123456")',
-                    PHONESPEAK,
-                    code="602",
-                )
+    # Phonespeak 602: the use case (or a sub use case of MIXED / LOW_VOLUME) must match the
+    # samples.
+    if "2FA" in uses and samples and not any(CODE.search(t) for _, t in samples):
+        primary = req.usecase.upper() == "2FA"
+        add(
+            Finding(
+                Severity.LIKELY,
+                "usecase" if primary else "sub_usecases",
+                "a 2FA campaign whose samples carry no code"
+                if primary
+                else "2FA is a sub use case but no sample carries a code",
+                'show the code in a sample ("Your code is 123456")'
+                + ("" if primary else ", or drop 2FA from the sub use cases"),
+                PHONESPEAK,
+                code="602",
             )
+        )
     if "MARKETING" not in uses and (m := MARKETING.search(sample_text)):
         add(
             Finding(

@@ -63,6 +63,8 @@ def test_url_shorteners_are_flagged():
     found = findings(sample1=short, embedded_link=True)
     assert ("sample1", None) in fields_of(found, Severity.LIKELY)
     assert "bit.ly" in found[0].why
+    own = "Acme Outfitters: track it at https://acme.example/t/4411. Reply STOP to opt out."
+    assert fields_of(findings(sample1=own, embedded_link=True)) == set()  # a full link passes
 
 
 def test_lending_words_need_direct_lending():
@@ -88,6 +90,22 @@ def test_a_2fa_campaign_needs_a_code_in_its_samples():
     assert ("usecase", "602") in fields_of(bad, Severity.LIKELY)
     good = findings(usecase="2FA", sample1="Acme Outfitters: your code is 482913. Reply STOP.")
     assert ("usecase", "602") not in fields_of(good)
+
+
+def test_a_2fa_sub_use_case_needs_a_code_in_its_samples():
+    mixed = {
+        "usecase": "MIXED",
+        "sub_usecases": ("2FA", "ACCOUNT_NOTIFICATION"),
+        "sample1": "Acme Outfitters: your order has shipped. Reply STOP to opt out.",
+    }
+    bad = findings(
+        **mixed, sample2="Acme Outfitters: your password changed. Reply STOP to opt out."
+    )
+    assert ("sub_usecases", "602") in fields_of(bad, Severity.LIKELY)
+    code = "Acme Outfitters: your sign-in code is 482913. Reply STOP to opt out."
+    assert fields_of(findings(**mixed, sample2=code)) == set()
+    low = findings(usecase="LOW_VOLUME", sub_usecases=("ACCOUNT_NOTIFICATION", "CUSTOMER_CARE"))
+    assert ("sub_usecases", "602") not in fields_of(low)  # no 2FA among them: nothing to show
 
 
 def test_marketing_samples_need_the_marketing_use_case():
@@ -124,6 +142,9 @@ def test_the_message_flow_must_say_where_and_how_consent_is_given():
     vague = findings(message_flow="Users are added to the list by our staff when appropriate.")
     assert ("message_flow", "1004") in fields_of(vague, Severity.LIKELY)
     assert "where or how" in next(f.why for f in vague if f.field == "message_flow")
+    where_only = findings(message_flow="Our website lists the alerts we send to our customers.")
+    assert "does not say how" in next(f.why for f in where_only if f.field == "message_flow")
+    assert ("message_flow", "1004") not in fields_of(findings())  # GOOD says where and how
 
 
 def test_opt_in_keywords_need_a_confirmation_with_disclosures():
@@ -136,7 +157,9 @@ def test_opt_in_keywords_need_a_confirmation_with_disclosures():
 def test_prohibited_content_is_a_blocker():
     cbd = "Acme Outfitters: our new CBD gummies are in stock. Reply STOP to opt out."
     found = findings(sample1=cbd)
-    assert found[0].severity is Severity.BLOCKER and found[0].code == "701"
+    assert found[0].severity is Severity.BLOCKER and found[0].code == "1001"
+    assert "701" in found[0].why  # what other CSPs answer
+    assert findings(sample1=GOOD.sample1) == []  # the same sample without it passes
     assert summary(found).startswith("1 blocker")
 
 
@@ -179,7 +202,7 @@ def test_the_headless_check(tmp_path, api_body):
     bad = _run(tmp_path, api_body, "--json")
     assert bad.returncode == 1
     out = json.loads(bad.stdout)
-    assert [f["code"] for f in out["findings"] if f["severity"] == "blocker"] == ["701"]
+    assert [f["code"] for f in out["findings"] if f["severity"] == "blocker"] == ["1001"]
 
 
 def test_the_headless_check_refuses_bad_files(tmp_path, api_body):

@@ -80,7 +80,7 @@ async def test_a_blocker_stops_the_resubmit_and_the_rest_never_do(host, wait):
         description = "Appointment reminders and CBD wellness offers for Harbor Point Dental."
         form.query_one("#description", Input).value = description
         await pilot.pause()
-        assert "blocker (701)" in _text(form, "#description-finding")
+        assert "blocker (1001)" in _text(form, "#description-finding")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert updates(gateway) == []
