@@ -76,6 +76,11 @@ def test_fees_name_their_source_and_the_pricing_page():
     assert [f.what for f in fees_for("brand_create", brand_type="starter")] == ["Starter brand"]
     standard = fee_lines("brand_create", secondary_vetting=True)
     assert "no published fee" in standard[0] and "secondary vetting" in standard[1]
+    update = fee_lines("campaign_update")  # a resubmit is vetted again (Plivo API docs)
+    assert "$15 per campaign" in update[0] and "resubmits" in update[1]
+    assert update[-1] == CHECK_PRICING
+    delete = fee_lines("campaign_delete")
+    assert "no published fee" in delete[0] and delete[-1] == CHECK_PRICING
     with pytest.raises(ValueError):
         fees_for("number_link")
 

@@ -153,3 +153,24 @@ async def test_profile_load_failure_is_shown(host, gateway, wait):
         note = app.screen.query_one("#profile-note", Static)
         assert note.display
         assert "cannot reach Plivo" in str(note.render())
+
+
+async def test_the_fees_follow_the_brand_type_and_secondary_vetting(host, gateway, wait):
+    """Before brand registration the form names the fees that apply, as published (issue 14)."""
+    app = host(lambda: BrandForm(gateway))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait(pilot, "load")
+        form = app.screen
+
+        def fees() -> str:
+            return str(form.query_one("#fees", Static).render())
+
+        assert "no published fee found" in fees() and "plivo.com/pricing" in fees()
+        form.query_one("#secondary_vetting", Switch).value = True
+        await pilot.pause()
+        assert "secondary vetting may carry a fee" in fees()
+        form.query_one("#brand_type", Select).value = "STARTER"
+        await pilot.pause()
+        assert "Starter brand: $4, plus $2 per month (Plivo support" in fees()
+        assert "read late 2026" in fees() and "secondary vetting" not in fees()
+        assert not form.query_one("#secondary_vetting", Switch).value

@@ -37,6 +37,8 @@ async def test_findings_are_live_under_their_fields_and_counted(host, wait):
         assert "advice: carries no opt-out language" in _text(form, "#sample2-finding")
         assert _title(form) == "Fix and resubmit campaign · check: 1 likely rejection, 1 advice"
         assert ("brand.read", "BREG001") in gateway.calls  # the brand's name feeds the check
+        fees = _text(form, "#fees")  # a resubmit is vetted again: the fee is named
+        assert "$15 per campaign" in fees and "plivo.com/pricing" in fees
 
         form.query_one("#message_flow", Input).value = FIXED_FLOW
         await pilot.pause()
