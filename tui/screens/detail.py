@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from plivo_client.fees import brand_throughput, campaign_throughput
+from plivo_client.fees import MMS_NOTE, TMOBILE_NOTE, brand_throughput, campaign_throughput
 from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
 from receiver.store.entries import entry_time
@@ -104,7 +104,7 @@ def throughput_lines(resource: Resource) -> list[str]:
     if resource.type is ResourceType.CAMPAIGN:
         return campaign_throughput(resource.detail.get("mno_metadata"))
     if resource.type is ResourceType.BRAND and resource.badge is Badge.REGISTERED:
-        return [brand_throughput(resource.detail.get("vetting_score"))]
+        return [brand_throughput(resource.detail.get("vetting_score")), TMOBILE_NOTE, MMS_NOTE]
     return []
 
 
