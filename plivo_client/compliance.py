@@ -110,10 +110,11 @@ def check_campaign(
     # Plivo support (1001: a prohibited category) / Phonespeak (701: cannabis / CBD): the only
     # prohibited category our sources name. Plivo, the CSP here, answers with 1001.
     if m := CANNABIS.search(text):
+        where = [("description", req.description), *samples, ("message_flow", req.message_flow)]
         add(
             Finding(
                 Severity.BLOCKER,
-                "description",
+                next(name for name, value in where if CANNABIS.search(value)),
                 f"mentions {m.group(0)!r}: cannabis / CBD content falls in a prohibited category "
                 "(other CSPs answer 701)",
                 "this content cannot be sent over 10DLC",

@@ -158,6 +158,7 @@ def test_prohibited_content_is_a_blocker():
     cbd = "Acme Outfitters: our new CBD gummies are in stock. Reply STOP to opt out."
     found = findings(sample1=cbd)
     assert found[0].severity is Severity.BLOCKER and found[0].code == "1001"
+    assert found[0].field == "sample1"  # under the field that says it
     assert "701" in found[0].why  # what other CSPs answer
     assert findings(sample1=GOOD.sample1) == []  # the same sample without it passes
     assert summary(found).startswith("1 blocker")
@@ -203,6 +204,14 @@ def test_the_headless_check(tmp_path, api_body):
     assert bad.returncode == 1
     out = json.loads(bad.stdout)
     assert [f["code"] for f in out["findings"] if f["severity"] == "blocker"] == ["1001"]
+
+
+def test_the_headless_check_needs_no_brand_id(tmp_path, api_body):
+    del api_body["brand_id"]
+    ok = _run(tmp_path, api_body)
+    assert ok.returncode == 0 and "brand_id" not in ok.stdout
+    api_body["description"] = "short"
+    assert _run(tmp_path, api_body).returncode == 1  # other field rules still refuse
 
 
 def test_the_headless_check_refuses_bad_files(tmp_path, api_body):
