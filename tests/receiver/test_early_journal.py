@@ -174,3 +174,29 @@ async def test_a_replay_of_a_stored_callback_sent_during_the_load_changes_nothin
         assert store.replay_count("a000001") == 1
         assert [e.id for e in store.journal() if e.replay_of is None] == ["a000001"]
     await store.close()
+
+
+async def test_a_receiver_built_before_its_loop_on_an_open_store_feeds_the_leftovers(tmp_path):
+    """The console opens a small store before its loop runs (tendlc/launch.py)."""
+    db = tmp_path / "db"
+    staged = GatedStaged(db, fail=StoreError("disk trouble"))
+    opening = staged.opening().start()
+    async with receiving(opening) as (receiver, session):
+        await wait_for_early(opening)
+        url = receiver.config.callback_url
+        assert await post(session, url, *signed(url, "B1", "n1")) == (200, "ok\n")
+        staged.gate.set()
+        assert await opening.settled() == "failed"
+    store = Store.open(db, clock=clock)
+
+    def build() -> Receiver:  # no running loop in this thread, as in launch.py
+        return Receiver(store, ReceiverConfig(port=0, auth_token=TOKEN), ids=sequential_ids("x"))
+
+    receiver = await asyncio.to_thread(build)
+    await receiver.start()
+    try:
+        await until(lambda: not (db / EARLY_DIR).exists(), "the leftovers to be fed in")
+        assert [e.brand_id for e in store.journal()] == ["B1"]
+    finally:
+        await receiver.stop()
+        await store.close()
