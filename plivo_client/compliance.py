@@ -76,6 +76,27 @@ DISCLOSURES = (
 )  # fmt: skip
 
 
+LEGAL_TAIL = re.compile(
+    r"(?i)[\s,]+(llc|l\.l\.c\.|inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|"
+    r"limited|llp|pllc|p\.?c\.|group|holdings)$"
+)
+
+
+def _brand_names(brand_name: str) -> tuple[str, ...]:
+    """The brand's name as written, and without its legal tail ("Harbor Point Dental Group
+    LLC" is named by "Harbor Point Dental"): a sample may use the name customers know."""
+    full = brand_name.strip().lower()
+    short = full
+    while (cut := LEGAL_TAIL.sub("", short)) != short and cut:
+        short = cut
+    return (full, short) if short != full else (full,)
+
+
+def _names_brand(text: str, names: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(name in low for name in names)
+
+
 def _samples(req: CampaignRequest) -> list[tuple[str, str]]:
     return [(name, text) for name in SAMPLES if (text := getattr(req, name).strip())]
 
@@ -239,8 +260,8 @@ def check_campaign(
         )
     # Phonespeak 603 / AWS checklist: the brand must be named.
     if brand_name.strip():
-        name = brand_name.strip().lower()
-        if samples and not any(name in t.lower() for _, t in samples):
+        names = _brand_names(brand_name)
+        if samples and not any(_names_brand(t, names) for _, t in samples):
             add(
                 Finding(
                     Severity.LIKELY,
@@ -253,7 +274,7 @@ def check_campaign(
             )
         for field in ("help_message", "optout_message", "optin_message"):
             value = getattr(req, field).strip()
-            if value and name not in value.lower():
+            if value and not _names_brand(value, names):
                 add(
                     Finding(
                         Severity.ADVICE,

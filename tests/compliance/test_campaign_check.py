@@ -123,6 +123,9 @@ def test_samples_and_messages_should_name_the_brand():
     )
     assert ("sample1", "603") in fields_of(found, Severity.LIKELY)
     assert ("help_message", None) in fields_of(found, Severity.ADVICE)
+    legal = check_campaign(GOOD, brand_name="Acme Outfitters Group, LLC")
+    assert ("sample1", "603") not in fields_of(legal)  # the name without its legal tail counts
+    assert fields_of(check_campaign(GOOD, brand_name="Acme Outdoor LLC")) >= {("sample1", "603")}
     unknown = check_campaign(dataclasses.replace(GOOD, sample1="Order 4411 shipped. STOP."))
     assert ("sample1", "603") not in fields_of(unknown)  # no brand name given: not checked
 
