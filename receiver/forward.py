@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -75,6 +76,7 @@ class Forwarder:
         send: Send | None = None,
         on_change: Callable[[Forward], None] | None = None,
         since: float | None = None,
+        epoch: str | None = None,
     ) -> None:
         self.store = store
         self.targets = tuple(dict.fromkeys(t.strip() for t in targets if t.strip()))
@@ -100,6 +102,8 @@ class Forwarder:
         path = getattr(store, "path", None)
         self.path = Path(path) / FORWARDS_NAME if path is not None else None
         self._log = ForwardLog(self.path) if self.path is not None else None
+        self.epoch = epoch or os.urandom(4).hex()  # this run's: a mark of another run is stale
+        self.moves = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -142,6 +146,22 @@ class Forwarder:
         """Call `fn(forward)` on every queue, attempt and outcome (on the loop); unsubscribe."""
         self._listeners.append(fn)
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    @property
+    def mark(self) -> str:
+        """Where the forwards' moves stand: `moved_since(mark)` is what moved after it."""
+        return f"{self.epoch}:{self.moves}"
+
+    def mark_of(self, fwd: Forward) -> str:
+        return f"{self.epoch}:{fwd.moved}"
+
+    def moved_since(self, mark: str) -> list[Forward]:
+        """The forwards that moved after `mark`, oldest move first (every one still kept when
+        the mark is another run's): what a console that was away has not seen."""
+        epoch, _, count = mark.partition(":")
+        after = int(count) if epoch == self.epoch and count.isdigit() else -1
+        kept = [*self._finished.values(), *self._pending.values()]
+        return sorted((f for f in kept if f.moved > after), key=lambda f: f.moved)
 
     @property
     def pending_count(self) -> int:
@@ -251,6 +271,8 @@ class Forwarder:
         self._notify(fwd)
 
     def _notify(self, fwd: Forward) -> None:
+        self.moves += 1
+        fwd.moved = self.moves
         for fn in list(self._listeners):
             try:
                 fn(fwd)

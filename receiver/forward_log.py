@@ -57,6 +57,7 @@ class Forward:
     reason: str = ""
     event: CallbackEvent | None = None
     due: float = 0.0
+    moved: int = 0  # the Forwarder's move count when it last changed (Forwarder.mark)
 
     def view(self) -> dict[str, Any]:
         """What `tendlc receive` prints and the console shows."""
