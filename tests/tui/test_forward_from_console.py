@@ -95,3 +95,50 @@ def _mark(log, key: str) -> str:
 
 def _ids(stack) -> list[str]:
     return [e.id for e in stack.store.journal() if hasattr(e, "kind")]
+
+
+async def test_the_detail_lists_every_attempt_and_a_replay_reaches_your_handler(
+    make_stack, wait_for, started
+):
+    """Each callback's first forward gets a 500, the retry a 200: the detail shows both, live;
+    `p` (replay to our receiver) makes a fresh callback, forwarded like any other."""
+    from tests.tui.conftest import rendered, ticking_clock
+    from tests.tui.test_replay_from_console import open_a_callback
+
+    got = []
+
+    async def handle(request: web.Request) -> web.Response:
+        fields = dict(await request.post())
+        got.append((str(request.url), dict(request.headers), fields))
+        first = sum(f["status"] == fields["status"] for *_, f in got) == 1
+        return web.Response(status=500 if first else 200, text="mine says hi")
+
+    app = web.Application()
+    app.router.add_post("/mine", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        stack = make_stack(ticking_clock())
+        target = str(server.make_url("/mine"))
+        token = stack.sandbox.auth_token
+        stack.app.services.forwarder = Forwarder(stack.store, [target], token=token, scale=0.0)
+        async with stack.app.run_test(size=(120, 36)) as pilot:
+            await started(pilot)
+            event = await open_a_callback(stack.app, pilot, stack, wait_for)
+            payload = stack.app.screen.query_one("#payload")
+            await wait_for(
+                pilot, lambda: "attempt 2: HTTP 200" in rendered(payload), "the retry, live"
+            )
+            shown = rendered(payload)
+            assert "Forwarded to your handler" in shown and f"{target}  delivered" in shown
+            assert "attempt 1: HTTP 500" in shown and "mine says hi" in shown
+            before = len(got)
+            await pilot.press("p", "enter")  # the default: our own receiver
+            await wait_for(pilot, lambda: len(got) > before, "the replay, forwarded")
+    finally:
+        await server.close()
+    url, headers, fields = got[before]
+    assert fields["status"] == event.status and fields["brand_id"] == event.brand_id
+    assert validate_signature(
+        url, headers["X-Plivo-Signature-V2-Nonce"], headers["X-Plivo-Signature-V2"], token
+    )
