@@ -142,3 +142,49 @@ async def test_the_detail_lists_every_attempt_and_a_replay_reaches_your_handler(
     assert validate_signature(
         url, headers["X-Plivo-Signature-V2-Nonce"], headers["X-Plivo-Signature-V2"], token
     )
+
+
+async def test_the_sandboxs_misbehaviour_reaches_your_handler(make_stack, wait_for, started):
+    """Knobs armed in the console's sandbox: the terminal callback first, then a copy of it
+    signed afresh; your handler gets all three, each signed for it. A copy with the same
+    nonce is a replay: acknowledged, never applied, never forwarded."""
+    from tests.tui.conftest import ticking_clock
+
+    got = []
+
+    async def handle(request: web.Request) -> web.Response:
+        got.append((str(request.url), dict(request.headers), dict(await request.post())))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/mine", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        stack = make_stack(ticking_clock())
+        target = str(server.make_url("/mine"))
+        token = stack.sandbox.auth_token
+        forwarder = Forwarder(stack.store, [target], token=token)
+        stack.app.services.forwarder = forwarder
+        async with stack.app.run_test(size=(120, 36)) as pilot:
+            await started(pilot)
+            screen = stack.app.screen
+            await screen.run_action("sandbox_fault('reorder-callbacks')")
+            await screen.run_action("sandbox_fault('duplicate-callback:status=registered')")
+            await screen.run_action(
+                "sandbox_fault('duplicate-callback:status=created,same_nonce=true')"
+            )
+            brand_id = await stack.create_brand("harbor")
+            await wait_for(
+                pilot,
+                lambda: sum(f.state == DELIVERED for e in _ids(stack) for f in forwarder.for_event(e))
+                >= 3 and stack.store.replay_total >= 1,
+                "three callbacks forwarded and the same-nonce copy acknowledged",
+            )  # fmt: skip
+    finally:
+        await server.close()
+    assert sorted(fields["status"] for *_, fields in got) == ["created", "registered", "registered"]
+    assert {fields["brand_id"] for *_, fields in got} == {brand_id}
+    for url, headers, _ in got:
+        nonce = headers["X-Plivo-Signature-V2-Nonce"]
+        assert validate_signature(url, nonce, headers["X-Plivo-Signature-V2"], token)
