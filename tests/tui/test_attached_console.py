@@ -244,3 +244,13 @@ async def test_a_filter_keeps_attached_in_the_header(server):
         await server.receiver.stop()
         await until(lambda: "LOST" in screen.sub_title, "the lost link")
         assert screen.sub_title == f"ATTACHED to {server.base} · LOST · filter “BSRV”"
+
+
+async def test_the_header_says_attached_before_the_stream_connects(server):
+    store = await server.attach(sleep=Gate().sleep)
+    await server.receiver.stop()  # the registry was read; the stream will not connect
+    app = server.console(store, ticking_clock())
+    async with app.run_test(size=(80, 24)):
+        await until(lambda: app.main_screen, "the main screen")
+        assert app.main_screen.sub_title.startswith(f"ATTACHED to {server.base}")
+        await until(lambda: "LOST" in app.main_screen.sub_title, "the lost link")

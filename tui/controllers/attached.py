@@ -42,6 +42,8 @@ class AttachedLink:
         if not self.attached:
             return
         self._unsubscribe = self.store.on_link(self.show)  # announced on the loop thread
+        self.screen.scope.lead = attached_title(self.store.link)  # from the first frame on
+        self.screen.scope.show()
         self.show(self.store.link)
 
     def stop(self) -> None:
