@@ -103,6 +103,7 @@ class Receiver:
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
         self._feeding: asyncio.Task[None] | None = None  # early callbacks going in (early.py)
+        self._early_to_feed: tuple[EarlyJournal, Store] | None = None
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
@@ -118,6 +119,17 @@ class Receiver:
         if early is None and getattr(store, "readonly", True) is False:
             early = leftover_early(store)  # a run that stopped before feeding them in
         if early is not None:
+            self._early_to_feed = (early, store)
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return  # built before the loop runs (a store opened at once): start() feeds
+            self._feed_soon()
+
+    def _feed_soon(self) -> None:
+        if self._early_to_feed is not None and self._feeding is None:
+            early, store = self._early_to_feed
+            self._early_to_feed = None
             self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
 
     @property
@@ -176,6 +188,7 @@ class Receiver:
             raise ReceiverStartError(bind_problem(self.config.host, self.config.port, exc)) from exc
         self._runner = runner
         self.opening.start()  # once bound (the open hogs the GIL); this loop is told the outcome
+        self._feed_soon()  # what a store opened before the loop ran left in early/
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
