@@ -188,3 +188,26 @@ async def test_the_sandboxs_misbehaviour_reaches_your_handler(make_stack, wait_f
     for url, headers, _ in got:
         nonce = headers["X-Plivo-Signature-V2-Nonce"]
         assert validate_signature(url, nonce, headers["X-Plivo-Signature-V2"], token)
+
+
+def test_the_detail_names_the_target_once_and_each_attempt_at_full_width():
+    import io
+
+    from rich.console import Console
+
+    from receiver.forward import Attempt, Forward
+    from tui.widgets.formatting import day_time
+    from tui.widgets.payload_view import forwards_renderable
+
+    target = "http://127.0.0.1:3000/plivo/10dlc"
+    error = f"could not reach {target}: Cannot connect to host 127.0.0.1:3000"
+    attempts = [Attempt(n, 1_767_225_600.0 + n, None, 1.0, "", error) for n in (1, 2)]
+    fwd = Forward("ev1", 1, target, "failed", attempts, "no 2xx after 2 attempts")
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(forwards_renderable([fwd]))
+    shown = console.export_text()
+    lines = shown.splitlines()
+    assert lines[1] == f"{target}  failed: no 2xx after 2 attempts"
+    assert lines[2].startswith(f"  {day_time(attempts[0].at)}  attempt 1: unreachable: Cannot")
+    assert shown.count(target) == 1  # not repeated in each attempt's reason
+    assert "attempt 2: unreachable: Cannot connect" in shown
