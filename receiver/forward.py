@@ -18,6 +18,8 @@ history stored before forwarding was turned on is not sent (`tendlc replay --to`
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import os
 import time
@@ -96,7 +98,9 @@ class Forwarder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
-        self._busy: list[Forward] = []  # forwards with an attempt in flight
+        self._due: list[tuple[float, int, tuple[str, str]]] = []  # a heap: (due, n, key)
+        self._order = itertools.count()
+        self._targets_kept = dict.fromkeys(self.targets)  # and those of finished forwards loaded
         self._session: aiohttp.ClientSession | None = None
         self._unsubscribe: Callable[[], None] | None = None
         path = getattr(store, "path", None)
@@ -137,10 +141,9 @@ class Forwarder:
     # -- what the UI reads -------------------------------------------------------------------
 
     def for_event(self, event_id: str) -> list[Forward]:
-        """The forwards of one callback (pending or among the newest finished)."""
-        found = [f for (eid, _), f in self._pending.items() if eid == event_id]
-        found += [f for (eid, _), f in self._finished.items() if eid == event_id]
-        return found
+        """The forwards of one callback (pending or among the newest finished), by target."""
+        keys = [(event_id, target) for target in self._targets_kept]
+        return [f for key in keys if (f := self._pending.get(key) or self._finished.get(key))]
 
     def listen(self, fn: Callable[[Forward], None]) -> Callable[[], None]:
         """Call `fn(forward)` on every queue, attempt and outcome (on the loop); unsubscribe."""
@@ -188,6 +191,7 @@ class Forwarder:
                 self._finish(fwd)
                 continue
             self._pending[key] = fwd
+            self._schedule(fwd)
             self._write({"op": "queued", "id": event.id, "seq": event.seq, "target": target})
             self._notify(fwd)
         self._wake.set()
@@ -197,21 +201,27 @@ class Forwarder:
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
 
+    def _schedule(self, fwd: Forward) -> None:
+        heapq.heappush(self._due, (fwd.due, next(self._order), (fwd.event_id, fwd.target)))
+
     async def _run(self) -> None:
+        """Start the due attempts, up to CONCURRENCY at once; sleep until the next is due or
+        something changes. Each wake costs O(log n) in the pending forwards, so a queue of
+        thousands behind a dead handler costs ingest nothing per callback."""
         while True:
             self._wake.clear()
             now = self._now()
-            busy = {(f.event_id, f.target) for f in self._busy}
-            due = [f for k, f in self._pending.items() if f.due <= now and k not in busy]
-            for fwd in due[: max(0, CONCURRENCY - len(self._inflight))]:
-                self._busy.append(fwd)
+            while self._due and self._due[0][0] <= now and len(self._inflight) < CONCURRENCY:
+                _, _, key = heapq.heappop(self._due)
+                fwd = self._pending.get(key)
+                if fwd is None:
+                    continue
                 task = asyncio.get_running_loop().create_task(self._attempt(fwd))
                 self._inflight.add(task)
                 task.add_done_callback(self._inflight.discard)
-            later = [f.due for k, f in self._pending.items() if f.due > now and k not in busy]
-            delay = min(later) - now if later else None
-            if due and len(self._inflight) >= CONCURRENCY:
-                delay = None  # woken when an attempt ends
+            delay = None  # woken when an attempt ends or a forward is queued
+            if self._due and len(self._inflight) < CONCURRENCY:
+                delay = max(0.0, self._due[0][0] - now)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except TimeoutError:
@@ -232,6 +242,9 @@ class Forwarder:
                 status, body = result.status, printable(result.body[:BODY_CHARS])
             except (ReplayError, OSError, ValueError) as exc:
                 error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - counted as a failed attempt, retried
+                log.warning("forwarding to %s failed", fwd.target, exc_info=True)
+                error = f"{type(exc).__name__}: {exc}
             ms = round((self._now() - started) * 1000, 1)
             attempt = Attempt(len(fwd.attempts) + 1, at, status, ms, body, error)
             fwd.attempts.append(attempt)
@@ -244,10 +257,9 @@ class Forwarder:
                 self._end(fwd, FAILED, f"no 2xx after {attempt.n} attempts")
             else:
                 fwd.due = self._now() + self.schedule[attempt.n - 1]
+                self._schedule(fwd)
                 self._notify(fwd)
         finally:
-            if fwd in self._busy:
-                self._busy.remove(fwd)
             self._wake.set()
 
     async def _deliver(self, event: CallbackEvent, target: str) -> ReplayResult:
@@ -327,8 +339,10 @@ class Forwarder:
             if fwd.state == PENDING and key[1] in self.targets:
                 fwd.due = now
                 self._pending[key] = fwd
+                self._schedule(fwd)
             elif fwd.state != PENDING:
                 self._finished[key] = fwd
+                self._targets_kept.setdefault(key[1])
         while len(self._finished) > KEEP_FINISHED:
             self._finished.popitem(last=False)
         if compact:
