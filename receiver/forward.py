@@ -244,7 +244,7 @@ class Forwarder:
                 error = str(exc)
             except Exception as exc:  # noqa: BLE001 - counted as a failed attempt, retried
                 log.warning("forwarding to %s failed", fwd.target, exc_info=True)
-                error = f"{type(exc).__name__}: {exc}
+                error = f"{type(exc).__name__}: {exc}"
             ms = round((self._now() - started) * 1000, 1)
             attempt = Attempt(len(fwd.attempts) + 1, at, status, ms, body, error)
             fwd.attempts.append(attempt)
