@@ -137,6 +137,8 @@ class Forwarder:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._log is not None:
+            self._log.close()
 
     # -- what the UI reads -------------------------------------------------------------------
 

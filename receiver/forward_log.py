@@ -83,6 +83,7 @@ class ForwardLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._failed = False
+        self._fd: int | None = None  # kept open: an open and a close per line cost ingest
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -90,16 +91,23 @@ class ForwardLog:
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=True) + "\n"
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line.encode("ascii"))
-            finally:
-                os.close(fd)
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.write(self._fd, line.encode("ascii"))
             self._failed = False
         except OSError as exc:  # the journal still holds the callback: queued again at start
+            self.close()  # opened again at the next line
             if not self._failed:
                 log.error("forwarding: cannot write %s (%s); forwards continue", self.path, exc)
             self._failed = True
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def read(self) -> tuple[int, dict[Key, Forward], bool]:
         """(the last journal position logged, every forward by key, whether to compact)."""
@@ -149,6 +157,7 @@ class ForwardLog:
                 f.writelines(json.dumps(r, ensure_ascii=True) + "\n" for r in lines)
                 f.flush()
                 os.fsync(f.fileno())
+            self.close()  # the next line goes to the new file
             os.replace(tmp, self.path)
         except OSError as exc:
             log.warning("forwarding: could not compact %s (%s)", self.path, exc)
