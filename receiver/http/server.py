@@ -103,6 +103,7 @@ class Receiver:
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
         self._feeding: asyncio.Task[None] | None = None  # early callbacks going in (early.py)
+        self._unfed: tuple[EarlyJournal, Store] | None = None  # opened before a loop ran
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
@@ -117,8 +118,14 @@ class Receiver:
         early = self.opening.early
         if early is None and getattr(store, "readonly", True) is False:
             early = leftover_early(store)  # a run that stopped before feeding them in
-        if early is not None:
-            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
+        if early is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a store open before the app runs (tendlc/launch.py): at start
+            self._unfed = (early, store)
+            return
+        self._feeding = loop.create_task(self._feed_early(early, store))
 
     @property
     def nonces(self) -> NonceIndex:
@@ -150,6 +157,10 @@ class Receiver:
         """Bind host:port (port 0 = any free port; the bound one lands in `port`)."""
         if self._runner is not None:
             return
+        if self._unfed is not None:
+            early, store = self._unfed
+            self._unfed = None
+            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
         self._check_token()
         if not is_loopback(self.config.host):
             self.warn(

@@ -174,3 +174,28 @@ async def test_a_replay_of_a_stored_callback_sent_during_the_load_changes_nothin
         assert store.replay_count("a000001") == 1
         assert [e.id for e in store.journal() if e.replay_of is None] == ["a000001"]
     await store.close()
+
+
+def test_a_store_opened_before_any_loop_runs_feeds_its_early_journal_at_start(tmp_path):
+    # tendlc/launch.py: a small store opens at once, before the app's loop exists; the receiver
+    # is built then, and the early journal left beside the store is fed once it starts.
+    db = tmp_path / "db"
+    opening = StoreOpening.staged(db, clock=clock).start()
+    store = opening.join(DEADLINE)
+    assert store is not None and opening.early is not None
+    opening.early.shutdown()
+    receiver = Receiver(store, ReceiverConfig(port=0, auth_token=TOKEN), ids=sequential_ids("x"))
+
+    async def run() -> None:
+        await receiver.start()
+        try:
+            await until(lambda: not (db / EARLY_DIR).exists(), "the early journal to be fed in")
+            async with aiohttp.ClientSession() as session:
+                url = receiver.config.callback_url
+                assert await post(session, url, *signed(url, "B1", "n1")) == (200, "ok\n")
+            assert store.registry.get(ResourceType.BRAND, "B1").badge is Badge.REGISTERED
+        finally:
+            await receiver.stop()
+            await store.close()
+
+    asyncio.run(run())
