@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Select
 from plivo_client.validation import BrandRequest
 from receiver.domain.models import RequestRecord
 from tui.forms import BrandForm
+from tui.forms.brand_form import NEW_PROFILE, NEW_PROFILE_LABEL
 from tui.forms.delete_confirm import ProfileDeleteConfirm
 from tui.forms.profile_form import ProfileForm
 from tui.screens.profiles import ProfilesScreen
@@ -181,3 +182,24 @@ async def test_brand_form_offers_a_new_profile(stack, started, wait_for, toasts)
             "the new profile offered",
         )
         assert brand_form.query_one("#profile_uuid", Select).value == new[0].uuid
+
+
+async def test_the_profile_list_ends_with_new_profile(stack, started, wait_for, toasts):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        await pilot.press("b")
+        await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, BrandForm) and pilot.app.screen.profiles,
+            "the brand form, loaded",
+        )
+        brand_form = pilot.app.screen
+        select = brand_form.query_one("#profile_uuid", Select)
+        labels = [str(prompt) for prompt, _ in select._options]
+        assert labels[-1] == NEW_PROFILE_LABEL and len(labels) == len(brand_form.profiles) + 2
+        select.value = NEW_PROFILE
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileForm), "profile form")
+        assert select.value == Select.NULL  # never sent as a profile
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is brand_form, "back in the brand form")
+        assert brand_form.build_request().profile_uuid == ""
