@@ -157,6 +157,12 @@ async def test_bulk_link_refuses_a_file_with_words_and_sends_nothing(
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkLinkScreen), "bulk")
         screen = pilot.app.screen
+        await pilot.press("enter")  # nothing typed yet: the form asks for a path
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert str(screen.query_one("#form-error").content) == (
+            "Not sent: no numbers read yet (type the file's path, then enter)"
+        )
         screen.query_one("#path", Input).value = str(path)
         await pilot.press("ctrl+s")
         await pilot.pause()

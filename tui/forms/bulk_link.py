@@ -314,6 +314,9 @@ class BulkLinkScreen(BulkRun):
     def read_file(self, path: str) -> None:
         self.valid, self.invalid, self.read_error = [], [], ""
         preview = self.query_one("#file-preview", Static)
+        if not path.strip():  # Path("") is the current directory: say what is missing
+            preview.update("No file read yet: type its path, enter reads it")
+            return
         try:
             text = Path(path.strip()).expanduser().read_text("utf-8")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
