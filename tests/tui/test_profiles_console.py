@@ -203,3 +203,28 @@ async def test_the_profile_list_ends_with_new_profile(stack, started, wait_for, 
         await pilot.press("escape")
         await wait_for(pilot, lambda: pilot.app.screen is brand_form, "back in the brand form")
         assert brand_form.build_request().profile_uuid == ""
+
+
+async def test_a_refused_profile_keeps_what_was_typed(stack, started, wait_for, toasts):
+    from sandbox.faults.catalogue import parse_flag
+
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        screen = await open_profiles(pilot, wait_for)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileForm), "the form")
+        form = pilot.app.screen
+        fill(form, PROFILE, CHOSEN)
+        stack.sandbox.faults.arm([parse_flag("api-error:status=503,count=always")])
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: form.query_one("#form-error").display, "Plivo's refusal")
+        assert pilot.app.screen is form and "503" in str(form.query_one("#form-error").content)
+        assert [r.ok for r in requests_of(stack, "profile.create")] == [False]  # journaled
+        for name, value in PROFILE.items():  # nothing typed is lost
+            assert form.query_one(f"#{name}", Input).value == value
+        assert form.query_one("#vertical", Select).value == CHOSEN["vertical"]
+
+        stack.sandbox.faults.clear()
+        await pilot.press("ctrl+s")  # the same form, sent again as it stands
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "created this time")
+        assert [r.ok for r in requests_of(stack, "profile.create")] == [False, True]
