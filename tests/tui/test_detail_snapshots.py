@@ -90,3 +90,17 @@ def test_campaign_detail_with_mno_metadata(snap_compare, snapshot_app, size) -> 
 
     app = snapshot_app(True, clock=fixed)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_a_final_decline_is_not_offered_fix_and_resubmit() -> None:
+    from receiver.domain.models import Badge, Resource
+    from tui.screens.detail import next_step
+
+    def rejected(code: str) -> Resource:
+        return Resource(ResourceType.CAMPAIGN, "C1", Badge.REJECTED, T0,
+                        detail={"error_code": code})  # fmt: skip
+
+    assert next_step(rejected("1004")).startswith("f: fix and resubmit")  # the message flow
+    assert next_step(rejected("1001")) == (  # prohibited content: no update makes it pass
+        "an update cannot fix this decline: delete it (d on the main screen)"
+    )
