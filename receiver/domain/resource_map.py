@@ -250,12 +250,22 @@ class ResourceMap:
         """Keys that may be awaiting a callback: texts whose cycle is not terminal (read once,
         by terminal_in_text) and every resource built since open."""
         if self._texts_unsettled is None:
+            search = getattr(self.source, "not_terminal", None)
+            mapped = search() if search is not None else None
             text = self._text_of
-            self._texts_unsettled = {
-                k
-                for k, v in self._items.items()
-                if not isinstance(v, Resource) and not terminal_in_text(text(v))  # type: ignore[arg-type]
-            }
+            if mapped is None:
+                self._texts_unsettled = {
+                    k
+                    for k, v in self._items.items()
+                    if not isinstance(v, Resource) and not terminal_in_text(text(v))  # type: ignore[arg-type]
+                }
+            else:  # the source searched its own bytes; texts held in memory are read
+                self._texts_unsettled = {
+                    k
+                    for k, v in self._items.items()
+                    if (v in mapped if type(v) is int else isinstance(v, str))
+                    and (type(v) is int or not terminal_in_text(v))  # type: ignore[arg-type]
+                }
         return self._texts_unsettled | self._built
 
     def raw_items(self) -> Iterator[tuple[Key, Resource | str]]:
