@@ -106,6 +106,8 @@ async def test_profiles_list_create_update_delete(stack, started, wait_for, toas
             u for u, p in screen.profiles.items() if p.get("profile_alias") == "harbor-west"
         )
         assert screen.profiles[uuid]["address"]["city"] == "Tampa"
+        await wait_for(pilot, lambda: screen.selected_uuid() == uuid, "the new one selected")
+        assert "harbor-west" in str(screen.query_one("#profile-detail").content)
 
         table.move_cursor(row=table.get_row_index(uuid))
         await pilot.press("e")
