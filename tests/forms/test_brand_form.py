@@ -50,7 +50,11 @@ async def test_profiles_show_alias_company_and_missing_ein(host, gateway, wait):
         await wait(pilot, "load")
         select = app.screen.query_one("#profile_uuid", Select)
         labels = [str(prompt) for prompt, value in select._options if value != Select.NULL]
-        assert labels == ["acme-main — Acme Corp", "jane-solo — Jane Doe  (no EIN: STARTER only)"]
+        assert labels == [
+            "acme-main — Acme Corp",
+            "jane-solo — Jane Doe  (no EIN: STARTER only)",
+            "new profile…  (F4)",  # last: the same as F4
+        ]
 
 
 async def test_missing_alias_shows_inline_error_and_sends_nothing(host, gateway, wait):

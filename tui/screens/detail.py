@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from plivo_client.fees import MMS_NOTE, TMOBILE_NOTE, brand_throughput, campaign_throughput
-from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
+from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, explain, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
 from receiver.store.entries import entry_time
 from receiver.store.export import default_name, export_timeline
@@ -73,7 +73,7 @@ def summary_renderable(
     for why in declines or ([LINK_FAILED_UNEXPLAINED] if failed_link else []):
         grid.add_row(Text(label, style="bold"), why)  # first: the summary's height is capped
     if declines and fixable(resource):
-        grid.add_row("next", "f: fix and resubmit (opens at the field the decline concerns)")
+        grid.add_row("next", next_step(resource))
     for label, text in flags or ():
         grid.add_row(Text(label, style=f"bold {theme.get('warning', 'yellow')}"), text)
     if resource.name:
@@ -92,6 +92,14 @@ def summary_renderable(
     for line in throughput_lines(resource):
         grid.add_row("throughput", line)
     return grid
+
+
+def next_step(resource: Resource) -> str:
+    """What to do about a rejected campaign: fix and resubmit, unless its decline is final."""
+    known = explain(resource.detail.get("error_code"))
+    if known is not None and known.final:
+        return "an update cannot fix this decline: delete it (d on the main screen)"
+    return "f: fix and resubmit (opens at the field the decline concerns)"
 
 
 def fixable(resource: Resource) -> bool:
