@@ -103,6 +103,7 @@ class Receiver:
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
         self._feeding: asyncio.Task[None] | None = None  # early callbacks going in (early.py)
+        self._to_feed: tuple[EarlyJournal, Store] | None = None  # found before a loop ran
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
@@ -117,8 +118,14 @@ class Receiver:
         early = self.opening.early
         if early is None and getattr(store, "readonly", True) is False:
             early = leftover_early(store)  # a run that stopped before feeding them in
-        if early is not None:
-            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
+        if early is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # built before the loop (tui/launch.py): start() feeds them
+            self._to_feed = (early, store)
+            return
+        self._feeding = loop.create_task(self._feed_early(early, store))
 
     @property
     def nonces(self) -> NonceIndex:
@@ -176,6 +183,10 @@ class Receiver:
             raise ReceiverStartError(bind_problem(self.config.host, self.config.port, exc)) from exc
         self._runner = runner
         self.opening.start()  # once bound (the open hogs the GIL); this loop is told the outcome
+        if self._to_feed is not None:
+            early, store = self._to_feed
+            self._to_feed = None
+            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)

@@ -174,3 +174,24 @@ async def test_a_replay_of_a_stored_callback_sent_during_the_load_changes_nothin
         assert store.replay_count("a000001") == 1
         assert [e.id for e in store.journal() if e.replay_of is None] == ["a000001"]
     await store.close()
+
+
+def test_a_receiver_built_before_the_loop_feeds_leftovers_once_it_starts(tmp_path):
+    """tui/launch.py builds the Receiver before the app's loop runs, on a store that opened at
+    once and left its (empty) early journal behind: no crash, fed once the receiver starts."""
+    db = tmp_path / "db"
+    (db / EARLY_DIR).mkdir(parents=True)
+    EarlyJournal.open(db / EARLY_DIR, now=clock()).shutdown()
+    store = Store.open(db, clock=clock)
+    receiver = Receiver(StoreOpening.ready(store), ReceiverConfig(port=0, auth_token=TOKEN))
+    assert (db / EARLY_DIR).exists()  # nothing fed yet: no loop to feed on
+
+    async def run() -> None:
+        await receiver.start()
+        try:
+            await until(lambda: not (db / EARLY_DIR).exists(), "the leftovers to be fed in")
+        finally:
+            await receiver.stop()
+            await store.close()
+
+    asyncio.run(run())
