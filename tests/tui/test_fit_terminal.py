@@ -125,3 +125,25 @@ def test_help_lists_the_form_keys_f3_and_f4() -> None:
 
     forms = dict(dict(OTHER_KEYS)["Forms"])
     assert {"F2", "F3", "F4"} <= set(forms)
+
+
+def test_every_screens_footer_fits_80_columns_whole(snapshot_app) -> None:
+    asyncio.run(check_footers(snapshot_app(True)))
+
+
+async def check_footers(app) -> None:
+    """The detail of each kind and an event's detail: every key shown, none cut at the edge
+    (Textual's own footer ended `q Qui` in a number's detail)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.services.started:
+            await pilot.pause(0.01)
+        for keys in (["1", "enter"], ["2", "enter"], ["3", "enter"], ["e", "enter"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            footer = app.screen.query_one(FittingFooter)
+            shown = list(footer.query("FooterKey"))
+            assert {"escape", "q", "ctrl+p"} <= {key.key for key in shown}, keys
+            assert sum(key.outer_size.width for key in shown) <= 80, keys
+            assert not footer.left_out
+            await pilot.press("escape")
+            await pilot.pause()

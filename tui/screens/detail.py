@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from plivo_client.fees import brand_throughput, campaign_throughput
 from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
@@ -25,6 +25,7 @@ from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.messages import RegistryChanged, follow_store
 from tui.widgets.badges import badge_text
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import (
     Entry,
     clock_time,
@@ -146,7 +147,13 @@ class ResourceDetailScreen(Screen):
             with Vertical(id="detail-right"):
                 yield Label("Raw payload", classes="section-title")
                 yield PayloadView(id="detail-payload")
-        yield Footer()
+        yield FittingFooter(
+            short={
+                "export_timeline": "Export",
+                "fix_campaign": "Fix",
+                "campaign_numbers": "Numbers",
+            }
+        )  # short labels at 80 columns, never a key cut
 
     def on_mount(self) -> None:
         timeline = self.query_one("#timeline", DataTable)
