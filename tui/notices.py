@@ -26,6 +26,7 @@ from receiver.domain.declines import explain, reasons_of, rejection_brief
 from receiver.domain.models import Badge, Cause, Change, Resource, ResourceType, split_key
 from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
+from receiver.wording import plural
 from tui.widgets.badges import ERROR_BADGES, severity_for
 from tui.widgets.formatting import entry_kind, entry_resource
 
@@ -136,14 +137,24 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
     if len(others) > NAMED:
         parts.append(f"and {len(others) - NAMED} more errors")
     callbacks = sum(1 for c in changes if c.event is not None)
-    title = (
-        f"{callbacks} callbacks"
-        if changes and callbacks == len(changes)
-        else f"{len(notices)} updates"
-    )
+    requests = [c.request.action for c in changes if c.request is not None]
+    if changes and callbacks == len(changes):
+        title = f"{callbacks} callbacks"
+    elif len(requests) == 1:  # a user's action and its first callbacks: named by the action
+        title = f"{requests[0]} · {plural(callbacks, 'callback')}" if callbacks else requests[0]
+    else:
+        title = f"{len(notices)} updates"
     worst = max((n.severity for n in notices), key=SEVERITY_RANK.__getitem__, default="information")
     severity: SeverityLevel = "error" if failed or worst == "error" else worst
     return Notice(title, " · ".join(parts) or "see the event log", severity, timeout=10)
+
+
+def untitled(notice: Notice) -> str:
+    """The message without the title it starts with ("brand B1: …" under the title "brand"
+    reads "B1: …"): each toast says its title once."""
+    head = f"{notice.title} "
+    rest = notice.message.removeprefix(head) if notice.title else notice.message
+    return rest if rest and rest != notice.message else notice.message
 
 
 def collapse(notices: Sequence[Notice]) -> list[Notice]:
@@ -246,7 +257,7 @@ class Notices:
     def show(self, notices: Sequence[Notice]) -> None:
         for notice in notices:
             self.node.notify(  # text from callbacks: no markup, control characters escaped
-                printable(notice.message),
+                printable(untitled(notice)),
                 title=printable(notice.title),
                 severity=notice.severity,
                 timeout=notice.timeout,
