@@ -6,6 +6,7 @@ import asyncio
 
 from textual.content import Content
 
+from receiver.domain.models import RequestRecord
 from tui.widgets.event_log import COLUMNS as LOG_COLUMNS
 from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.status_bar import Fact, StatusBar, flow
@@ -147,3 +148,23 @@ async def check_footers(app) -> None:
             assert not footer.left_out
             await pilot.press("escape")
             await pilot.pause()
+
+
+def test_a_narrow_log_says_how_many_numbers_rather_than_cut_and_more() -> None:
+    from tui.widgets.formatting import entry_resource
+    from tui.widgets.table_rows import cell_text
+
+    record = RequestRecord(
+        "rq1",
+        0.0,
+        "number.link",
+        {},
+        True,
+        campaign_id="C1",
+        numbers=("14155550101", "14155550000"),
+    )
+    resource = entry_resource(record)
+    assert resource == "+14155550101 and 1 more"
+    assert cell_text(resource, 23).plain == "+14155550101 and 1 more"
+    assert cell_text(resource, 16).plain == "+14155550101 & 1"  # 80 columns: not "+14155550101 an…"
+    assert cell_text(resource, 12).plain == "2 numbers   "
