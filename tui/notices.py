@@ -1,5 +1,6 @@
 """Toasts for store changes and other outcomes, said once: a burst becomes one summary.
 
+A `created` callback for a request of ours is progress, not an outcome: no toast of its own.
 Notices posted close together (each within `quiet` seconds of the last, for at most
 `longest` seconds) are held and shown together when the burst ends: up to `MAX_SINGLE` of
 them one by one, more as one summary ("12 callbacks: 10 linked · 2 failed (…)"). Repeats of
@@ -74,6 +75,22 @@ def explained(line: str, resource: Resource) -> str:
     return f"{line} — {why}{fix_hint(resource)}" if why else line
 
 
+PROGRESS = (Badge.PENDING, Badge.UNLINKING)  # a `created` callback: on its way, no outcome yet
+
+
+def is_progress(change: Change) -> bool:
+    """A callback saying a request of ours is on its way (`created`): the request's toast said
+    the action, the final status will say the outcome; the event log shows this step."""
+    return (
+        change.cause is Cause.CALLBACK
+        and bool(change.resources)
+        and all(
+            r.badge in PROGRESS and any(t.cause is Cause.REQUEST for t in r.timeline)
+            for r in change.resources
+        )
+    )
+
+
 def notice_for(change: Change) -> Notice | None:
     """What a user should hear about `change`, if anything."""
     if is_health_notice(change):
@@ -86,7 +103,7 @@ def notice_for(change: Change) -> Notice | None:
     request = change.request
     if request is not None and not request.ok:
         return Notice(f"{request.action} failed", request.error or "no reason given", "error")
-    if not change.message or change.cause is Cause.RECONCILE:
+    if not change.message or change.cause is Cause.RECONCILE or is_progress(change):
         return None
     badges = [r.badge for r in change.resources]
     title = change.resources[0].type.value if change.resources else change.cause.value

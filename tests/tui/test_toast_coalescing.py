@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App
 
 from receiver.domain.models import (
@@ -141,3 +143,17 @@ def test_a_link_and_its_first_callbacks_are_one_toast_named_by_the_action() -> N
     summary = summary_for([request, *created], notices)
     assert summary.title == "number.link · 2 callbacks"
     assert summary.message == "2 pending" and summary.severity == "information"
+
+
+def test_a_created_callback_for_our_request_is_progress_not_a_toast() -> None:
+    from receiver.domain.models import TimelineEntry
+    from tui.notices import notice_for
+
+    asked = TimelineEntry(T0, Cause.REQUEST, Badge.SUBMITTED, "number.link requested", "rq1")
+    created = link_callback(1, "14155550101", "created", Badge.PENDING)
+    ours = Resource(ResourceType.NUMBER, "14155550101", Badge.PENDING, T0, timeline=[asked])
+    assert notice_for(replace(created, resources=(ours,))) is None  # the request said the action
+    assert notice_for(created) is not None  # pending without a request of ours: news
+    linked = link_callback(2, "14155550101", "success", Badge.LINKED)
+    done = replace(ours, badge=Badge.LINKED)
+    assert notice_for(replace(linked, resources=(done,))) is not None  # the outcome is said
