@@ -25,6 +25,7 @@ from receiver.http.connguard import (
     read_limited,
     request_deadline,
 )
+from receiver.http.early_feed import EarlyFeed
 from receiver.http.inbox import Inbox
 from receiver.http.opening import StoreNotReady, StoreOpening
 from receiver.parse import ParseError, classify, decode_text, keep_headers, parse_body
@@ -34,12 +35,10 @@ from receiver.signature import (
     Verification,
     verify,
 )
-from receiver.store.early import leftover_early
 from receiver.store.nonces import NonceIndex, nonce_key
 from receiver.store.store import StoreError
 
 if TYPE_CHECKING:
-    from receiver.store.early import EarlyJournal
     from receiver.store.store import Store
 
 log = logging.getLogger("tendlc.receiver")
@@ -102,8 +101,7 @@ class Receiver:
         self._warned_no_token = False
         self._nonces = nonces
         self._inflight: dict[bytes, asyncio.Future[None]] = {}  # nonce key -> its first write
-        self._feeding: asyncio.Task[None] | None = None  # early callbacks going in (early.py)
-        self._to_feed: tuple[EarlyJournal, Store] | None = None  # found before a loop ran
+        self._early = EarlyFeed(self._record_early)  # callbacks acknowledged while it opened
         self.extra_routes: list[web.RouteDef] = []  # served beside the callback path
         self.opening.on_ready(self._store_opened)
 
@@ -115,17 +113,7 @@ class Receiver:
     def _store_opened(self, store: Store) -> None:
         if self._nonces is None:  # the store's durable index; memory only for one without
             self._nonces = getattr(store, "nonces", None) or NonceIndex(None)
-        early = self.opening.early
-        if early is None and getattr(store, "readonly", True) is False:
-            early = leftover_early(store)  # a run that stopped before feeding them in
-        if early is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # built before the loop (tui/launch.py): start() feeds them
-            self._to_feed = (early, store)
-            return
-        self._feeding = loop.create_task(self._feed_early(early, store))
+        self._early.found(self.opening, store)
 
     @property
     def nonces(self) -> NonceIndex:
@@ -183,10 +171,7 @@ class Receiver:
             raise ReceiverStartError(bind_problem(self.config.host, self.config.port, exc)) from exc
         self._runner = runner
         self.opening.start()  # once bound (the open hogs the GIL); this loop is told the outcome
-        if self._to_feed is not None:
-            early, store = self._to_feed
-            self._to_feed = None
-            self._feeding = asyncio.get_running_loop().create_task(self._feed_early(early, store))
+        self._early.start()  # what a store opened before the loop ran left in early/
         self.port = runner.addresses[0][1] if runner.addresses else self.config.port
         self.config = replace(self.config, port=self.port)
         log.info("receiver listening on %s", self.config.local_callback_url)
@@ -220,8 +205,7 @@ class Receiver:
             await inbox.stop()
         if runner is not None:
             await runner.cleanup()
-        if self._feeding is not None:  # the early callbacks' records finish before the close
-            await asyncio.shield(self._feeding)
+        await self._early.done()  # the early callbacks' records finish before the close
 
     def _verify(self, request: web.Request, signed: dict) -> Verification:
         try:
@@ -335,36 +319,14 @@ class Receiver:
         except StoreNotReady as exc:
             log.warning("callback answered 503: %s", exc)
             return _unavailable(f"not stored: {exc}")
-        if self._feeding is not None and not self._feeding.done():
-            await asyncio.shield(self._feeding)
+        await self._early.done()
         return None
 
-    async def _feed_early(self, early: EarlyJournal, store: Store) -> None:
-        """Record what was acknowledged during the open, in arrival order, as if it came now;
-        the early journal goes once all of it is in the main journal (else the next open)."""
-        kept = await early.take()
-        fresh = [item for item in kept if store.find_entry(item.event.id) is None]
-        records = [
-            asyncio.ensure_future(
-                self._record_signed(item.event, list(item.nonce_keys))
-                if item.nonce_keys
-                else self._record(item.event, apply=True, text="ok\n")
-            )
-            for item in fresh
-        ]
-        answers = await asyncio.gather(*records, return_exceptions=True)
-        failed = [a for a in answers if not isinstance(a, web.Response) or a.status != 200]
-        if failed:
-            log.error(
-                "%d of %d callbacks acknowledged while the store opened are not in the journal "
-                "yet; they stay in %s for the next start",
-                len(failed), len(fresh), early.directory,
-            )  # fmt: skip
-            early.shutdown()
-            return
-        if kept:
-            log.info("%d callbacks acknowledged while the store opened are recorded", len(fresh))
-        early.remove()
+    async def _record_early(self, event: CallbackEvent, keys: tuple[bytes, ...]) -> web.Response:
+        """Record a callback acknowledged while the store opened, as if it came now."""
+        if keys:
+            return await self._record_signed(event, list(keys))
+        return await self._record(event, apply=True, text="ok\n")
 
     async def _record_signed(self, event: CallbackEvent, keys: list[bytes]) -> web.Response:
         """A verified callback: the first copy of its nonces is applied, later copies are replays.

@@ -3,9 +3,12 @@
 Each segment is a TinyDB database (table "journal", doc id = seq). The open segment's storage
 (receiver/store/disk/segment.py) keeps its data in memory and appends each commit's documents in
 place, fsynced, so a commit writes what it adds; closed segments are never written again. A
-batch is numbered and encoded on the loop thread (`prepare`); the writer thread inserts it
-through TinyDB's Table API and the storage writes the already-encoded texts (`write`), so that
-thread needs little of the GIL. Reads go through TinyDB too (documents come back as copies).
+batch is numbered and encoded on the loop thread (`prepare`); the writer thread hands the
+documents and their already-encoded texts to the storage, which appends them and swaps in a
+table that holds them (`AppendStorage.append`): TinyDB's Table insert would copy the whole
+open segment twice per commit, holding the GIL the event loop needs. A new segment's first
+write, and a custom writer, go through TinyDB's Table API. Reads go through TinyDB (documents
+come back as copies).
 """
 
 from __future__ import annotations
@@ -240,11 +243,17 @@ class Journal:
         assert seg.db is not None
         storage = seg.db.storage
         assert isinstance(storage, AtomicStorage)  # AppendStorage is one
-        storage.stage(TABLE, batch.texts)
-        try:
-            seg.db.table(TABLE).insert_multiple(batch.docs)
-        finally:
-            storage.unstage()
+        appended = isinstance(storage, AppendStorage) and storage.append(
+            {str(doc.doc_id): dict(doc) for doc in batch.docs}, batch.texts
+        )
+        if appended:  # in place, with no copy of the table: TinyDB's caches are stale now
+            seg.db.table(TABLE).clear_cache()
+        else:  # a new segment's first write, or a custom writer: through TinyDB's Table
+            storage.stage(TABLE, batch.texts)
+            try:
+                seg.db.table(TABLE).insert_multiple(batch.docs)
+            finally:
+                storage.unstage()
         last = batch.first + len(batch.docs) - 1
         with self._lock:
             if batch.new_segment:

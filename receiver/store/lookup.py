@@ -100,8 +100,14 @@ class EntryLookup:
 
     # -- writing (writer thread) ------------------------------------------------------------
 
-    def add(self, entries: Iterable[tuple[dict[str, Any], int]]) -> None:
-        """Index (entry, seq) pairs in memory; write them to SQLite once enough have gathered."""
+    @property
+    def due(self) -> bool:
+        """Enough is held in memory for a write to SQLite (`flush`)."""
+        return self._pending_seq - self._flushed_seq >= FLUSH_EVERY
+
+    def add(self, entries: Iterable[tuple[dict[str, Any], int]], *, flush: bool = True) -> None:
+        """Index (entry, seq) pairs in memory; write them to SQLite once enough have gathered
+        (unless `flush` is False: the caller then flushes when `due`)."""
         with self._lock:
             for entry, seq in entries:
                 ids, resources, replays = rows_of(entry, seq)
@@ -117,7 +123,7 @@ class EntryLookup:
                     held[1].extend(resources)
                     held[2].extend(replays)
                 self._pending_seq = max(self._pending_seq, seq)
-        if self._pending_seq - self._flushed_seq >= FLUSH_EVERY:
+        if flush and self.due:
             try:
                 self.flush()
             except OSError as exc:  # held in memory; the next open indexes them from the journal

@@ -71,6 +71,7 @@ class NonceIndex:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._held = threading.Lock()  # `add` (writer thread) vs `flush` (index thread)
         self._unsaved: dict[bytes, str] = {}  # claims not yet in SQLite (`first` sees them)
         self._pending_seq = 0  # the position the claims held reach
         target = ":memory:" if path is None else str(path)
@@ -115,7 +116,19 @@ class NonceIndex:
             ).fetchone()
         return row[0] if row else None
 
-    def add(self, claims: Iterable[tuple[Iterable[bytes], str]], through_seq: int) -> None:
+    @property
+    def due(self) -> bool:
+        """Enough claims are held in memory for a write to SQLite (`flush`)."""
+        behind = self._pending_seq - self._flushed_seq
+        return behind >= FLUSH_EVERY or len(self._unsaved) >= FLUSH_EVERY
+
+    def add(
+        self,
+        claims: Iterable[tuple[Iterable[bytes], str]],
+        through_seq: int,
+        *,
+        flush: bool = True,
+    ) -> None:
         """Index each (keys, event id) claim and advance `through_seq`.
 
         Claims are held in memory (where `first` sees them) and written to SQLite in one
@@ -124,18 +137,19 @@ class NonceIndex:
         the journal entry. A crash loses at most those, and the next open indexes them again
         from the journal. A key already present keeps its first event id. On failure the
         claims stay in memory (and the journal), and the error propagates for the caller to log.
+        `flush` False: only held (`first` sees them); the caller flushes when `due`.
         """
         rows = [(key, event_id) for keys, event_id in claims for key in keys]
-        pending = {**self._unsaved, **{k: e for k, e in rows if k not in self._unsaved}}
-        self._unsaved = pending
-        self._pending_seq = max(self._pending_seq, through_seq)
-        behind = self._pending_seq - self._flushed_seq
-        if behind >= FLUSH_EVERY or len(pending) >= FLUSH_EVERY:
+        with self._held:  # replaced, never mutated: `first` reads it without a lock
+            self._unsaved = {**self._unsaved, **{k: e for k, e in rows if k not in self._unsaved}}
+            self._pending_seq = max(self._pending_seq, through_seq)
+        if flush and self.due:
             self.flush()
 
     def flush(self) -> None:
         """Write the claims held in memory and the position they reach; OSError on failure."""
-        pending, through_seq = self._unsaved, self._pending_seq
+        with self._held:
+            pending, through_seq = self._unsaved, self._pending_seq
         try:
             with self._lock:
                 self._db.execute("BEGIN")
@@ -155,11 +169,12 @@ class NonceIndex:
                     raise
         except sqlite3.Error as exc:
             raise OSError(f"nonce index {self.path}: {exc}") from exc
-        self._flushed_seq = through_seq
-        if self._unsaved is pending:
-            self._unsaved = {}
-        else:  # claims added meanwhile (another thread) stay held
-            self._unsaved = {k: e for k, e in self._unsaved.items() if k not in pending}
+        with self._held:
+            self._flushed_seq = through_seq
+            if self._unsaved is pending:
+                self._unsaved = {}
+            else:  # claims added meanwhile (another thread) stay held
+                self._unsaved = {k: e for k, e in self._unsaved.items() if k not in pending}
 
     def close(self) -> None:
         """Write what is held in memory (best effort: the journal holds it too), then close."""

@@ -7,6 +7,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,8 @@ class Store(StoreReads):
             on_fail=self._failed,
             after_write=self._index_batch,
         )
+        self._index_writer = ThreadPoolExecutor(1, thread_name_prefix="tendlc-store-index")
+        self._index_job: Future[None] | None = None
         self._encoder = RegistryEncoder()
         self._snapshots = Snapshotter(
             path / SNAPSHOT_NAME,
@@ -292,15 +295,35 @@ class Store(StoreReads):
             self._notify(Change(Cause.CALLBACK, (), message=f"{HEALTH_FAILING}{message}"))
 
     def _index_batch(self, batch: list[Pending], seqs: list[int]) -> None:
-        """Writer thread, after the journal commit: index the batch (entries, nonces; no fsync)."""
-        self._lookup.add(zip((i.entry for i in batch), seqs, strict=True))
+        """Writer thread, after the journal commit, before the batch settles: index it in
+        memory (entries, nonces: `nonces.first` sees them from now on). Their SQLite writes
+        run on a thread of their own (`_flush_indexes`), so no journal commit and no ack waits
+        for an index's random B-tree pages."""
+        self._lookup.add(zip((i.entry for i in batch), seqs, strict=True), flush=False)
         claims = [
             (w.nonce_keys, w.event.id) for w in (i.work for i in batch) if w.nonce_keys and w.event
         ]
+        self.nonces.add(claims, seqs[-1] if seqs else 0, flush=False)
+
+    def _flush_indexes(self) -> None:
+        """Index thread: write what the indexes hold in memory, once enough has gathered; the
+        journal's writer goes on meanwhile (SQLite releases the GIL while it writes)."""
         try:
-            self.nonces.add(claims, seqs[-1] if seqs else 0)
-        except OSError as exc:  # the journal holds them: indexed again at the next open
-            logger.error("store: %s; these nonces are held in memory until it recovers", exc)
+            self._write_indexes()
+        finally:
+            self._index_job = None
+
+    def _write_indexes(self) -> None:
+        if self._lookup.due:
+            try:
+                self._lookup.flush()
+            except OSError as exc:  # held in memory; the next open indexes them from the journal
+                logger.error("store: %s", exc)
+        if self.nonces.due:
+            try:
+                self.nonces.flush()
+            except OSError as exc:  # the journal holds them: indexed again at the next open
+                logger.error("store: %s; these nonces are held in memory until it recovers", exc)
 
     def _committed(self, batch: list[Pending], seqs: list[int]) -> None:
         if not self.healthy:
@@ -323,6 +346,8 @@ class Store(StoreReads):
             if not item.future.done():
                 item.future.set_result(change)
         if not self._closed and self._loop is not None:
+            if (self._lookup.due or self.nonces.due) and self._index_job is None:
+                self._index_job = self._index_writer.submit(self._flush_indexes)
             self._snapshots.soon(self._loop, self._applied_seq, self.registry.size())
 
     def _notify(self, change: Change) -> None:
@@ -386,6 +411,7 @@ class Store(StoreReads):
     def _shutdown(self) -> None:
         self._closed = True
         self._committer.shutdown()
+        self._index_writer.shutdown(wait=True)  # an index write in flight ends first
         self._snapshots.shutdown()
         self._ring.shutdown()
         self.nonces.close()

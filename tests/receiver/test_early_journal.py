@@ -81,6 +81,21 @@ async def wait_for_early(opening: StoreOpening) -> None:
     await until(lambda: opening.early is not None, "the early journal")
 
 
+async def acknowledged_then_open_failed(db, brands: list[str]) -> None:
+    """Callbacks for `brands` acknowledged while the store loads, then the open fails: they
+    stay in early/, as a crash before feeding them would leave them."""
+    staged = GatedStaged(db, fail=StoreError("disk trouble"))
+    opening = staged.opening().start()
+    async with receiving(opening) as (receiver, session):
+        await wait_for_early(opening)
+        url = receiver.config.callback_url
+        for n, brand in enumerate(brands, 1):
+            assert await post(session, url, *signed(url, brand, f"n{n}")) == (200, "ok\n")
+        staged.gate.set()
+        assert await opening.settled() == "failed"
+    assert any((db / EARLY_DIR).iterdir())  # kept: acknowledged, not yet in the journal
+
+
 async def test_callbacks_are_acknowledged_while_the_store_loads_and_applied_once_it_is_open(
     tmp_path,
 ):
@@ -120,16 +135,7 @@ async def test_callbacks_are_acknowledged_while_the_store_loads_and_applied_once
 
 async def test_what_a_failed_open_acknowledged_is_fed_by_the_next_run_once(tmp_path):
     db = tmp_path / "db"
-    staged = GatedStaged(db, fail=StoreError("disk trouble"))
-    opening = staged.opening().start()
-    async with receiving(opening) as (receiver, session):
-        await wait_for_early(opening)
-        url = receiver.config.callback_url
-        assert await post(session, url, *signed(url, "B1", "n1")) == (200, "ok\n")
-        assert await post(session, url, *signed(url, "B2", "n2")) == (200, "ok\n")
-        staged.gate.set()
-        assert await opening.settled() == "failed"
-    assert any((db / EARLY_DIR).iterdir())  # kept: acknowledged, not yet in the journal
+    await acknowledged_then_open_failed(db, ["B1", "B2"])
 
     # A run that stopped between feeding B1 and removing early/ (B1 is in the main journal).
     leftover = EarlyJournal.open(db / EARLY_DIR, now=clock())
@@ -176,22 +182,20 @@ async def test_a_replay_of_a_stored_callback_sent_during_the_load_changes_nothin
     await store.close()
 
 
-def test_a_receiver_built_before_the_loop_feeds_leftovers_once_it_starts(tmp_path):
-    """tui/launch.py builds the Receiver before the app's loop runs, on a store that opened at
-    once and left its (empty) early journal behind: no crash, fed once the receiver starts."""
+async def test_a_receiver_built_before_its_loop_on_an_open_store_feeds_the_leftovers(tmp_path):
+    """The console opens a small store before its loop runs (tendlc/launch.py)."""
     db = tmp_path / "db"
-    (db / EARLY_DIR).mkdir(parents=True)
-    EarlyJournal.open(db / EARLY_DIR, now=clock()).shutdown()
+    await acknowledged_then_open_failed(db, ["B1"])
     store = Store.open(db, clock=clock)
-    receiver = Receiver(StoreOpening.ready(store), ReceiverConfig(port=0, auth_token=TOKEN))
-    assert (db / EARLY_DIR).exists()  # nothing fed yet: no loop to feed on
 
-    async def run() -> None:
-        await receiver.start()
-        try:
-            await until(lambda: not (db / EARLY_DIR).exists(), "the leftovers to be fed in")
-        finally:
-            await receiver.stop()
-            await store.close()
+    def build() -> Receiver:  # no running loop in this thread, as in launch.py
+        return Receiver(store, ReceiverConfig(port=0, auth_token=TOKEN), ids=sequential_ids("x"))
 
-    asyncio.run(run())
+    receiver = await asyncio.to_thread(build)
+    await receiver.start()
+    try:
+        await until(lambda: not (db / EARLY_DIR).exists(), "the leftovers to be fed in")
+        assert [e.brand_id for e in store.journal()] == ["B1"]
+    finally:
+        await receiver.stop()
+        await store.close()

@@ -8,6 +8,7 @@ import os
 
 import pytest
 from tinydb import TinyDB
+from tinydb.table import Table
 
 from receiver.store.journal import TABLE, Journal
 
@@ -84,3 +85,22 @@ async def test_a_reader_opening_during_appends_sees_no_damage(tmp_path, ev):
     assert all(warnings == [] for _, warnings in seen), [w for _, w in seen if w][:1]
     counts = [n for n, _ in seen]
     assert counts == sorted(counts)  # each reader saw a whole prefix of the journal
+
+
+def test_appends_after_the_first_go_around_tinydbs_table_copy_and_reads_see_them(
+    tmp_path, monkeypatch
+):
+    journal = Journal(tmp_path, segment_size=100)
+    journal.append([{"entry": "callback", "id": "first"}])  # a new file: written through TinyDB
+
+    def copying_insert(*args, **kwargs):
+        raise AssertionError("an append copied the whole table through TinyDB's insert")
+
+    monkeypatch.setattr(Table, "insert_multiple", copying_insert)
+    assert journal.get(1)["id"] == "first"  # read once, so TinyDB's query cache is warm
+    assert journal.append([{"id": "a"}, {"id": "b"}]) == [2, 3]
+    assert journal.append([{"id": "c"}]) == [4]
+    assert [journal.get(s)["id"] for s in (1, 2, 3, 4)] == ["first", "a", "b", "c"]
+    assert [e["id"] for e in journal.iter_entries()] == ["first", "a", "b", "c"]
+    with TinyDB(tmp_path / "000001.json") as db:  # the file is still plain TinyDB JSON
+        assert [d.doc_id for d in db.table(TABLE)] == [1, 2, 3, 4]

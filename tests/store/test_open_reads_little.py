@@ -322,7 +322,7 @@ def test_a_snapshot_with_a_line_not_in_the_plain_form_is_read_whole(tmp_path):
     assert [r.id for r in snap.registry.all()] == ["B1"]
 
 
-async def test_unsettled_resources_are_found_from_the_file_bytes_scanned_at_open(store_dir, ev):
+async def test_unsettled_resources_are_found_by_searching_the_file_bytes(store_dir, ev):
     store = Store.open(store_dir, segment_size=4, clock=lambda: NOW)
     for i in range(6):  # B0, B2, B4 registered (terminal); B1, B3, B5 only created
         status = "registered" if i % 2 == 0 else "created"
@@ -332,7 +332,7 @@ async def test_unsettled_resources_are_found_from_the_file_bytes_scanned_at_open
     store = Store.open(store_dir, readonly=True, clock=lambda: NOW)
     try:
         source = store.registry.text_source
-        assert source.not_terminal() == {1, 3, 5}  # from the open's scan, no text read since
+        assert source.not_terminal() == {1, 3, 5}  # two searches of the bytes, no text decoded
         assert sorted(r.id for r in store.registry.unsettled()) == ["B1", "B3", "B5"]
     finally:
         store.close_sync()

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from receiver.domain.models import Cause, Kind, ResourceType
+from receiver.store import nonces
 from receiver.store.disk.atomicdb import atomic_write
 from receiver.store.store import StoreError, StoreWriteError
 
@@ -199,3 +200,30 @@ def test_with_seq_copies_every_field_like_replace():
     values = {f.name: f"v{i}" for i, f in enumerate(fields(CallbackEvent))}
     event = CallbackEvent(**{**values, "kind": Kind.BRAND})
     assert with_seq(event, 7) == replace(event, seq=7)
+
+
+async def test_no_ack_waits_for_the_nonce_index_write_and_nonces_are_seen_at_once(
+    open_store, ev, monkeypatch
+):
+    """The indexes' SQLite writes run on the writer thread after the acks: a slow index write
+    (random B-tree pages) delays no callback, and `first` sees a nonce from its ack on."""
+    monkeypatch.setattr(nonces, "FLUSH_EVERY", 2)
+    store = open_store()
+    writing, release = threading.Event(), threading.Event()
+    real_flush = store.nonces.flush
+
+    def slow_flush() -> None:
+        writing.set()
+        assert release.wait(10), "the test never released the index write"
+        real_flush()
+
+    monkeypatch.setattr(store.nonces, "flush", slow_flush)
+    for i in range(3):  # the second reaches FLUSH_EVERY: its index write starts, and blocks
+        key = f"nonce-{i}".encode()
+        event = ev(Kind.BRAND, "created", brand_id=f"B{i}")
+        await asyncio.wait_for(store.record_callback(event, apply=True, nonce_keys=(key,)), 10)
+        assert store.nonces.first([key]) == event.id  # a replay from now on is caught
+    assert writing.is_set() and not release.is_set()  # the third was acked during the write
+    release.set()
+    await store.flush()
+    assert store.nonces.through_seq >= 2  # written once released

@@ -83,3 +83,26 @@ def test_half_set_credentials_are_an_error_not_a_silent_sandbox(tmp_path) -> Non
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "s"), "--port", "0"], env=env)
     assert result.exit_code == 1
     assert "PLIVO_AUTH_TOKEN is not set" in result.output + result.stderr
+
+
+def test_the_console_starts_on_a_new_store_and_quits_cleanly(tmp_path: Path, monkeypatch) -> None:
+    """The whole launch path (bind, staged open, receiver built before the loop), headless."""
+    from textual.app import App
+
+    real_run = App.run
+    shown: list[str] = []
+
+    async def look_then_quit(pilot) -> None:
+        await pilot.pause()
+        shown.append(type(pilot.app.screen).__name__)
+        pilot.app.exit()
+
+    def headless(self, *args, **kwargs):
+        return real_run(self, headless=True, auto_pilot=look_then_quit)
+
+    monkeypatch.setattr(App, "run", headless)
+    err = io.StringIO()
+    options = LaunchOptions(tmp_path / "store", ReceiverConfig(port=0), sandbox=True)
+    assert run_tui(options, err=err) == 0, err.getvalue()
+    assert shown == ["MainScreen"]
+    assert not (tmp_path / "store" / "early").exists()  # the staged open's journal, fed and gone

@@ -26,7 +26,7 @@ _LINE = re.compile(rb'\n\{"type":"(brand|campaign|number)","id":"([^"\\\n]*)"')
 escapes); a line of any other form makes the caller read the file the slow way."""
 
 _TERMINAL = b'"cycle_terminal":'
-_TERMINAL_TRUE, _TERMINAL_FALSE = _TERMINAL + b"true", _TERMINAL + b"false"
+_TERMINAL_FALSE = _TERMINAL + b"false"
 _WINDOW = 1 << 20  # bytes scanned, then released, at a time (a multiple of the page size); small,
 # so no one regular-expression pass holds the GIL for long while callbacks are acknowledged
 _TYPES = {t.value.encode(): t for t in ResourceType}
@@ -35,17 +35,10 @@ _TYPES = {t.value.encode(): t for t in ResourceType}
 class MappedTexts:
     """The resource texts of one registry.json, by index: offsets into a read-only mapping."""
 
-    def __init__(
-        self,
-        mapping: mmap.mmap,
-        starts: array,
-        ends: array,
-        not_terminal: set[int] | None = None,
-    ) -> None:
+    def __init__(self, mapping: mmap.mmap, starts: array, ends: array) -> None:
         self._map = mapping
         self._starts = starts
         self._ends = ends
-        self._not_terminal = not_terminal
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -58,10 +51,29 @@ class MappedTexts:
         return self._map[self._starts[index] : self._ends[index]].decode()
 
     def not_terminal(self) -> set[int] | None:
-        """Indices of the texts whose `"cycle_terminal":` is false, found while the file was
-        scanned at open (a TUI start asks this of 200k texts); None unless every text holds the
-        key exactly once (a detail may hold one of its own): the caller then reads each text."""
-        return self._not_terminal
+        """Indices of the texts whose `"cycle_terminal":` is false, found by two searches of
+        the file's bytes (a TUI start asks this of 200k texts, which decoded one by one took
+        1 s); None unless every text holds the key exactly once (a detail may hold one of its
+        own): the caller then reads each text."""
+        if not self._starts:
+            return set()
+        found: set[int] = set()
+        keys = 0
+        pos, end = self._starts[0], self._ends[-1]
+        while pos < end:  # a window at a time: no copy of the whole file in memory
+            stop = end if end - pos <= _WINDOW else self._map.rfind(b"\n", pos + 1, pos + _WINDOW)
+            if stop <= pos:
+                stop = end
+            window = self._map[pos:stop]  # whole texts (each ends before a newline)
+            keys += window.count(_TERMINAL)
+            at = window.find(_TERMINAL_FALSE)
+            while at >= 0:
+                found.add(bisect_right(self._starts, pos + at) - 1)
+                at = window.find(_TERMINAL_FALSE, at + 1)
+            released = pos - pos % mmap.PAGESIZE
+            self._map.madvise(mmap.MADV_DONTNEED, released, stop - released)
+            pos = stop
+        return found if keys == len(self._starts) else None
 
 
 def map_resources(
@@ -75,7 +87,6 @@ def map_resources(
     keys: list[tuple[ResourceType, str]] = []
     starts = array("q")
     pos, types = body_start - 1, _TYPES
-    falses: list[int] | None = []  # offsets of '"cycle_terminal":false', None if unsure
     while pos < body_end:  # mapping[pos] is the newline before a line
         end = (
             body_end if body_end - pos <= _WINDOW else mapping.rfind(b"\n", pos + 1, pos + _WINDOW)
@@ -89,15 +100,6 @@ def map_resources(
             mapping.close()
             return None
         keys.extend([(types[t], rid.decode()) for t, rid in found])
-        if falses is not None:  # where cycles are not terminal, while the window is at hand
-            yes, no = chunk.count(_TERMINAL_TRUE), chunk.count(_TERMINAL_FALSE)
-            if yes + no != len(found) or chunk.count(_TERMINAL) != yes + no:
-                falses = None
-            else:
-                at = chunk.find(_TERMINAL_FALSE)
-                while at >= 0:
-                    falses.append(pos + at)
-                    at = chunk.find(_TERMINAL_FALSE, at + 1)
         offsets = accumulate(lengths, initial=pos + 1)  # + one newline per line before
         starts.extend([at + i for i, at in enumerate(offsets) if i < len(lengths)])
         released = pos - pos % mmap.PAGESIZE
@@ -108,5 +110,4 @@ def map_resources(
         return None
     ends = array("q", (s - 2 for s in starts[1:]))  # each line but the last ends with ",\n"
     ends.append(body_end)
-    not_terminal = None if falses is None else {bisect_right(starts, at) - 1 for at in falses}
-    return keys, MappedTexts(mapping, starts, ends, not_terminal)
+    return keys, MappedTexts(mapping, starts, ends)

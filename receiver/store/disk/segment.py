@@ -101,6 +101,33 @@ class AppendStorage(AtomicStorage):
         if self._on_write is not None:
             self._on_write(len(payload))
 
+    def append(self, docs: dict[str, dict[str, Any]], texts: dict[str, str]) -> bool:
+        """Append new documents (doc id -> document, and their encoded texts), as TinyDB's
+        insert would, without its copies of the whole table; False (nothing done) unless the
+        file is known and the ids are new: the caller then inserts through TinyDB.
+
+        The data is replaced, never mutated, so readers on other threads see a whole table.
+        """
+        if not self._loaded or self._end is None or not docs:
+            return False
+        data = self._data or {}
+        table = data.get(self._table, {})
+        if set(data) - {self._table} or not table.keys().isdisjoint(docs):
+            return False
+        payload = ",".join(texts[i] for i in docs).encode("utf-8") + CLOSE
+        payload = b"," + payload if self._ids else payload
+        try:
+            append_at(self.path, self._end, payload)
+        except _Torn:
+            self._end = None  # the undo failed too: the next write replaces the file whole
+            raise
+        self._data = {self._table: {**table, **docs}}
+        self._ids.update(dict.fromkeys(docs))
+        self._end += len(payload) - len(CLOSE)
+        if self._on_write is not None:
+            self._on_write(len(payload))
+        return True
+
     def _dump(self, data: dict[str, dict[str, Any]], staged: dict[str, str]) -> bytes:
         table = data.get(self._table)
         if table is None or len(data) != 1:
