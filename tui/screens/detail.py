@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Header, Label, Static
 from plivo_client.fees import brand_throughput, campaign_throughput
 from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
+from receiver.domain.status import REASON_KEYS
 from receiver.store.entries import entry_time
 from receiver.store.export import default_name, export_timeline
 from tui.commands import ResourceCommands
@@ -89,6 +90,8 @@ def summary_renderable(
         grid.add_row("awaiting callback since", day_time(resource.awaiting_since))
     grid.add_row("callback URL", resource.callback_url or "—")
     for key, value in resource.detail.items():
+        if declines and key in REASON_KEYS:
+            continue  # said once, explained, above (the raw payload keeps it as sent)
         grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
     for line in throughput_lines(resource):
         grid.add_row("throughput", line)
