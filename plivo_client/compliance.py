@@ -76,6 +76,27 @@ DISCLOSURES = (
 )  # fmt: skip
 
 
+LEGAL_TAIL = re.compile(
+    r"(?i)[\s,]+(llc|l\.l\.c\.|inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|"
+    r"limited|llp|pllc|p\.?c\.|group|holdings)$"
+)
+
+
+def _brand_names(brand_name: str) -> tuple[str, ...]:
+    """The brand's name as written, and without its legal tail ("Harbor Point Dental Group
+    LLC" is named by "Harbor Point Dental"): a sample may use the name customers know."""
+    full = brand_name.strip().lower()
+    short = full
+    while (cut := LEGAL_TAIL.sub("", short)) != short and cut:
+        short = cut
+    return (full, short) if short != full else (full,)
+
+
+def _names_brand(text: str, names: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(name in low for name in names)
+
+
 def _samples(req: CampaignRequest) -> list[tuple[str, str]]:
     return [(name, text) for name in SAMPLES if (text := getattr(req, name).strip())]
 
@@ -107,16 +128,19 @@ def check_campaign(
                 PLIVO_STARTER,
             )
         )
-    # Plivo support (1001) / Phonespeak (701): cannabis and CBD content is not registrable.
+    # Plivo support (1001: a prohibited category) / Phonespeak (701: cannabis / CBD): the only
+    # prohibited category our sources name. Plivo, the CSP here, answers with 1001.
     if m := CANNABIS.search(text):
+        where = [("description", req.description), *samples, ("message_flow", req.message_flow)]
         add(
             Finding(
                 Severity.BLOCKER,
-                "description",
-                f"mentions {m.group(0)!r}: cannabis / CBD content falls in a prohibited category",
+                next(name for name, value in where if CANNABIS.search(value)),
+                f"mentions {m.group(0)!r}: cannabis / CBD content falls in a prohibited category "
+                "(other CSPs answer 701)",
                 "this content cannot be sent over 10DLC",
                 f"{PLIVO_REJECTIONS}; {PHONESPEAK}",
-                code="701",
+                code="1001",
             )
         )
     # Plivo API docs: public URL shorteners are not accepted by operators.
@@ -205,19 +229,23 @@ def check_campaign(
                 code="601",
             )
         )
-    # Phonespeak 602: the use case must match the samples.
-    if "2FA" in uses and req.usecase.upper() == "2FA" and samples:
-        if not any(CODE.search(t) for _, t in samples):
-            add(
-                Finding(
-                    Severity.LIKELY,
-                    "usecase",
-                    "a 2FA campaign whose samples carry no code",
-                    'show the code in a sample ("Your code is 123456")',
-                    PHONESPEAK,
-                    code="602",
-                )
+    # Phonespeak 602: the use case (or a sub use case of MIXED / LOW_VOLUME) must match the
+    # samples.
+    if "2FA" in uses and samples and not any(CODE.search(t) for _, t in samples):
+        primary = req.usecase.upper() == "2FA"
+        add(
+            Finding(
+                Severity.LIKELY,
+                "usecase" if primary else "sub_usecases",
+                "a 2FA campaign whose samples carry no code"
+                if primary
+                else "2FA is a sub use case but no sample carries a code",
+                'show the code in a sample ("Your code is 123456")'
+                + ("" if primary else ", or drop 2FA from the sub use cases"),
+                PHONESPEAK,
+                code="602",
             )
+        )
     if "MARKETING" not in uses and (m := MARKETING.search(sample_text)):
         add(
             Finding(
@@ -232,8 +260,8 @@ def check_campaign(
         )
     # Phonespeak 603 / AWS checklist: the brand must be named.
     if brand_name.strip():
-        name = brand_name.strip().lower()
-        if samples and not any(name in t.lower() for _, t in samples):
+        names = _brand_names(brand_name)
+        if samples and not any(_names_brand(t, names) for _, t in samples):
             add(
                 Finding(
                     Severity.LIKELY,
@@ -246,7 +274,7 @@ def check_campaign(
             )
         for field in ("help_message", "optout_message", "optin_message"):
             value = getattr(req, field).strip()
-            if value and name not in value.lower():
+            if value and not _names_brand(value, names):
                 add(
                     Finding(
                         Severity.ADVICE,

@@ -34,13 +34,17 @@ STARTER_BRAND = Fee("Starter brand", "$4, plus $2 per month", "Plivo support, 10
 
 
 def fees_for(action: str, *, brand_type: str = "", secondary_vetting: bool = False) -> list[Fee]:
-    """The published fees that apply to `action`: brand_create, campaign_create, campaign_delete."""
+    """The published fees that apply to `action`: brand_create, campaign_create,
+    campaign_update (a resubmit is vetted again), campaign_delete."""
     if action == "brand_create":
         # The shared facts name no fee for standard brands or for secondary vetting: say so
         # rather than invent one (fee_lines adds the pricing-page line).
         return [STARTER_BRAND] if brand_type.upper() == "STARTER" else []
     if action == "campaign_create":
         return [CAMPAIGN_VETTING, TMOBILE_ACTIVATION, TMOBILE_NON_USE]
+    if action == "campaign_update":
+        # Plivo API docs, update a campaign: it "resubmits to carriers (vetting fee)".
+        return [CAMPAIGN_VETTING]
     if action == "campaign_delete":
         return []  # no published fee for deleting; vetting paid is not refunded (not sourced)
     raise ValueError(f"unknown billable action {action!r}")
@@ -52,6 +56,10 @@ def fee_lines(action: str, **kwargs: Any) -> list[str]:
     lines = [f"{f.what}: {f.amount} ({f.source}, {SOURCE_DATE})" for f in fees]
     if not fees:
         lines.append(f"no published fee found for this step ({SOURCE_DATE})")
+    if action == "campaign_update":
+        lines.append(
+            "an update resubmits the campaign to the carriers for vetting (Plivo API docs)"
+        )
     if action == "brand_create" and kwargs.get("secondary_vetting"):
         lines.append("secondary vetting may carry a fee: none is published in our sources")
     lines.append(CHECK_PRICING)

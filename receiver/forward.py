@@ -11,92 +11,50 @@ skipped, the callback stays in the journal for `tendlc replay`) and durable: `fo
 in the store directory logs each queued forward, attempt and outcome; at start it is folded
 back, pending forwards resume, and journal entries newer than the last one queued are queued
 (the log is not fsynced: the journal, fsynced before each 200, is what a crash cannot lose).
+The first start on a store (no log yet) forwards only what arrives from `since` on: the
+history stored before forwarding was turned on is not sent (`tendlc replay --to` sends one).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import heapq
+import itertools
 import logging
 import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from receiver.domain.models import CallbackEvent, Cause, Change
+from receiver.forward_log import (
+    DELIVERED,
+    FAILED,
+    FORWARDS_NAME,
+    PENDING,
+    SKIPPED,
+    Attempt,
+    Forward,
+    ForwardLog,
+)
 from receiver.resend import ReplayError, ReplayResult, replay
 from receiver.safetext import printable
 
 log = logging.getLogger(__name__)
 
-FORWARDS_NAME = "forwards.jsonl"
 PLIVO_RETRIES = (60.0, 120.0, 240.0)  # plivo-10dlc.md: no 200 -> retried at +60, +120, +240 s
 MAX_PENDING = 10_000
 KEEP_FINISHED = 1_000  # finished forwards whose attempts stay in memory (and in a compacted log)
-COMPACT_BYTES = 8 * 1024 * 1024
 BODY_CHARS = 200  # first characters of the handler's answer kept per attempt
 ATTEMPT_TIMEOUT = 10.0
 CONCURRENCY = 4
 
-PENDING, DELIVERED, FAILED, SKIPPED = "pending", "delivered", "failed", "skipped"
-
 Send = Callable[[CallbackEvent, str], "asyncio.Future[ReplayResult] | Any"]
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One try: what the handler answered (status, first bytes) or why it could not be reached."""
-
-    n: int
-    at: float
-    status: int | None
-    ms: float
-    body: str = ""
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    def line(self) -> str:
-        what = f"HTTP {self.status}" if self.status is not None else f"unreachable: {self.error}"
-        return f"attempt {self.n}: {what} in {self.ms:.0f} ms"
-
-
-@dataclass(slots=True)
-class Forward:
-    """One callback to one target, and its attempts so far."""
-
-    event_id: str
-    seq: int
-    target: str
-    state: str = PENDING
-    attempts: list[Attempt] = field(default_factory=list)
-    reason: str = ""
-    event: CallbackEvent | None = None
-    due: float = 0.0
-
-    def view(self) -> dict[str, Any]:
-        """What `tendlc receive` prints and the console shows."""
-        return {
-            "event_id": self.event_id,
-            "target": self.target,
-            "state": self.state,
-            "reason": self.reason,
-            "attempts": [asdict(a) for a in self.attempts],
-        }
-
-    @classmethod
-    def from_view(cls, data: dict[str, Any]) -> Forward:
-        """Inverse of view() (what an attached console gets from the server's API)."""
-        attempts = [Attempt(**a) for a in data.get("attempts") or ()]
-        return cls(str(data["event_id"]), 0, str(data["target"]), str(data["state"]), attempts,
-                   str(data.get("reason") or ""))  # fmt: skip
 
 
 def forwardable(event: CallbackEvent | None) -> bool:
@@ -119,6 +77,8 @@ class Forwarder:
         max_pending: int = MAX_PENDING,
         send: Send | None = None,
         on_change: Callable[[Forward], None] | None = None,
+        since: float | None = None,
+        epoch: str | None = None,
     ) -> None:
         self.store = store
         self.targets = tuple(dict.fromkeys(t.strip() for t in targets if t.strip()))
@@ -127,6 +87,7 @@ class Forwarder:
                 raise ValueError(f"--forward-to must be an http:// or https:// URL: {target!r}")
         self.token, self.main_token = token, main_token
         self.clock = clock
+        self.since = clock() if since is None else since  # see the module's docstring
         self.schedule = tuple(s * scale for s in PLIVO_RETRIES)
         self.max_pending = max_pending
         self._send = send
@@ -137,17 +98,23 @@ class Forwarder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
-        self._busy: list[Forward] = []  # forwards with an attempt in flight
+        self._due: list[tuple[float, int, tuple[str, str]]] = []  # a heap: (due, n, key)
+        self._order = itertools.count()
+        self._targets_kept = dict.fromkeys(self.targets)  # and those of finished forwards loaded
         self._session: aiohttp.ClientSession | None = None
         self._unsubscribe: Callable[[], None] | None = None
         path = getattr(store, "path", None)
         self.path = Path(path) / FORWARDS_NAME if path is not None else None
-        self._log_failed = False
+        self._log = ForwardLog(self.path) if self.path is not None else None
+        self.epoch = epoch or os.urandom(4).hex()  # this run's: a mark of another run is stale
+        self.moves = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Fold the log, queue what the journal holds beyond it, subscribe, start sending."""
+        if self._log is not None and not self._log.exists():
+            self._begin()
         self._load()
         for event in self._journal_after(self._last_seq):
             self._queue(event)
@@ -170,19 +137,36 @@ class Forwarder:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._log is not None:
+            self._log.close()
 
     # -- what the UI reads -------------------------------------------------------------------
 
     def for_event(self, event_id: str) -> list[Forward]:
-        """The forwards of one callback (pending or among the newest finished)."""
-        found = [f for (eid, _), f in self._pending.items() if eid == event_id]
-        found += [f for (eid, _), f in self._finished.items() if eid == event_id]
-        return found
+        """The forwards of one callback (pending or among the newest finished), by target."""
+        keys = [(event_id, target) for target in self._targets_kept]
+        return [f for key in keys if (f := self._pending.get(key) or self._finished.get(key))]
 
     def listen(self, fn: Callable[[Forward], None]) -> Callable[[], None]:
         """Call `fn(forward)` on every queue, attempt and outcome (on the loop); unsubscribe."""
         self._listeners.append(fn)
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    @property
+    def mark(self) -> str:
+        """Where the forwards' moves stand: `moved_since(mark)` is what moved after it."""
+        return f"{self.epoch}:{self.moves}"
+
+    def mark_of(self, fwd: Forward) -> str:
+        return f"{self.epoch}:{fwd.moved}"
+
+    def moved_since(self, mark: str) -> list[Forward]:
+        """The forwards that moved after `mark`, oldest move first (every one still kept when
+        the mark is another run's): what a console that was away has not seen."""
+        epoch, _, count = mark.partition(":")
+        after = int(count) if epoch == self.epoch and count.isdigit() else -1
+        kept = [*self._finished.values(), *self._pending.values()]
+        return sorted((f for f in kept if f.moved > after), key=lambda f: f.moved)
 
     @property
     def pending_count(self) -> int:
@@ -209,6 +193,7 @@ class Forwarder:
                 self._finish(fwd)
                 continue
             self._pending[key] = fwd
+            self._schedule(fwd)
             self._write({"op": "queued", "id": event.id, "seq": event.seq, "target": target})
             self._notify(fwd)
         self._wake.set()
@@ -218,21 +203,27 @@ class Forwarder:
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
 
+    def _schedule(self, fwd: Forward) -> None:
+        heapq.heappush(self._due, (fwd.due, next(self._order), (fwd.event_id, fwd.target)))
+
     async def _run(self) -> None:
+        """Start the due attempts, up to CONCURRENCY at once; sleep until the next is due or
+        something changes. Each wake costs O(log n) in the pending forwards, so a queue of
+        thousands behind a dead handler costs ingest nothing per callback."""
         while True:
             self._wake.clear()
             now = self._now()
-            busy = {(f.event_id, f.target) for f in self._busy}
-            due = [f for k, f in self._pending.items() if f.due <= now and k not in busy]
-            for fwd in due[: max(0, CONCURRENCY - len(self._inflight))]:
-                self._busy.append(fwd)
+            while self._due and self._due[0][0] <= now and len(self._inflight) < CONCURRENCY:
+                _, _, key = heapq.heappop(self._due)
+                fwd = self._pending.get(key)
+                if fwd is None:
+                    continue
                 task = asyncio.get_running_loop().create_task(self._attempt(fwd))
                 self._inflight.add(task)
                 task.add_done_callback(self._inflight.discard)
-            later = [f.due for k, f in self._pending.items() if f.due > now and k not in busy]
-            delay = min(later) - now if later else None
-            if due and len(self._inflight) >= CONCURRENCY:
-                delay = None  # woken when an attempt ends
+            delay = None  # woken when an attempt ends or a forward is queued
+            if self._due and len(self._inflight) < CONCURRENCY:
+                delay = max(0.0, self._due[0][0] - now)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except TimeoutError:
@@ -253,6 +244,9 @@ class Forwarder:
                 status, body = result.status, printable(result.body[:BODY_CHARS])
             except (ReplayError, OSError, ValueError) as exc:
                 error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - counted as a failed attempt, retried
+                log.warning("forwarding to %s failed", fwd.target, exc_info=True)
+                error = f"{type(exc).__name__}: {exc}"
             ms = round((self._now() - started) * 1000, 1)
             attempt = Attempt(len(fwd.attempts) + 1, at, status, ms, body, error)
             fwd.attempts.append(attempt)
@@ -265,10 +259,9 @@ class Forwarder:
                 self._end(fwd, FAILED, f"no 2xx after {attempt.n} attempts")
             else:
                 fwd.due = self._now() + self.schedule[attempt.n - 1]
+                self._schedule(fwd)
                 self._notify(fwd)
         finally:
-            if fwd in self._busy:
-                self._busy.remove(fwd)
             self._wake.set()
 
     async def _deliver(self, event: CallbackEvent, target: str) -> ReplayResult:
@@ -292,6 +285,8 @@ class Forwarder:
         self._notify(fwd)
 
     def _notify(self, fwd: Forward) -> None:
+        self.moves += 1
+        fwd.moved = self.moves
         for fn in list(self._listeners):
             try:
                 fn(fwd)
@@ -317,78 +312,40 @@ class Forwarder:
             log.warning("forwarding: could not read the journal after %s", seq, exc_info=True)
             return []
 
+    def _begin(self) -> None:
+        """A first start: the log begins at the journal's end, plus what came since `since`
+        (callbacks acknowledged while this process loaded the store are already in it)."""
+        seq = int(getattr(self.store, "last_seq", 0) or 0)
+        recent = self.store.recent(limit=10**9) if hasattr(self.store, "recent") else []
+        fresh = [
+            e
+            for e in recent
+            if isinstance(e, CallbackEvent) and forwardable(e) and e.received_at >= self.since
+        ]
+        start = min([seq, *(e.seq - 1 for e in fresh)])
+        self._write({"op": "from", "id": "", "target": "", "seq": start})
+
     # -- the log -----------------------------------------------------------------------------
 
     def _write(self, record: dict[str, Any]) -> None:
-        if self.path is None:
-            return
-        line = json.dumps(record, ensure_ascii=True) + "\n"
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line.encode("ascii"))
-            finally:
-                os.close(fd)
-            self._log_failed = False
-        except OSError as exc:  # the journal still holds the callback: queued again at start
-            if not self._log_failed:
-                log.error("forwarding: cannot write %s (%s); forwards continue", self.path, exc)
-            self._log_failed = True
+        if self._log is not None:
+            self._log.write(record)
 
     def _load(self) -> None:
-        if self.path is None or not self.path.exists():
+        if self._log is None:
             return
-        try:
-            text = self.path.read_text("ascii", errors="replace")
-        except OSError as exc:
-            log.error("forwarding: cannot read %s (%s)", self.path, exc)
-            return
-        state: dict[tuple[str, str], Forward] = {}
-        for raw in text.splitlines():
-            try:
-                rec = json.loads(raw)
-                key = (str(rec["id"]), str(rec["target"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # a torn last line
-            op = rec.get("op")
-            if op in ("queued", "skipped"):
-                seq = int(rec.get("seq") or 0)
-                self._last_seq = max(self._last_seq, seq)
-                state[key] = Forward(key[0], seq, key[1], PENDING if op == "queued" else SKIPPED)
-            elif key in state and op == "attempt":
-                fields = {k: rec.get(k) for k in ("n", "at", "status", "ms", "body", "error")}
-                state[key].attempts.append(Attempt(**fields))
-            elif key in state and op in (DELIVERED, FAILED):
-                state[key].state, state[key].reason = op, str(rec.get("reason") or "")
+        last_seq, state, compact = self._log.read()
+        self._last_seq = max(self._last_seq, last_seq)
         now = self._now()
         for key, fwd in state.items():
             if fwd.state == PENDING and key[1] in self.targets:
                 fwd.due = now
                 self._pending[key] = fwd
+                self._schedule(fwd)
             elif fwd.state != PENDING:
                 self._finished[key] = fwd
+                self._targets_kept.setdefault(key[1])
         while len(self._finished) > KEEP_FINISHED:
             self._finished.popitem(last=False)
-        if len(text) > COMPACT_BYTES:
-            self._compact()
-
-    def _compact(self) -> None:
-        assert self.path is not None
-        lines = []
-        for fwd in [*self._finished.values(), *self._pending.values()]:
-            op = "skipped" if fwd.state == SKIPPED else "queued"
-            base = {"id": fwd.event_id, "target": fwd.target}
-            lines.append({"op": op, "seq": fwd.seq, **base})
-            lines += [{"op": "attempt", **base, **asdict(a)} for a in fwd.attempts]
-            if fwd.state in (DELIVERED, FAILED):
-                lines.append({"op": fwd.state, **base, "reason": fwd.reason})
-        tmp = self.path.with_suffix(".tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.writelines(json.dumps(r, ensure_ascii=True) + "\n" for r in lines)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("forwarding: could not compact %s (%s)", self.path, exc)
+        if compact:
+            self._log.compact(self._last_seq, [*self._finished.values(), *self._pending.values()])

@@ -5,7 +5,7 @@ Deterministic so tests and demos can ask for a failure:
 - a campaign whose description contains "reject" is rejected (FAILED, with error_code/reason;
   an imported campaign is judged by its campaign_alias); "reject-1003" (any code of
   CAMPAIGN_DECLINES) picks the decline code, so every explanation can be tried offline;
-  a brand alias with "reject-1102" picks that brand reason the same way;
+  a brand alias with "reject-1102" (1101-1104, 1199) picks that brand reason the same way;
 - a number whose last four digits are 0000 fails to link;
 - a number whose last four digits are 9999 fails to unlink (it stays linked);
 - everything else succeeds.
@@ -17,9 +17,17 @@ import re
 
 TRIGGER = "reject"
 
+# 1101's text is Plivo's own (recorded in plivo-10dlc.md). 1102-1104 are simulator-defined
+# codes worded from the reasons Plivo's support lists for brand failures (tax id vs company
+# name, government entity, tax-exempt status; ../shared/10dlc-compliance.md); tendlc explains
+# those by their text, never by these codes. 1199 is a reason tendlc does not know: it is
+# shown as written, never guessed at.
 BRAND_DECLINED_REASONS = (
     {"code": "1101", "message": "The US EIN provided is invalid."},
     {"code": "1102", "message": "The company name does not match the records for the EIN."},
+    {"code": "1103", "message": "The brand is not recognised as a government entity."},
+    {"code": "1104", "message": "IRS tax-exempt status was not found for this EIN."},
+    {"code": "1199", "message": "The brand could not be verified with the details provided."},
 )
 CAMPAIGN_ERROR_CODE = "1001"
 CAMPAIGN_ERROR_REASON = "The campaign content falls under a prohibited content category."

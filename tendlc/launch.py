@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -152,6 +153,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
 
         # Signed with your own tokens when set (your handler checks them), else the receiver's.
         own, own_main = ReceiverConfig.tokens_from_env()
+        started = time.time()  # a first start forwards what arrives from here on
 
         def make_forwarder() -> Forwarder:  # made once the store is open (Services.start)
             return Forwarder(
@@ -160,6 +162,7 @@ def run_tui(options: LaunchOptions, *, err: TextIO | None = None) -> int:
                 token=own or config.auth_token,
                 main_token=own_main or (None if own else config.main_auth_token),
                 scale=options.forward_retry_scale,
+                since=started,
             )
 
         forwarder = make_forwarder

@@ -199,6 +199,7 @@ async def _serve(
     api: ApiTokens | None,
     opening: StoreOpening,
 ) -> int:
+    started = clock()  # a first start forwards what arrives from here on (receiver/forward.py)
     # Bind, then open the store on a thread: callbacks that come while it loads are journaled
     # apart and acknowledged (receiver/store/early.py); API calls wait for it
     # (receiver/http/opening.py). What is said on stderr, and in which order, is as before: an
@@ -240,6 +241,7 @@ async def _serve(
                 clock=clock,
                 scale=scale,
                 on_change=session.on_forward,
+                since=started,
             )
             await forwarder.start()
             if api is not None:  # attached consoles see every forward's outcome

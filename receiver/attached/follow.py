@@ -72,9 +72,11 @@ class Follower:
         on_link: Callable[[Link], None],
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        forwards_mark: Callable[[], str] | None = None,
     ) -> None:
         self.client = client
         self._position = position
+        self._forwards_mark = forwards_mark  # the server's forward moves seen (api.py)
         self._on_event = on_event
         self._on_link = on_link
         self._clock = clock
@@ -132,7 +134,10 @@ class Follower:
         """One connection: until it ends. "" when it was caught up and then closed."""
         after = self._position()
         headers = {**self.client.headers, "Last-Event-ID": str(after)}
-        async with session.get(self.client.url(f"/stream?after={after}"), headers=headers) as resp:
+        query = {"after": str(after)}
+        if self._forwards_mark is not None:
+            query["forwards"] = self._forwards_mark()
+        async with session.get(self.client.url("/stream"), params=query, headers=headers) as resp:
             if resp.status == 401:
                 raise _Refused(f"{self.client.base} refused the API token (401)")
             if resp.status != 200:

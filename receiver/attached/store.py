@@ -83,6 +83,7 @@ class AttachedStore:
         self.keep = keep
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._forwards: OrderedDict[tuple[str, str], Forward] = OrderedDict()
+        self._forward_mark = ""  # the server's forward moves seen: the stream goes on from it
         self._forward_listeners: list[Callable[[Forward], None]] = []
         self._seq = 0
         self._seen = threading.Condition()
@@ -96,6 +97,7 @@ class AttachedStore:
             on_link=self._linked,
             clock=clock,
             sleep=sleep,
+            forwards_mark=lambda: self._forward_mark,
         )
 
     @classmethod
@@ -111,6 +113,7 @@ class AttachedStore:
         info = self.client.info()
         self.callback_url = str(info.get("callback_url") or "")
         self._read_only = info.get("scope") == "read"
+        self._forward_mark = str(info.get("forwards") or "")
         registry = self.client.get("/registry")
         for item in registry["resources"]:
             self.registry.put(item)
@@ -176,6 +179,7 @@ class AttachedStore:
         if event.event == "change" and seq and seq <= self._seq:
             return  # already seen: a resume never repeats a change
         if event.event == "forward":
+            self._forward_mark = str(data.get("mark") or self._forward_mark)
             self._forwarded(data.get("forward"))
             return
         if event.event not in ("change", "unverified"):

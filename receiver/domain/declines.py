@@ -125,22 +125,73 @@ BRAND_DECLINES: dict[str, Decline] = {
 }
 
 
-def explain(code: object, *, brand: bool = False) -> Decline | None:
-    """The known decline for `code` (a campaign's, or a brand's with `brand=True`), else None."""
+PLIVO_BRAND_FAILURES = "Plivo support, brand registration failures"
+
+# Plivo support, brand registration failures: the reasons it lists carry no codes, so they are
+# recognised by what Plivo's text says; Plivo's own text is always shown beside the explanation.
+BRAND_REASONS: tuple[tuple[re.Pattern[str], Decline], ...] = (
+    (
+        re.compile(
+            r"(?i)\b(ein|tax ?id|tin)\b.*\b(match|mismatch)|\b(match|mismatch)\w*\b.*\b(ein|tax ?id)\b"
+        ),
+        Decline(
+            "",
+            "the tax id does not match the company name or business type",
+            'make the profile\'s legal company name exact ("Plivo Inc.", not "Plivo") and its '
+            "entity type the one on the IRS record for the EIN, then register the brand again",
+            "company_name",
+            PLIVO_BRAND_FAILURES,
+        ),
+    ),
+    (
+        re.compile(r"(?i)\bgovernment\b"),
+        Decline(
+            "",
+            "the business is not recognised as a government entity",
+            "use the GOVERNMENT entity type only for a recognised government body; otherwise "
+            "choose the type that fits in the profile, then register the brand again",
+            "entity_type",
+            PLIVO_BRAND_FAILURES,
+        ),
+    ),
+    (
+        re.compile(r"(?i)\btax[- ]?exempt|\bnon[- ]?profit"),
+        Decline(
+            "",
+            "IRS tax-exempt status was not found for this non-profit",
+            "check the EIN is the one with IRS tax-exempt status, or choose the entity type "
+            "that fits in the profile, then register the brand again",
+            "entity_type",
+            PLIVO_BRAND_FAILURES,
+        ),
+    ),
+)
+
+
+def explain(code: object, *, brand: bool = False, text: str | None = None) -> Decline | None:
+    """The known decline for `code` (a campaign's, or a brand's with `brand=True`), else None.
+    A brand's reason without a known code is recognised by its `text` when Plivo's support
+    article lists it (BRAND_REASONS)."""
     key = str(code).strip() if code is not None else ""
     table = BRAND_DECLINES if brand else CAMPAIGN_DECLINES
-    return table.get(key)
+    if (known := table.get(key)) is not None or not brand or not text:
+        return known
+    return next((decline for rx, decline in BRAND_REASONS if rx.search(text)), None)
 
 
 def describe(code: object, text: str | None, *, brand: bool = False) -> str:
     """One line for a rejection: the explanation and fix when the code is known, else Plivo's
-    own text as-is (never a guess)."""
-    known = explain(code, brand=brand)
+    own text as-is (never a guess), followed by the explanation when the text is a reason
+    Plivo's support lists."""
+    known = explain(code, brand=brand, text=text)
     given = (text or "").strip()
+    if known is not None and known.code:
+        return f"code {known.code}: {known.meaning}. Fix: {known.fix} (source: {known.source})"
+    prefix = f"code {code}: " if code not in (None, "") else ""
+    said = f"{prefix}{given}" if given else f"{prefix}no reason given".strip()
     if known is None:
-        prefix = f"code {code}: " if code not in (None, "") else ""
-        return f"{prefix}{given}" if given else f"{prefix}no reason given".strip()
-    return f"code {known.code}: {known.meaning}. Fix: {known.fix} (source: {known.source})"
+        return said
+    return f"{said} — {known.meaning}. Fix: {known.fix} (source: {known.source})"
 
 
 LINK_FAILED_UNEXPLAINED = (
@@ -155,9 +206,13 @@ CODE_IN_TEXT = re.compile(r"\((\d{3,4})\)\s*$")
 def brief(code: object, text: str | None, *, brand: bool = False) -> str:
     """The short form for a toast or a timeline row: the code and what it means when known,
     else the code and Plivo's own text as-is (never a guess)."""
-    known = explain(code, brand=brand)
-    if known is not None:
+    known = explain(code, brand=brand, text=text)
+    if known is not None and known.code:
         return f"code {known.code}: {known.meaning}"
+    given = (text or "").strip()
+    if known is not None and given:  # Plivo's words first, then what they mean
+        prefix = f"code {code}: " if code not in (None, "") else ""
+        return f"{prefix}{given} ({known.meaning})"
     return describe(code, text, brand=brand)
 
 

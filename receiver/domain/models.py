@@ -75,6 +75,7 @@ class Badge(StrEnum):
     UNLINKING = "unlinking"  # unlink requested / `created`
     UNLINKED = "unlinked"  # unlink succeeded
     EXPIRED = "expired"  # campaign expired
+    DELETED = "deleted"  # brand deleted / campaign deactivated, at our request
     UNKNOWN = "unknown"  # seen, state not known
 
 

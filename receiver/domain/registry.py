@@ -23,6 +23,7 @@ from receiver.domain.resource_map import ResourceMap, TextSource, rank_of
 from receiver.domain.status import (
     CALLBACK_RULES,
     CREATED,
+    DELETE_REQUESTS,
     REASON_KEYS,
     REQUEST_RULES,
     SUBMITTED,
@@ -31,6 +32,7 @@ from receiver.domain.status import (
     api_target,
     normalise_number,
     reasons,
+    same_outcome,
 )
 
 __all__ = [
@@ -168,7 +170,10 @@ class Registry:
     def apply_request(
         self, record: RequestRecord, callback_url: str | None
     ) -> tuple[list[Resource], str]:
-        """A successful create/update/link/unlink starts a new cycle; a failed one changes nothing."""
+        """A successful create/update/link/unlink starts a new cycle, a delete ends the
+        resource; a failed request changes nothing."""
+        if record.ok and record.action in DELETE_REQUESTS:
+            return self._apply_delete(record)
         rule = REQUEST_RULES.get(record.action)
         if not record.ok or rule is None:
             return [], ""
@@ -209,7 +214,7 @@ class Registry:
             if rtype == ResourceType.CAMPAIGN and params.get("usecase"):
                 detail["usecase"] = params["usecase"]
             res.detail = detail
-            res.callback_url = callback_url
+            res.callback_url = callback_url or res.callback_url  # an update carries none
             self._set_state(res, badge, SUBMITTED, record.at)
             res.timeline.append(
                 TimelineEntry(
@@ -218,6 +223,40 @@ class Registry:
             )
             changed.append(copy_resource(res))
             messages.append(change_message(res, old, None))
+        return changed, join_messages(messages)
+
+    def _apply_delete(self, record: RequestRecord) -> tuple[list[Resource], str]:
+        """A brand deleted or a campaign deactivated (a deactivated campaign's numbers are
+        released): badge DELETED, the request's row in the timeline."""
+        rtype, note = DELETE_REQUESTS[record.action]
+        rid = self._key_id(rtype, (record.brand_id if rtype is ResourceType.BRAND else
+                                   record.campaign_id) or "")  # fmt: skip
+        res = self._resources.get((rtype, rid)) if rid else None
+        if not rid or (res is not None and any(t.ref == record.id for t in res.timeline)):
+            return [], ""
+        old = res.badge if res is not None else None
+        if res is None:
+            res = self._create(rtype, rid, Badge.DELETED, Cycle.REGISTER, record.at)
+        self._dirty[(rtype, rid)] = None
+        self._set_state(res, Badge.DELETED, TERMINAL, record.at)
+        entry = TimelineEntry(record.at, Cause.REQUEST, Badge.DELETED, f"{record.action}: {note}",
+                              record.id)  # fmt: skip
+        res.timeline.append(entry)
+        changed, messages = [copy_resource(res)], [change_message(res, old, None)]
+        released = (Badge.SUBMITTED, Badge.PENDING, Badge.LINKED, Badge.UNLINKING)
+        if rtype is ResourceType.CAMPAIGN:
+            for number in self.children(rid):
+                if number.type is not ResourceType.NUMBER or number.badge not in released:
+                    continue
+                self._dirty[(number.type, number.id)] = None
+                before, number.cycle = number.badge, Cycle.UNLINK
+                self._set_state(number, Badge.UNLINKED, TERMINAL, record.at)
+                number.timeline.append(TimelineEntry(
+                    record.at, Cause.REQUEST, Badge.UNLINKED,
+                    f"released: campaign {rid} deactivated", record.id,
+                ))  # fmt: skip
+                changed.append(copy_resource(number))
+                messages.append(change_message(number, before, None))
         return changed, join_messages(messages)
 
     @staticmethod
@@ -287,7 +326,9 @@ class Registry:
             badge, rank = target
             current = self._ranks[key]
             raises = rank > current
-            replaces = rank == TERMINAL and current == TERMINAL and badge != res.badge
+            replaces = (
+                rank == TERMINAL and current == TERMINAL and not same_outcome(badge, res.badge)
+            )
             if raises or replaces:
                 old = res.badge
                 if obs.type == ResourceType.NUMBER:

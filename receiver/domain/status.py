@@ -48,6 +48,13 @@ REQUEST_RULES: dict[str, tuple[ResourceType, Cycle, Badge]] = {
 }
 """Request action -> (resource type, cycle, badge) of the cycle a successful request starts."""
 
+DELETE_REQUESTS: dict[str, tuple[ResourceType, str]] = {
+    "brand.delete": (ResourceType.BRAND, "deleted at Plivo"),
+    "campaign.delete": (ResourceType.CAMPAIGN, "deactivated at Plivo; its numbers released"),
+}
+"""Request action -> (resource type, timeline note) of a delete: no callback follows, the
+accepted request is the outcome (badge DELETED)."""
+
 API_BADGES: dict[ResourceType, dict[str, Badge]] = {
     ResourceType.BRAND: {
         "PROCESSING": Badge.PENDING,
@@ -112,4 +119,9 @@ def api_agrees(rtype: ResourceType, api: str | None, res: Resource) -> bool:
     target = api_target(rtype, api, res)
     if target is None:
         return rtype is ResourceType.NUMBER and api == "COMPLETED" and res.cycle == Cycle.UNLINK
-    return target[0] == res.badge
+    return same_outcome(target[0], res.badge)
+
+
+def same_outcome(api_badge: Badge, badge: Badge) -> bool:
+    """The API's badge says what `badge` says: Plivo lists a deactivated campaign as EXPIRED."""
+    return api_badge == badge or (api_badge is Badge.EXPIRED and badge is Badge.DELETED)

@@ -113,7 +113,8 @@ class StoreApi:
     def _forwarded(self, fwd: Any) -> None:
         for queue in list(self._queues):
             if queue.qsize() < STREAM_BUFFER:
-                queue.put_nowait((0, {"forward": fwd.view()}, "forward"))
+                data = {"forward": fwd.view(), "mark": self.forwarder.mark_of(fwd)}
+                queue.put_nowait((fwd.moved, data, "forward"))
 
     def _entry(self, entry: CallbackEvent | RequestRecord) -> dict[str, Any]:
         data = _entry_json(entry)
@@ -149,6 +150,8 @@ class StoreApi:
         self._allow(request, READ)
         scope = self.tokens.scope(request.headers.get("Authorization"))
         body = {"callback_url": self.callback_url(), "seq": self.store.last_seq, "scope": scope}
+        if self.forwarder is not None:  # where its moves stand: stream?forwards=MARK goes on
+            body["forwards"] = self.forwarder.mark
         return web.json_response(body)
 
     async def resource(self, request: web.Request) -> web.Response:
@@ -215,6 +218,7 @@ class StoreApi:
                 await _send(response, seq, data)
                 sent = max(sent, seq)
             sent = max(sent, upto)
+            moved = await self._forwards_since(response, request.query.get("forwards"))
             await _send(response, None, {"ready": True, "seq": sent}, event="ready")
             while True:
                 try:
@@ -225,6 +229,10 @@ class StoreApi:
                 if item is None:
                     break
                 seq, data, event = item
+                if event == "forward":
+                    if seq > moved:  # else already sent, as it is now, while catching up
+                        await _send(response, None, data, event=event)
+                    continue
                 if seq and seq <= sent:
                     continue  # already sent while catching up
                 await _send(response, seq or None, data, event=event)
@@ -236,6 +244,19 @@ class StoreApi:
             self._queues.discard(queue)
             self.streams -= 1
         return response
+
+    async def _forwards_since(self, response: web.StreamResponse, mark: str | None) -> int:
+        """With `forwards=MARK` (Forwarder.mark, from info or a forward event): every forward
+        that moved after it, as it is now, so a console that was away misses no outcome.
+        Returns the move count sent up to (-1: none, every later move goes out)."""
+        forwarder = self.forwarder
+        if forwarder is None or mark is None:
+            return -1
+        upto = forwarder.moves
+        for fwd in forwarder.moved_since(mark):
+            data = {"forward": fwd.view(), "mark": forwarder.mark_of(fwd)}
+            await _send(response, None, data, event="forward")
+        return upto
 
     def _change_json(self, change: Change) -> tuple[int, dict[str, Any]]:
         entry = change.event or change.request

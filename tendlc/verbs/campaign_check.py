@@ -51,7 +51,8 @@ def check(file: Path, brand_name: str, brand_type: str, as_json: bool) -> None:
     """Check FILE.json (a campaign request, as Plivo's API takes it) against what TCR rejects.
 
     Exit 0: nothing blocks (likely rejections and advice are printed); 1: a blocker or a
-    field the form would refuse; 2: the file cannot be read.
+    field the form would refuse (a missing brand_id is not one: the check needs no brand);
+    2: the file cannot be read.
     """
     try:
         data = json.loads(file.read_text("utf-8"))
@@ -59,6 +60,8 @@ def check(file: Path, brand_name: str, brand_type: str, as_json: bool) -> None:
         raise click.UsageError(f"cannot read {file}: {exc}") from exc
     req = request_from_json(data)
     errors = req.validate()
+    if not req.brand_id:  # a campaign can be checked before its brand is chosen
+        errors.pop("brand_id", None)
     findings = check_campaign(req, brand_name=brand_name, brand_type=brand_type)
     if as_json:
         out = {

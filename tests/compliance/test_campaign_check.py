@@ -63,6 +63,8 @@ def test_url_shorteners_are_flagged():
     found = findings(sample1=short, embedded_link=True)
     assert ("sample1", None) in fields_of(found, Severity.LIKELY)
     assert "bit.ly" in found[0].why
+    own = "Acme Outfitters: track it at https://acme.example/t/4411. Reply STOP to opt out."
+    assert fields_of(findings(sample1=own, embedded_link=True)) == set()  # a full link passes
 
 
 def test_lending_words_need_direct_lending():
@@ -90,6 +92,22 @@ def test_a_2fa_campaign_needs_a_code_in_its_samples():
     assert ("usecase", "602") not in fields_of(good)
 
 
+def test_a_2fa_sub_use_case_needs_a_code_in_its_samples():
+    mixed = {
+        "usecase": "MIXED",
+        "sub_usecases": ("2FA", "ACCOUNT_NOTIFICATION"),
+        "sample1": "Acme Outfitters: your order has shipped. Reply STOP to opt out.",
+    }
+    bad = findings(
+        **mixed, sample2="Acme Outfitters: your password changed. Reply STOP to opt out."
+    )
+    assert ("sub_usecases", "602") in fields_of(bad, Severity.LIKELY)
+    code = "Acme Outfitters: your sign-in code is 482913. Reply STOP to opt out."
+    assert fields_of(findings(**mixed, sample2=code)) == set()
+    low = findings(usecase="LOW_VOLUME", sub_usecases=("ACCOUNT_NOTIFICATION", "CUSTOMER_CARE"))
+    assert ("sub_usecases", "602") not in fields_of(low)  # no 2FA among them: nothing to show
+
+
 def test_marketing_samples_need_the_marketing_use_case():
     promo = "Acme Outfitters: 20% off all jackets this weekend! Reply STOP to opt out."
     assert ("usecase", "602") in fields_of(findings(sample2=promo), Severity.LIKELY)
@@ -105,6 +123,9 @@ def test_samples_and_messages_should_name_the_brand():
     )
     assert ("sample1", "603") in fields_of(found, Severity.LIKELY)
     assert ("help_message", None) in fields_of(found, Severity.ADVICE)
+    legal = check_campaign(GOOD, brand_name="Acme Outfitters Group, LLC")
+    assert ("sample1", "603") not in fields_of(legal)  # the name without its legal tail counts
+    assert fields_of(check_campaign(GOOD, brand_name="Acme Outdoor LLC")) >= {("sample1", "603")}
     unknown = check_campaign(dataclasses.replace(GOOD, sample1="Order 4411 shipped. STOP."))
     assert ("sample1", "603") not in fields_of(unknown)  # no brand name given: not checked
 
@@ -124,6 +145,9 @@ def test_the_message_flow_must_say_where_and_how_consent_is_given():
     vague = findings(message_flow="Users are added to the list by our staff when appropriate.")
     assert ("message_flow", "1004") in fields_of(vague, Severity.LIKELY)
     assert "where or how" in next(f.why for f in vague if f.field == "message_flow")
+    where_only = findings(message_flow="Our website lists the alerts we send to our customers.")
+    assert "does not say how" in next(f.why for f in where_only if f.field == "message_flow")
+    assert ("message_flow", "1004") not in fields_of(findings())  # GOOD says where and how
 
 
 def test_opt_in_keywords_need_a_confirmation_with_disclosures():
@@ -136,7 +160,10 @@ def test_opt_in_keywords_need_a_confirmation_with_disclosures():
 def test_prohibited_content_is_a_blocker():
     cbd = "Acme Outfitters: our new CBD gummies are in stock. Reply STOP to opt out."
     found = findings(sample1=cbd)
-    assert found[0].severity is Severity.BLOCKER and found[0].code == "701"
+    assert found[0].severity is Severity.BLOCKER and found[0].code == "1001"
+    assert found[0].field == "sample1"  # under the field that says it
+    assert "701" in found[0].why  # what other CSPs answer
+    assert findings(sample1=GOOD.sample1) == []  # the same sample without it passes
     assert summary(found).startswith("1 blocker")
 
 
@@ -179,7 +206,15 @@ def test_the_headless_check(tmp_path, api_body):
     bad = _run(tmp_path, api_body, "--json")
     assert bad.returncode == 1
     out = json.loads(bad.stdout)
-    assert [f["code"] for f in out["findings"] if f["severity"] == "blocker"] == ["701"]
+    assert [f["code"] for f in out["findings"] if f["severity"] == "blocker"] == ["1001"]
+
+
+def test_the_headless_check_needs_no_brand_id(tmp_path, api_body):
+    del api_body["brand_id"]
+    ok = _run(tmp_path, api_body)
+    assert ok.returncode == 0 and "brand_id" not in ok.stdout
+    api_body["description"] = "short"
+    assert _run(tmp_path, api_body).returncode == 1  # other field rules still refuse
 
 
 def test_the_headless_check_refuses_bad_files(tmp_path, api_body):
@@ -191,9 +226,11 @@ def test_the_headless_check_refuses_bad_files(tmp_path, api_body):
 
 def test_the_sandbox_example_campaign_passes_the_check():
     """F2 in the campaign form fills this in: it should teach a clean campaign."""
-    from tui.forms.campaign_form import EXAMPLE_TEXT, EXAMPLE_USECASE, EXAMPLE_VERTICAL
+    from tui.forms.campaign_example import EXAMPLE_USECASE, EXAMPLE_VERTICAL, example_text
 
-    req = CampaignRequest(
-        brand_id="B1", vertical=EXAMPLE_VERTICAL, usecase=EXAMPLE_USECASE, **EXAMPLE_TEXT
-    )
-    assert req.validate() == {} and check_campaign(req) == []
+    for brand in ("", "Harbor Point Dental Group LLC"):  # it names the chosen brand
+        req = CampaignRequest(
+            brand_id="B1", vertical=EXAMPLE_VERTICAL, usecase=EXAMPLE_USECASE, **example_text(brand)
+        )
+        assert req.validate() == {}
+        assert check_campaign(req, brand_name=brand, brand_type="STANDARD") == []

@@ -11,7 +11,13 @@ from plivo_client.fees import (
     fee_lines,
     fees_for,
 )
-from receiver.domain.declines import BRAND_DECLINES, CAMPAIGN_DECLINES, describe, explain
+from receiver.domain.declines import (
+    BRAND_DECLINES,
+    CAMPAIGN_DECLINES,
+    brief,
+    describe,
+    explain,
+)
 
 
 @pytest.mark.parametrize("code", sorted(CAMPAIGN_DECLINES))
@@ -31,6 +37,31 @@ def test_brand_codes_are_their_own_table():
     assert explain("1101") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("The company name does not match the records for the EIN.", "company_name"),
+        ("Tax ID mismatch with the business type", "company_name"),
+        ("The brand is not recognised as a government entity.", "entity_type"),
+        ("IRS tax-exempt status was not found for this EIN.", "entity_type"),
+    ],
+)
+def test_brand_reasons_plivo_support_lists_are_explained_beside_plivos_text(text, field):
+    known = explain("4321", brand=True, text=text)
+    assert known is not None and known.field == field and known.source and known.fix
+    line = describe("4321", text, brand=True)
+    assert line.startswith(f"code 4321: {text} — {known.meaning}. Fix: ")  # Plivo's words first
+    assert "register the brand again" in line
+    assert brief("4321", text, brand=True) == f"code 4321: {text} ({known.meaning})"
+
+
+def test_a_brand_reason_no_source_lists_is_not_guessed_at():
+    text = "The brand could not be verified with the details provided."
+    assert explain("1199", brand=True, text=text) is None
+    assert describe("1199", text, brand=True) == f"code 1199: {text}"
+    assert explain("4321", text="The company name does not match the EIN.") is None  # campaign
+
+
 def test_an_unknown_code_shows_plivos_text_as_is_never_a_guess():
     assert explain("9999") is None
     assert describe("9999", "Something new went wrong.") == "code 9999: Something new went wrong."
@@ -45,6 +76,11 @@ def test_fees_name_their_source_and_the_pricing_page():
     assert [f.what for f in fees_for("brand_create", brand_type="starter")] == ["Starter brand"]
     standard = fee_lines("brand_create", secondary_vetting=True)
     assert "no published fee" in standard[0] and "secondary vetting" in standard[1]
+    update = fee_lines("campaign_update")  # a resubmit is vetted again (Plivo API docs)
+    assert "$15 per campaign" in update[0] and "resubmits" in update[1]
+    assert update[-1] == CHECK_PRICING
+    delete = fee_lines("campaign_delete")
+    assert "no published fee" in delete[0] and delete[-1] == CHECK_PRICING
     with pytest.raises(ValueError):
         fees_for("number_link")
 

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
-from plivo_client.types import GatewayError, Profile, Submitted, Usecase
+from plivo_client.types import BrandInfo, GatewayError, Profile, Submitted, Usecase
 from receiver.domain.models import Badge, RequestRecord, Resource, ResourceType
 
 PROFILES = [
@@ -29,6 +29,9 @@ USECASES = {
     ],
     "BREG002": [Usecase("STARTER", "Starter", "Low cost campaign type")],
 }
+
+BRAND_NAMES = {"BREG001": "Acme"}  # the company name get_brand reports (others: not found)
+READS = ("brand.usecases", "brand.read", "campaign.read")
 
 
 class FakeGateway:
@@ -64,6 +67,12 @@ class FakeGateway:
             raise self.usecases_error
         return list(USECASES.get(brand_id, ()))
 
+    def get_brand(self, brand_id: str) -> BrandInfo:
+        self.calls.append(("brand.read", brand_id))
+        if brand_id not in BRAND_NAMES:
+            raise GatewayError(f"get brand {brand_id} failed: not found", status=404)
+        return BrandInfo(brand_id, "", "STANDARD", "COMPLETED", "p-acme", BRAND_NAMES[brand_id])
+
     def create_brand(self, req: Any) -> Submitted:
         return self._answer("brand.create", req, brand_id="BNEW001")
 
@@ -77,7 +86,7 @@ class FakeGateway:
         return self._answer("number.unlink", (campaign_id, number), numbers=(number,))
 
     def submissions(self) -> list[tuple[str, Any]]:
-        return [c for c in self.calls if c[0] != "brand.usecases"]
+        return [c for c in self.calls if c[0] not in READS]
 
 
 def _resource(type_: ResourceType, id_: str, badge: Badge, name: str, parent: str | None = None):

@@ -50,7 +50,11 @@ async def test_profiles_show_alias_company_and_missing_ein(host, gateway, wait):
         await wait(pilot, "load")
         select = app.screen.query_one("#profile_uuid", Select)
         labels = [str(prompt) for prompt, value in select._options if value != Select.NULL]
-        assert labels == ["acme-main — Acme Corp", "jane-solo — Jane Doe  (no EIN: STARTER only)"]
+        assert labels == [
+            "acme-main — Acme Corp",
+            "jane-solo — Jane Doe  (no EIN: STARTER only)",
+            "new profile…  (F4)",  # last: the same as F4
+        ]
 
 
 async def test_missing_alias_shows_inline_error_and_sends_nothing(host, gateway, wait):
@@ -153,3 +157,24 @@ async def test_profile_load_failure_is_shown(host, gateway, wait):
         note = app.screen.query_one("#profile-note", Static)
         assert note.display
         assert "cannot reach Plivo" in str(note.render())
+
+
+async def test_the_fees_follow_the_brand_type_and_secondary_vetting(host, gateway, wait):
+    """Before brand registration the form names the fees that apply, as published (issue 14)."""
+    app = host(lambda: BrandForm(gateway))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait(pilot, "load")
+        form = app.screen
+
+        def fees() -> str:
+            return str(form.query_one("#fees", Static).render())
+
+        assert "no published fee found" in fees() and "plivo.com/pricing" in fees()
+        form.query_one("#secondary_vetting", Switch).value = True
+        await pilot.pause()
+        assert "secondary vetting may carry a fee" in fees()
+        form.query_one("#brand_type", Select).value = "STARTER"
+        await pilot.pause()
+        assert "Starter brand: $4, plus $2 per month (Plivo support" in fees()
+        assert "read late 2026" in fees() and "secondary vetting" not in fees()
+        assert not form.query_one("#secondary_vetting", Switch).value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
+from tests.forms.conftest import BRAND_NAMES
 from tests.forms.test_campaign_form import GOOD_TEXT, fill
 from tui.forms import CampaignForm
 
@@ -60,12 +61,42 @@ async def test_likely_rejections_do_not_block_but_a_blocker_does(host, gateway, 
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert gateway.submissions() == []
-        assert "blocker" in str(form.query_one("#form-error").render()) or "blocker" in _text(
-            form, "#description-error"
-        )
+        assert "blocker" in _text(form, "#sample2-error")  # under the sample that says it
         form.query_one("#sample2", Input).value = GOOD_TEXT["sample2"]
         await pilot.pause()
         await pilot.press("ctrl+s")
         await wait(pilot, "submit")
         [(action, sent)] = gateway.submissions()  # sent despite the advice on sample2
         assert action == "campaign.create" and sent.sample2 == GOOD_TEXT["sample2"]
+
+
+async def test_the_brand_name_plivo_reports_is_checked_against_the_samples(
+    host, gateway, registry, wait
+):
+    """The registry rarely holds a brand's company name: the form reads it from Plivo."""
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await _ready(pilot, form, wait)
+        assert ("brand.read", "BREG001") in gateway.calls
+        assert not form.query_one("#sample1-finding").display  # GOOD_TEXT names Acme
+        form.query_one("#sample1", Input).value = "Your order 1234 has shipped. Reply STOP."
+        form.query_one("#sample2", Input).value = "Your password was changed. Reply STOP."
+        await pilot.pause()
+        assert "(603)" in _text(form, "#sample1-finding")
+        assert "'Acme'" in _text(form, "#sample1-finding")
+
+
+async def test_the_example_names_the_chosen_brand(host, gateway, registry, wait, monkeypatch):
+    monkeypatch.setitem(BRAND_NAMES, "BREG001", "Harbor Point Dental")
+    gateway.sandbox = True  # f2 is offered in sandbox mode only
+    app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG001"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = app.screen
+        await wait(pilot, "usecases")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert form.query_one("#sample1", Input).value.startswith("Harbor Point Dental: ")
+        assert form.checks.findings == []
+        title = str(form.query_one("#form-title", Label).render())
+        assert title == "Create campaign · check: nothing found"

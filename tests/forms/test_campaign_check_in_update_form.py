@@ -37,6 +37,8 @@ async def test_findings_are_live_under_their_fields_and_counted(host, wait):
         assert "advice: carries no opt-out language" in _text(form, "#sample2-finding")
         assert _title(form) == "Fix and resubmit campaign · check: 1 likely rejection, 1 advice"
         assert ("brand.read", "BREG001") in gateway.calls  # the brand's name feeds the check
+        fees = _text(form, "#fees")  # a resubmit is vetted again: the fee is named
+        assert "$15 per campaign" in fees and "plivo.com/pricing" in fees
 
         form.query_one("#message_flow", Input).value = FIXED_FLOW
         await pilot.pause()
@@ -80,7 +82,7 @@ async def test_a_blocker_stops_the_resubmit_and_the_rest_never_do(host, wait):
         description = "Appointment reminders and CBD wellness offers for Harbor Point Dental."
         form.query_one("#description", Input).value = description
         await pilot.pause()
-        assert "blocker (701)" in _text(form, "#description-finding")
+        assert "blocker (1001)" in _text(form, "#description-finding")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert updates(gateway) == []

@@ -193,7 +193,9 @@ async def test_preset_brand_loads_usecases_once(host, gateway, registry, wait):
     app = host(lambda: CampaignForm(gateway, registry, brand_id="BREG002"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait(pilot, "usecases")
-        assert gateway.calls == [("brand.usecases", "BREG002")]
+        uses = [c for c in gateway.calls if c[0] == "brand.usecases"]
+        assert uses == [("brand.usecases", "BREG002")]  # beside one read of the brand itself
+        assert gateway.calls.count(("brand.read", "BREG002")) == 1
         assert app.screen.query_one("#usecase", Select).value == "STARTER"
         assert app.screen.query_one("#field-sub_usecases").display
 

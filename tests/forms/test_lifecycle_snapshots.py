@@ -6,12 +6,14 @@ import pytest
 from textual.widgets import Input
 
 from plivo_client.types import GatewayError
+from receiver.domain.models import Badge, Cause, Change, Cycle, Resource, ResourceType
 from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
 from tui.forms.campaign_import_form import CampaignImportForm
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
 from tui.forms.number_picker import NumberPicker
 from tui.forms.profile_form import ProfileForm
+from tui.messages import RegistryChanged
 from tui.screens.profiles import ProfilesScreen
 
 from .lifecycle_fakes import PROFILES_API, LifecycleGateway, ProfileGateway
@@ -129,6 +131,46 @@ def test_bulk_link_results(snap_compare, host, registry, wait, size, tmp_path):
         form.read_file(str(path))
         await pilot.press("ctrl+s")
         await wait(pilot, "submit")
+
+    app = host(lambda: BulkLinkScreen(gateway, registry, "CACT001"))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def settled(number: str, badge: Badge, **detail: str) -> Resource:
+    return Resource(ResourceType.NUMBER, number, badge, 0.0, parent_id="CACT001",
+                    cycle=Cycle.LINK, cycle_terminal=True, detail=detail)  # fmt: skip
+
+
+@SIZES
+def test_bulk_link_outcomes(snap_compare, host, registry, wait, size, tmp_path):
+    # After the run, each row follows its number's callbacks: one linked, one failed with
+    # the reason; the refused one keeps Plivo's refusal.
+    gateway = LifecycleGateway()
+    path = tmp_path / "numbers.csv"
+    path.write_text("+14845551234\n+14845551235\n+14845551236\n")
+
+    def link(req):
+        if "14845551235" in req.numbers:
+            raise GatewayError(
+                "link failed: The number 14845551235 does not belong to your account"
+            )
+        return gateway._answer("number.link", req, numbers=tuple(req.numbers))
+
+    gateway.link_numbers = link
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#path", Input).value = "numbers.csv"
+        form.read_file(str(path))
+        await pilot.press("ctrl+s")
+        await wait(pilot, "submit")
+        reason = "The carriers rejected the number for this campaign."
+        numbers = (settled("14845551234", Badge.LINKED),
+                   settled("14845551236", Badge.FAILED, failure_reason=reason))  # fmt: skip
+        form.post_message(RegistryChanged(Change(Cause.CALLBACK, numbers)))
+        await pilot.pause()
+        await pilot.pause()
 
     app = host(lambda: BulkLinkScreen(gateway, registry, "CACT001"))
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -56,8 +56,9 @@ class Handler:
 class Rig:
     """A store, a verifying receiver and a forwarder, all on loopback."""
 
-    def __init__(self, path, targets, **options):
+    def __init__(self, path, targets, prefix="ev", **options):
         self.path, self.targets, self.options = path, targets, options
+        self.prefix = prefix  # of the receiver's event ids (another run: another prefix)
         self.changed = asyncio.Event()
         self.seen = []
 
@@ -68,9 +69,14 @@ class Rig:
     async def __aenter__(self):
         self.store = Store.open(self.path, clock=lambda: NOW)
         config = ReceiverConfig(auth_token=TOKEN, main_auth_token=MAIN)
-        self.receiver = Receiver(self.store, config, clock=lambda: NOW, ids=sequential_ids())
+        self.receiver = Receiver(
+            self.store, config, clock=lambda: NOW, ids=sequential_ids(self.prefix)
+        )
         self.client = TestClient(TestServer(make_app(self.receiver)))
         await self.client.start_server()
+        self.forwarder = None
+        if self.targets is None:  # forwarding off
+            return self
         self.forwarder = Forwarder(
             self.store, self.targets, token=TOKEN, main_token=MAIN, clock=lambda: NOW,
             on_change=self.on_change, **self.options,
@@ -79,7 +85,8 @@ class Rig:
         return self
 
     async def __aexit__(self, *exc):
-        await self.forwarder.stop()
+        if self.forwarder is not None:
+            await self.forwarder.stop()
         await self.client.close()
         await self.store.close()
 
@@ -165,6 +172,53 @@ async def test_callbacks_stored_while_forwarding_was_down_are_forwarded_at_start
                 lambda: rig.state("ev000002") == [(handler.url, DELIVERED, 1)], "caught up"
             )
     assert [fields["brand_id"] for *_, fields in handler.got] == ["B1", "B2"]  # B1 once
+
+
+async def test_turning_forwarding_on_does_not_send_the_stored_history(tmp_path):
+    """A first start forwards what arrives from `since` on, not the callbacks stored before."""
+    async with Handler() as handler:
+        async with Rig(tmp_path / "db", None) as rig:  # forwarding off
+            assert await rig.post(BRAND) == 200
+        async with Rig(tmp_path / "db", [handler.url], "ew", since=NOW + 1) as rig:
+            assert rig.state("ev000001") == []
+            assert await rig.post({**BRAND, "brand_id": "B2"}) == 200
+            await rig.until(lambda: rig.state("ew000001") == [(handler.url, DELIVERED, 1)], "B2")
+        async with Rig(tmp_path / "db", [handler.url], "ex") as rig:  # nor at the next start
+            assert rig.state("ev000001") == []
+    assert [fields["brand_id"] for *_, fields in handler.got] == ["B2"]
+
+
+async def test_a_first_start_forwards_what_came_while_the_store_loaded(tmp_path):
+    """Callbacks acknowledged while this process opened the store (received from `since` on,
+    fed from early/ before the forwarder starts) are forwarded like the ones that follow."""
+    async with Handler() as handler:
+        async with Rig(tmp_path / "db", None) as rig:
+            assert await rig.post(BRAND) == 200  # received at NOW: during this start
+        async with Rig(tmp_path / "db", [handler.url], since=NOW) as rig:
+            await rig.until(lambda: rig.state() == [(handler.url, DELIVERED, 1)], "B1")
+    assert [fields["brand_id"] for *_, fields in handler.got] == ["B1"]
+
+
+async def test_several_targets_each_get_every_callback_signed_for_their_own_url(tmp_path):
+    async with Handler() as one, Handler([500]) as two:
+        async with Rig(tmp_path / "db", [one.url, two.url, one.url], scale=0) as rig:
+            assert await rig.post(BRAND) == 200
+            await rig.until(
+                lambda: (
+                    sorted(rig.state())
+                    == sorted([(one.url, DELIVERED, 1), (two.url, DELIVERED, 2)])
+                ),
+                "both targets",
+            )
+    assert len(one.got) == 1 and len(two.got) == 2  # a repeated target is sent to once
+    for method, url, headers, fields in [*one.got, *two.got]:
+        nonce = headers["X-Plivo-Signature-V2-Nonce"]
+        assert validate_signature(url, nonce, headers["X-Plivo-Signature-V2"], TOKEN)
+        assert validate_v3_signature(
+            method, url, headers["X-Plivo-Signature-V3-Nonce"], TOKEN,
+            headers["X-Plivo-Signature-V3"], fields,
+        )  # fmt: skip
+    assert one.got[0][1] != two.got[0][1]
 
 
 async def test_refused_and_replayed_callbacks_are_not_forwarded(tmp_path):

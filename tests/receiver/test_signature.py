@@ -162,3 +162,11 @@ def test_verify_non_ascii_signature_is_a_mismatch_not_a_crash():
     headers = {**_headers(), sig.H_V2: "sïgnature", sig.H_MA_V2: "sïgnature"}
     result = sig.verify("POST", URL, headers, PARAMS, SUB, MAIN)
     assert not result.accept and result.reason.startswith("wrong token")
+
+
+def test_a_fresh_nonce_is_twenty_digits_like_plivos_and_never_repeats():
+    from receiver.signature import new_nonce
+
+    nonces = {new_nonce() for _ in range(1000)}
+    assert len(nonces) == 1000
+    assert all(len(n) == 20 and n.isdigit() for n in nonces)

@@ -310,3 +310,48 @@ def test_a_retry_after_a_terminal_state_starts_a_new_cycle(ev, rq):
     reg.apply_callback(ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number=NUM, at=10.0))
     reg.apply_request(rq("number.link", campaign_id="C1", numbers=(NUM,), at=20.0), None)
     assert reg.get(N, NUM).badge == Badge.SUBMITTED
+
+
+def test_a_deleted_brand_says_so_in_its_row_and_timeline(ev, rq):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.BRAND, "registered", brand_id="B1"))
+    assert reg.apply_request(rq("brand.delete", brand_id="B1", ok=False), None) == ([], "")
+    record = rq("brand.delete", brand_id="B1", at=50.0)
+    changed, message = reg.apply_request(record, None)
+    res = reg.get(B, "B1")
+    assert message == "brand B1: registered → deleted" and changed[0].badge is Badge.DELETED
+    assert res.cycle_terminal and res.awaiting_since is None  # no callback follows a delete
+    last = res.timeline[-1]
+    assert (last.cause, last.badge, last.ref) == (Cause.REQUEST, Badge.DELETED, record.id)
+    assert last.detail == "brand.delete: deleted at Plivo"
+    assert reg.apply_request(record, None) == ([], "")  # the same record again: nothing
+    assert reg.overdue(now=10_000.0, after=1.0) == []
+    # a brand this store never saw is recorded deleted too (a script deleting an old one)
+    assert reg.apply_request(rq("brand.delete", brand_id="B9"), None)[1] == (
+        "brand B9: new → deleted"
+    )
+
+
+def test_a_deactivated_campaign_releases_its_numbers_and_the_api_agrees(ev, rq):
+    reg = Registry()
+    reg.apply_callback(ev(Kind.CAMPAIGN, "registered", brand_id="B1", campaign_id="C1"))
+    reg.apply_callback(ev(Kind.NUMBER_LINKING, "success", campaign_id="C1", number=NUM))
+    reg.apply_callback(ev(Kind.NUMBER_LINKING, "failed", campaign_id="C1", number="14155550000"))
+    changed, message = reg.apply_request(rq("campaign.delete", campaign_id="C1"), None)
+    assert [(r.id, r.badge) for r in changed] == [("C1", Badge.DELETED), (NUM, Badge.UNLINKED)]
+    assert message == "campaign C1: registered → deleted (and 1 more)"
+    number = reg.get(N, NUM)
+    assert number.cycle is Cycle.UNLINK and number.timeline[-1].detail == (
+        "released: campaign C1 deactivated"
+    )
+    assert reg.get(N, "14155550000").badge is Badge.FAILED  # a failed link held nothing
+    # Plivo lists a deactivated campaign as EXPIRED: that agrees, the badge stays
+    assert reg.apply_observation(Observation(C, "C1", "EXPIRED"), at=NOW) == ([], "")
+    assert reg.get(C, "C1").badge is Badge.DELETED
+
+
+def test_an_update_keeps_the_callback_url_its_create_set(rq):
+    reg = Registry()
+    reg.apply_request(rq("campaign.create", campaign_id="C1"), "https://t.example/cb/")
+    reg.apply_request(rq("campaign.update", campaign_id="C1"), None)  # the update sends none
+    assert reg.get(C, "C1").callback_url == "https://t.example/cb/"

@@ -228,3 +228,29 @@ async def test_a_wrong_or_missing_token_is_refused(server, monkeypatch):
     code, said = await asyncio.to_thread(launch, "wrong-token-0123456789abcdef")
     assert code == 1 and "refused the API token (401)" in said
     assert WRITE not in said
+
+
+async def test_a_filter_keeps_attached_in_the_header(server):
+    await server.record(1)
+    app = server.console(await server.attach(), ticking_clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.services.started, "services")
+        store = app.services.store
+        await until(lambda: store.link.state is LinkState.CONNECTED, "the stream")
+        screen = app.main_screen
+        await pilot.press("slash", *"BSRV", "enter")
+        await until(lambda: "filter" in screen.sub_title, "the filter applied")
+        assert screen.sub_title == f"ATTACHED to {server.base} · filter “BSRV”"
+        await server.receiver.stop()
+        await until(lambda: "LOST" in screen.sub_title, "the lost link")
+        assert screen.sub_title == f"ATTACHED to {server.base} · LOST · filter “BSRV”"
+
+
+async def test_the_header_says_attached_before_the_stream_connects(server):
+    store = await server.attach(sleep=Gate().sleep)
+    await server.receiver.stop()  # the registry was read; the stream will not connect
+    app = server.console(store, ticking_clock())
+    async with app.run_test(size=(80, 24)):
+        await until(lambda: app.main_screen, "the main screen")
+        assert app.main_screen.sub_title.startswith(f"ATTACHED to {server.base}")
+        await until(lambda: "LOST" in app.main_screen.sub_title, "the lost link")

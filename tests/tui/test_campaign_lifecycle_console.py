@@ -25,6 +25,10 @@ def requests_of(stack, action: str) -> list[RequestRecord]:
     return [e for e in stack.store.recent() if isinstance(e, RequestRecord) and e.action == action]
 
 
+def badge_cell(table: ResourceTable, id: str) -> str:
+    return table.get_cell(id, "badge").plain.strip()
+
+
 async def select(pilot, type: ResourceType, id: str, wait_for) -> None:
     screen = pilot.app.main_screen
     screen.resources.show(type)
@@ -173,8 +177,10 @@ async def test_delete_a_campaign_then_its_brand(stack, started, wait_for, toasts
         await wait_for(pilot, lambda: toasts.messages("campaign deleted"), "deleted")
         (sent,) = requests_of(stack, "campaign.delete")
         assert sent.ok and sent.campaign_id == campaign_id
-        timeline = stack.store.registry.get(C, campaign_id).timeline
-        assert timeline  # the delete is journaled against the campaign
+        last = stack.store.registry.get(C, campaign_id).timeline[-1]
+        assert (last.ref, last.badge) == (sent.id, Badge.DELETED)  # in the campaign's timeline
+        table = pilot.app.main_screen.query_one("#campaign-table", ResourceTable)
+        await wait_for(pilot, lambda: badge_cell(table, campaign_id) == "deleted", "its row")
 
         await select(pilot, B, brand_id, wait_for)
         await pilot.press("d")
@@ -182,6 +188,8 @@ async def test_delete_a_campaign_then_its_brand(stack, started, wait_for, toasts
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: toasts.messages("brand deleted"), "brand deleted")
         assert sorted(r.ok for r in requests_of(stack, "brand.delete")) == [False, True]
+        table = pilot.app.main_screen.query_one("#brand-table", ResourceTable)
+        await wait_for(pilot, lambda: badge_cell(table, brand_id) == "deleted", "the brand row")
 
 
 async def test_brand_otp_shows_plivos_message_or_reason(stack, started, wait_for, toasts):

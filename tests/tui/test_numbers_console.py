@@ -83,7 +83,9 @@ async def test_bulk_link_from_a_file_then_unlink_all(
         _, campaign_id = await active_campaign(stack, wait_for, pilot)
         free = (await free_numbers(stack))[:3]
         path = tmp_path / "numbers.csv"
-        path.write_text("number\n" + "\n".join(f"+{n}" for n in free) + "\n+1 212 555 0199\n")
+        failing = "14155550000"  # the sandbox's carriers reject it (sandbox/outcomes.py)
+        lines = [f"+{n}" for n in free] + ["+1 212 555 0199", "+1 415 555 0000"]
+        path.write_text("number\n" + "\n".join(lines) + "\n")
         await select(pilot, C, campaign_id, wait_for)
         await pilot.press("L")
         screen = await wait_for(
@@ -92,7 +94,7 @@ async def test_bulk_link_from_a_file_then_unlink_all(
         screen = pilot.app.screen
         screen.query_one("#path", Input).value = str(path)
         await pilot.press("enter")
-        assert "4 numbers in the file" in str(screen.query_one("#file-preview").content)
+        assert "5 numbers in the file" in str(screen.query_one("#file-preview").content)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.finished, "every number answered")
         table = screen.query_one("#bulk-results", DataTable)
@@ -100,12 +102,26 @@ async def test_bulk_link_from_a_file_then_unlink_all(
         assert all(results[n].startswith("✓") for n in free)
         refused = results["12125550199"]
         assert refused.startswith("✗")  # not on the account: Plivo's reason is shown
-        assert screen.sent == free and screen.refused == ["12125550199"]
+        assert screen.sent == [*free, failing] and screen.refused == ["12125550199"]
         # One request for the file; Plivo refused it naming the stranger, so the rest went
         # again without it: two requests, not one per number.
         refused_batch, sent_batch = requests_of(stack, "number.link")
         assert not refused_batch.ok and "12125550199" in refused_batch.error
-        assert sent_batch.ok and sorted(sent_batch.numbers) == sorted(free)
+        assert sent_batch.ok and sorted(sent_batch.numbers) == sorted([*free, failing])
+
+        def result(number: str) -> str:
+            return str(table.get_cell(number, "result"))
+
+        # Each row then follows its number to the end of the link: the callback, and for the
+        # failure the reason read from the API afterwards.
+        for n in free:
+            await wait_for(pilot, lambda n=n: result(n) == "✓ linked", f"{n}'s row: linked")
+        await wait_for(
+            pilot, lambda: result(failing) == f"✗ failed: {LINK_FAILURE_REASON}", "its reason"
+        )
+        assert result("12125550199") == refused  # refused before sending: stays as it was
+        summary = str(screen.query_one("#bulk-summary").content)
+        assert summary == "3 linked, 1 failed, 1 refused (see each one's reason)"
         await pilot.press("escape")
         for n in free:
             await wait_for(pilot, lambda n=n: stack.badge(N, n) is Badge.LINKED, f"{n} linked")
@@ -119,6 +135,11 @@ async def test_bulk_link_from_a_file_then_unlink_all(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: confirm.finished, "unlinks answered")
         assert confirm.sent == sorted(free)
+        rows = confirm.query_one("#bulk-results", DataTable)
+        for n in free:
+            await wait_for(
+                pilot, lambda n=n: str(rows.get_cell(n, "result")) == "✓ unlinked", f"{n} row"
+            )
         await pilot.press("escape")
         for n in free:
             await wait_for(pilot, lambda n=n: stack.badge(N, n) is Badge.UNLINKED, f"{n} gone")
@@ -136,6 +157,12 @@ async def test_bulk_link_refuses_a_file_with_words_and_sends_nothing(
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkLinkScreen), "bulk")
         screen = pilot.app.screen
+        await pilot.press("enter")  # nothing typed yet: the form asks for a path
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert str(screen.query_one("#form-error").content) == (
+            "Not sent: no numbers read yet (type the file's path, then enter)"
+        )
         screen.query_one("#path", Input).value = str(path)
         await pilot.press("ctrl+s")
         await pilot.pause()

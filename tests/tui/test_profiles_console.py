@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Select
 from plivo_client.validation import BrandRequest
 from receiver.domain.models import RequestRecord
 from tui.forms import BrandForm
+from tui.forms.brand_form import NEW_PROFILE, NEW_PROFILE_LABEL
 from tui.forms.delete_confirm import ProfileDeleteConfirm
 from tui.forms.profile_form import ProfileForm
 from tui.screens.profiles import ProfilesScreen
@@ -105,6 +106,8 @@ async def test_profiles_list_create_update_delete(stack, started, wait_for, toas
             u for u, p in screen.profiles.items() if p.get("profile_alias") == "harbor-west"
         )
         assert screen.profiles[uuid]["address"]["city"] == "Tampa"
+        await wait_for(pilot, lambda: screen.selected_uuid() == uuid, "the new one selected")
+        assert "harbor-west" in str(screen.query_one("#profile-detail").content)
 
         table.move_cursor(row=table.get_row_index(uuid))
         await pilot.press("e")
@@ -181,3 +184,49 @@ async def test_brand_form_offers_a_new_profile(stack, started, wait_for, toasts)
             "the new profile offered",
         )
         assert brand_form.query_one("#profile_uuid", Select).value == new[0].uuid
+
+
+async def test_the_profile_list_ends_with_new_profile(stack, started, wait_for, toasts):
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        await pilot.press("b")
+        await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, BrandForm) and pilot.app.screen.profiles,
+            "the brand form, loaded",
+        )
+        brand_form = pilot.app.screen
+        select = brand_form.query_one("#profile_uuid", Select)
+        labels = [str(prompt) for prompt, _ in select._options]
+        assert labels[-1] == NEW_PROFILE_LABEL and len(labels) == len(brand_form.profiles) + 2
+        select.value = NEW_PROFILE
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileForm), "profile form")
+        assert select.value == Select.NULL  # never sent as a profile
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is brand_form, "back in the brand form")
+        assert brand_form.build_request().profile_uuid == ""
+
+
+async def test_a_refused_profile_keeps_what_was_typed(stack, started, wait_for, toasts):
+    from sandbox.faults.catalogue import parse_flag
+
+    async with stack.app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await started(pilot)
+        screen = await open_profiles(pilot, wait_for)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileForm), "the form")
+        form = pilot.app.screen
+        fill(form, PROFILE, CHOSEN)
+        stack.sandbox.faults.arm([parse_flag("api-error:status=503,count=always")])
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: form.query_one("#form-error").display, "Plivo's refusal")
+        assert pilot.app.screen is form and "503" in str(form.query_one("#form-error").content)
+        assert [r.ok for r in requests_of(stack, "profile.create")] == [False]  # journaled
+        for name, value in PROFILE.items():  # nothing typed is lost
+            assert form.query_one(f"#{name}", Input).value == value
+        assert form.query_one("#vertical", Select).value == CHOSEN["vertical"]
+
+        stack.sandbox.faults.clear()
+        await pilot.press("ctrl+s")  # the same form, sent again as it stands
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "created this time")
+        assert [r.ok for r in requests_of(stack, "profile.create")] == [False, True]

@@ -42,6 +42,8 @@ class AttachedLink:
         if not self.attached:
             return
         self._unsubscribe = self.store.on_link(self.show)  # announced on the loop thread
+        self.screen.scope.lead = attached_title(self.store.link)  # from the first frame on
+        self.screen.scope.show()
         self.show(self.store.link)
 
     def stop(self) -> None:
@@ -52,7 +54,8 @@ class AttachedLink:
     def show(self, link: Link) -> None:
         if not self.screen.is_mounted:
             return
-        self.screen.sub_title = attached_title(link)
+        self.screen.scope.lead = attached_title(link)  # kept beside a filter or narrowing
+        self.screen.scope.show()
         bar = self.screen.status_bar
         if link.state in (LinkState.LOST, LinkState.REFUSED):
             bar.link_problem = f"server {link.line()}"  # the header names the server

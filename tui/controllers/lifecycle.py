@@ -136,7 +136,8 @@ class LifecycleController:
 
     def bulk_link(self) -> None:
         if (gateway := self._gateway("bulk link")) is not None:
-            screen = BulkLinkScreen(gateway, self.services.store.registry, self._campaign_in_view())
+            store = self.services.store
+            screen = BulkLinkScreen(gateway, store.registry, self._campaign_in_view(), store=store)
             self.node.app.push_screen(screen, self._shown(ResourceType.NUMBER))
 
     def bulk_unlink(self) -> None:
@@ -157,7 +158,7 @@ class LifecycleController:
             self.node.notify(f"Campaign {campaign_id} has no linked numbers.", title="unlink all")
             return
         if (gateway := self._gateway("unlink all")) is not None:
-            screen = BulkUnlinkScreen(gateway, campaign_id, numbers)
+            screen = BulkUnlinkScreen(gateway, campaign_id, numbers, store=self.services.store)
             self.node.app.push_screen(screen, self._shown(ResourceType.NUMBER))
 
     # ---- profiles -----------------------------------------------------------------------

@@ -37,6 +37,7 @@ class ScopeController:
         self._resources = resources
         self._redecorate = redecorate
         self._timer: Timer | None = None
+        self.lead: str | None = None  # the subtitle's first part instead of the mode (--attach)
 
     @property
     def field(self) -> Input:
@@ -121,7 +122,7 @@ class ScopeController:
     def show(self) -> None:
         """The header's subtitle: the mode, then any narrowing and filter."""
         view = self._resources()
-        parts = [MODE_LINES.get(self.mode, self.mode)]
+        parts = [self.lead or MODE_LINES.get(self.mode, self.mode)]
         if view.scope is not None:
             parts.append(f"{view.scope.type.value} {view.scope.label}")
         text = view.current_table.filter_text

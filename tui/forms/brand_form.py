@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from plivo_client.preflight import Preflight
 
+NEW_PROFILE = "\x00new-profile"  # the profile list's last entry: not a uuid Plivo would give
+NEW_PROFILE_LABEL = "new profile…  (F4)"
+
 
 def profile_label(profile: Profile) -> str:
     """'alias — company', marked when the profile has no EIN (STARTER brands only)."""
@@ -135,7 +138,8 @@ class BrandForm(FormScreen):
     def show_profiles(self, profiles: Sequence[Profile], error: str | None) -> None:
         self.profiles = {p.uuid: p for p in profiles}
         select = self.query_one("#profile_uuid", Select)
-        select.set_options((profile_label(p), p.uuid) for p in profiles)
+        options = [(profile_label(p), p.uuid) for p in profiles]
+        select.set_options([*options, (NEW_PROFILE_LABEL, NEW_PROFILE)])
         select.prompt = "Choose a profile" if profiles else "No profile available"
         note = self.query_one("#profile-note", Static)
         if error:
@@ -163,6 +167,12 @@ class BrandForm(FormScreen):
 
         self.app.push_screen(ProfileForm(self.gateway), created)
 
+    @on(Select.Changed, "#profile_uuid")
+    def _profile_changed(self, event: Select.Changed) -> None:
+        if event.value == NEW_PROFILE:  # the list's last entry: the same as F4
+            event.select.value = Select.NULL
+            self.action_new_profile()
+
     @on(Select.Changed, "#brand_type")
     def _brand_type_changed(self, event: Select.Changed) -> None:
         switch = self.query_one("#secondary_vetting", Switch)
@@ -189,7 +199,7 @@ class BrandForm(FormScreen):
         profile = self.query_one("#profile_uuid", Select).value
         brand_type = self.query_one("#brand_type", Select).value
         return BrandRequest(
-            profile_uuid=profile if isinstance(profile, str) else "",
+            profile_uuid=profile if isinstance(profile, str) and profile != NEW_PROFILE else "",
             alias=self.query_one("#alias", Input).value,
             brand_type=brand_type if isinstance(brand_type, str) else "",
             secondary_vetting=self.query_one("#secondary_vetting", Switch).value,

@@ -1,10 +1,10 @@
 """Bulk link from a file (CSV or one number per line) and bulk unlink with one confirm: links
 go in batches (plivo_client.bulk), unlinks one request per number, with a progress bar and each
-number's result as it comes back."""
+number's result as it comes back, then its outcome as its callback (or reconcile) settles it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -22,14 +22,17 @@ from plivo_client.bulk import SENT, NumberResult, link_in_batches, refusal_reaso
 from plivo_client.number_files import numbers_in_text
 from plivo_client.types import GatewayError
 from plivo_client.validation import is_us_number, not_us_message
-from receiver.domain.models import Badge, ResourceType
+from receiver.domain.declines import rejection_brief
+from receiver.domain.models import Badge, Cycle, Resource, ResourceType
 from receiver.wording import plural
 from tui.forms.common import CSS_FILE, FieldError, field
+from tui.messages import RegistryChanged, follow_store
 from tui.widgets.formatting import plus
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from receiver.domain.registry import Registry
+    from receiver.store.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
     TITLE_TEXT: ClassVar[str] = ""
     RUN_LABEL: ClassVar[str] = "Run"
     VERB: ClassVar[str] = "sent"
+    CYCLE: ClassVar[Cycle] = Cycle.LINK  # the cycle whose end is each number's outcome
+    SUCCESS: ClassVar[Badge] = Badge.LINKED
 
     @dataclass
     class Done(Message):
@@ -64,14 +69,17 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
     class Finished(Message):
         """Every number has been answered."""
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Gateway, store: Store | None = None) -> None:
         super().__init__()
         self.gateway = gateway
+        self.store = store  # followed once the run starts: each number's outcome lands live
         self.campaign_id = ""
         self.running = False
         self.finished = False
         self.sent: list[str] = []
         self.refused: list[str] = []
+        self.outcomes: dict[str, bool] = {}  # number -> its cycle ended well (callback/API)
+        self._unfollow: Callable[[], None] | None = None
 
     def dialog_classes(self) -> str:
         return "bulk"
@@ -140,6 +148,8 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
         for number in numbers:
             table.add_row(plus(number), "waiting", key=number)
         table.display = True
+        if self.store is not None:
+            self._unfollow = follow_store(self.store, self)
         self.run(tuple(numbers))
 
     def results(self, numbers: tuple[str, ...]) -> Iterator[NumberResult]:
@@ -161,9 +171,50 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
         (self.sent if message.ok else self.refused).append(message.number)
         table = self.query_one("#bulk-results", DataTable)
         mark = "✓ " if message.ok else "✗ "
-        table.update_cell(message.number, "result", mark + message.text, update_width=True)
+        if message.number not in self.outcomes:  # its callback may have come first
+            table.update_cell(message.number, "result", mark + message.text, update_width=True)
         table.move_cursor(row=table.get_row_index(message.number))
         self.query_one("#bulk-progress", ProgressBar).advance(1)
+
+    def on_registry_changed(self, message: RegistryChanged) -> None:
+        table = self.query_one("#bulk-results", DataTable)
+        for res in message.change.resources:
+            if (
+                res.type is not ResourceType.NUMBER
+                or res.id not in table.rows
+                or res.id in self.refused
+                or res.cycle is not self.CYCLE
+                or not res.cycle_terminal
+            ):
+                continue
+            self.outcomes[res.id] = res.badge is self.SUCCESS
+            table.update_cell(res.id, "result", self.outcome_text(res), update_width=True)
+        if self.finished:
+            self._summarise()
+
+    def outcome_text(self, res: Resource) -> str:
+        """A number's settled result: '✓ linked', or '✗ failed: the reason'."""
+        if res.badge is self.SUCCESS:
+            return f"✓ {res.badge.value}"
+        why = rejection_brief("number", res.detail)
+        word = "unlink failed" if self.CYCLE is Cycle.UNLINK else res.badge.value
+        return f"✗ {word}: {why}" if why else f"✗ {word}"
+
+    def _summarise(self) -> None:
+        told = f"{plural(len(self.sent), 'number')} {self.VERB}"
+        settled = [n for n in self.sent if n in self.outcomes]
+        if settled:
+            good = sum(self.outcomes[n] for n in settled)
+            told = f"{good} {self.SUCCESS.value}, {len(settled) - good} failed"
+            if waiting := len(self.sent) - len(settled):
+                told += f", {waiting} awaiting callbacks"
+        if self.refused:
+            told += f", {len(self.refused)} refused (see each one's reason)"
+        self.query_one("#bulk-summary", Static).update(told)
+
+    def on_unmount(self) -> None:
+        if self._unfollow is not None:
+            self._unfollow()
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
@@ -176,7 +227,7 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
         if self.refused:
             told += f", {len(self.refused)} refused (see each one's reason)"
         self.query_one("#form-error", FieldError).show(None)
-        self.query_one("#bulk-summary", Static).update(told)
+        self._summarise()
         self.notify(
             told,
             title=self.TITLE_TEXT.lower(),
@@ -218,8 +269,15 @@ class BulkLinkScreen(BulkRun):
     VERB = "sent: awaiting callbacks"
     AUTO_FOCUS = "#path"
 
-    def __init__(self, gateway: Gateway, registry: Registry, campaign_id: str | None = None):
-        super().__init__(gateway)
+    def __init__(
+        self,
+        gateway: Gateway,
+        registry: Registry,
+        campaign_id: str | None = None,
+        *,
+        store: Store | None = None,
+    ) -> None:
+        super().__init__(gateway, store)
         campaigns = registry.all(ResourceType.CAMPAIGN)
         self.campaigns = [c for c in campaigns if c.badge == Badge.REGISTERED]
         ids = [c.id for c in self.campaigns]
@@ -256,6 +314,9 @@ class BulkLinkScreen(BulkRun):
     def read_file(self, path: str) -> None:
         self.valid, self.invalid, self.read_error = [], [], ""
         preview = self.query_one("#file-preview", Static)
+        if not path.strip():  # Path("") is the current directory: say what is missing
+            preview.update("No file read yet: type its path, enter reads it")
+            return
         try:
             text = Path(path.strip()).expanduser().read_text("utf-8")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -318,10 +379,14 @@ class BulkUnlinkScreen(BulkRun):
     TITLE_TEXT = "Unlink numbers"
     RUN_LABEL = "Unlink all"
     VERB = "unlink sent: awaiting callbacks"
+    CYCLE = Cycle.UNLINK
+    SUCCESS = Badge.UNLINKED
     AUTO_FOCUS = "#cancel"
 
-    def __init__(self, gateway: Gateway, campaign_id: str, numbers: list[str]) -> None:
-        super().__init__(gateway)
+    def __init__(
+        self, gateway: Gateway, campaign_id: str, numbers: list[str], *, store: Store | None = None
+    ) -> None:
+        super().__init__(gateway, store)
         self.campaign_id = campaign_id
         self.targets = list(numbers)
 

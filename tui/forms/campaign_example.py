@@ -20,3 +20,12 @@ EXAMPLE_TEXT: dict[str, str] = {
 }
 """Sandbox only (f2): a campaign that passes every documented rule and the campaign check."""
 EXAMPLE_VERTICAL, EXAMPLE_USECASE = "TECHNOLOGY", "2FA"
+
+
+def example_text(brand_name: str = "") -> dict[str, str]:
+    """The example, naming the chosen brand where it says "Acme" (so it passes the check's
+    brand-name rules too)."""
+    name = brand_name.strip()
+    if not name:
+        return dict(EXAMPLE_TEXT)
+    return {k: v.replace("Acme", name) if k != "alias" else v for k, v in EXAMPLE_TEXT.items()}

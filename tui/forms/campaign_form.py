@@ -20,7 +20,7 @@ from plivo_client.types import GatewayError, Usecase
 from plivo_client.validation import CampaignRequest
 from receiver.domain import vocab
 from receiver.domain.models import Badge, ResourceType
-from tui.forms.campaign_example import EXAMPLE_TEXT, EXAMPLE_USECASE, EXAMPLE_VERTICAL
+from tui.forms.campaign_example import EXAMPLE_USECASE, EXAMPLE_VERTICAL, example_text
 from tui.forms.common import FieldRule, FormScreen, field, group_title, switch_field
 from tui.forms.duplicate import DuplicateGuard
 from tui.forms.findings import CampaignChecks, fees_note
@@ -104,6 +104,7 @@ class CampaignForm(FormScreen):
         brand_id: str
         usecases: list[Usecase]
         error: str | None = None
+        brand: tuple[str, str] = ("", "")  # its company name and type, when Plivo said them
 
     def __init__(
         self,
@@ -128,6 +129,7 @@ class CampaignForm(FormScreen):
         else:
             self.initial_brand = ids[0] if len(ids) == 1 else None
         self.usecases_for: str | None = None  # the brand whose use cases are loaded / loading
+        self.brand_facts: dict[str, tuple[str, str]] = {}  # brand id -> (company, type), read
         self.ready = False  # the fields are mounted (CampaignBody.Ready)
         self.checks = CampaignChecks(self, self.build_request, brand=self._brand_facts)
 
@@ -224,7 +226,7 @@ class CampaignForm(FormScreen):
         """Fill every field with a valid example campaign (sandbox mode only)."""
         if not self.ready:
             return
-        for name, value in EXAMPLE_TEXT.items():
+        for name, value in example_text(self._brand_facts()[0]).items():
             self.query_one(f"#{name}", Input).value = value
         self.query_one("#vertical", Select).value = EXAMPLE_VERTICAL
         with suppress(InvalidSelectValueError):  # the brand's use cases may not be loaded yet
@@ -278,17 +280,26 @@ class CampaignForm(FormScreen):
         description="campaign form: load use cases",
     )
     def load_usecases(self, brand_id: str) -> None:
+        brand = ("", "")
+        try:  # its name and type sharpen the check (samples name the brand); it runs without
+            info = self.gateway.get_brand(brand_id)
+            brand = (info.company_name, info.brand_type)
+        except GatewayError:
+            pass
         try:
             usecases = self.gateway.brand_usecases(brand_id)
         except GatewayError as error:
-            self.post_message(self.UsecasesLoaded(brand_id, [], error.message))
+            self.post_message(self.UsecasesLoaded(brand_id, [], error.message, brand))
             return
-        self.post_message(self.UsecasesLoaded(brand_id, list(usecases)))
+        self.post_message(self.UsecasesLoaded(brand_id, list(usecases), brand=brand))
 
     @on(UsecasesLoaded)
     def _usecases_loaded(self, message: UsecasesLoaded) -> None:
+        if any(message.brand):
+            self.brand_facts[message.brand_id] = message.brand
         if self.query_one("#brand_id", Select).value != message.brand_id:
             return  # the brand changed since: a newer load is on its way
+        self.checks.refresh()
         usecase = self.query_one("#usecase", Select)
         note = self.query_one("#usecase-note", Static)
         if message.error:
@@ -327,8 +338,10 @@ class CampaignForm(FormScreen):
         return self.checks.blockers()
 
     def _brand_facts(self) -> tuple[str, str]:
-        """The chosen brand's name and type, when the registry knows them."""
+        """The chosen brand's company name and type: as Plivo said them, else the registry's."""
         value = self.query_one("#brand_id", Select).value
+        if isinstance(value, str) and value in self.brand_facts:
+            return self.brand_facts[value]
         brand = self.registry.get(ResourceType.BRAND, value) if isinstance(value, str) else None
         if brand is None:
             return "", ""

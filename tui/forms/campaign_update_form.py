@@ -16,8 +16,8 @@ from plivo_client.account_requests import CAMPAIGN_UPDATABLE, CampaignUpdate, up
 from plivo_client.types import GatewayError
 from receiver.domain.declines import Decline, describe, explain
 from tui.forms.campaign_form import TEXT_FIELDS
-from tui.forms.common import FieldRule, FormScreen, field
-from tui.forms.findings import CampaignChecks
+from tui.forms.common import FieldRule, FormScreen, field, group_title
+from tui.forms.findings import CampaignChecks, fees_note
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -91,6 +91,8 @@ class CampaignUpdateForm(FormScreen):
                 note.display = False
                 yield note  # the decline reason, right above the field it concerns
                 yield box
+            yield group_title("Fees (as published)")
+            yield fees_note("campaign_update")  # a resubmit is vetted again
 
     def text(self, name: str, placeholder: str) -> Input:
         return Input(placeholder=placeholder, id=name, validators=[FieldRule(self, name)])

@@ -15,8 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
-from plivo_client.fees import brand_throughput, campaign_throughput
-from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, resource_declines
+from plivo_client.fees import MMS_NOTE, TMOBILE_NOTE, brand_throughput, campaign_throughput
+from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, explain, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
 from receiver.domain.status import REASON_KEYS
 from receiver.store.entries import entry_time
@@ -75,7 +75,7 @@ def summary_renderable(
     for why in declines or ([LINK_FAILED_UNEXPLAINED] if failed_link else []):
         grid.add_row(Text(label, style="bold"), why)  # first: the summary's height is capped
     if declines and fixable(resource):
-        grid.add_row("next", "f: fix and resubmit (opens at the field the decline concerns)")
+        grid.add_row("next", next_step(resource))
     for label, text in flags or ():
         grid.add_row(Text(label, style=f"bold {theme.get('warning', 'yellow')}"), text)
     if resource.name:
@@ -98,6 +98,14 @@ def summary_renderable(
     return grid
 
 
+def next_step(resource: Resource) -> str:
+    """What to do about a rejected campaign: fix and resubmit, unless its decline is final."""
+    known = explain(resource.detail.get("error_code"))
+    if known is not None and known.final:
+        return "an update cannot fix this decline: delete it (d on the main screen)"
+    return "f: fix and resubmit (opens at the field the decline concerns)"
+
+
 def fixable(resource: Resource) -> bool:
     """A rejected campaign: the fix-and-resubmit form is offered."""
     return resource.type is ResourceType.CAMPAIGN and resource.badge is Badge.REJECTED
@@ -108,7 +116,7 @@ def throughput_lines(resource: Resource) -> list[str]:
     if resource.type is ResourceType.CAMPAIGN:
         return campaign_throughput(resource.detail.get("mno_metadata"))
     if resource.type is ResourceType.BRAND and resource.badge is Badge.REGISTERED:
-        return [brand_throughput(resource.detail.get("vetting_score"))]
+        return [brand_throughput(resource.detail.get("vetting_score")), TMOBILE_NOTE, MMS_NOTE]
     return []
 
 

@@ -74,6 +74,7 @@ class ProfilesScreen(Screen):
         self.gateway = gateway
         self.profiles: dict[str, dict[str, Any]] = {}
         self.loaded = False
+        self._before: set[str] | None = None  # the uuids listed before a create
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -125,7 +126,11 @@ class ProfilesScreen(Screen):
                 str(p.get("entity_type") or ""), "yes" if p.get("ein") else "no",
                 str(p.get("vertical") or ""), uuid, key=uuid,
             )  # fmt: skip
-        if current in self.profiles:
+        fresh = [u for u in self.profiles if self._before is not None and u not in self._before]
+        self._before = None
+        if fresh:  # the profile just created: selected, its fields shown
+            table.move_cursor(row=table.get_row_index(fresh[0]))
+        elif current in self.profiles:
             table.move_cursor(row=table.get_row_index(current))
         hint = "c create · e edit · d delete · r refresh · esc back"
         if not self.profiles:
@@ -155,7 +160,14 @@ class ProfilesScreen(Screen):
         return done
 
     def action_create(self) -> None:
-        self.app.push_screen(ProfileForm(self.gateway), self._after("profile created"))
+        after = self._after("profile created")
+
+        def done(result: Submitted | None) -> None:
+            if result is not None:
+                self._before = set(self.profiles)
+            after(result)
+
+        self.app.push_screen(ProfileForm(self.gateway), done)
 
     def action_edit(self) -> None:
         profile = self.profiles.get(self.selected_uuid() or "")

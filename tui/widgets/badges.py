@@ -25,6 +25,7 @@ BADGE_COLOURS: dict[Badge, tuple[str, str]] = {
     Badge.UNLINKING: ("text-accent", "accent-muted"),
     Badge.UNLINKED: ("text-secondary", "secondary-muted"),
     Badge.EXPIRED: ("text-error", "panel"),
+    Badge.DELETED: ("text-secondary", "panel"),
     Badge.UNKNOWN: ("foreground", "panel"),
 }
 

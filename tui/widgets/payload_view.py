@@ -71,18 +71,20 @@ def callback_renderable(
 
 
 def forwards_renderable(forwards: list[Forward]) -> RenderableType:
-    """What `--forward-to` did with this callback: each target, its state and every attempt."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
+    """What `--forward-to` did with this callback: each target and its state on a line, then
+    every attempt below it at the full width (an 80-column detail stays readable)."""
     style = {"delivered": "green", "failed": "red", "skipped": "red", "pending": "yellow"}
+    lines: list[RenderableType] = [Text("Forwarded to your handler", style="bold underline")]
     for fwd in forwards:
-        state = Text(fwd.state + (f": {fwd.reason}" if fwd.reason else ""), style=style[fwd.state])
-        table.add_row(printable(fwd.target), state)
+        state = fwd.state + (f": {fwd.reason}" if fwd.reason else "")
+        lines.append(
+            Text.assemble((printable(fwd.target), "bold"), "  ", (state, style[fwd.state]))
+        )
         for attempt in fwd.attempts:
+            what = attempt.line().replace(f"could not reach {fwd.target}: ", "", 1)
             answer = f"  {printable(attempt.body[:80])}" if attempt.body else ""
-            table.add_row("", f"{day_time(attempt.at)}  {attempt.line()}{answer}")
-    return Group(Text("Forwarded to your handler", style="bold underline"), table, Text(""))
+            lines.append(Text(f"  {day_time(attempt.at)}  {printable(what)}{answer}"))
+    return Group(*lines, Text(""))
 
 
 def request_renderable(record: RequestRecord) -> RenderableType:
