@@ -1,5 +1,6 @@
 """Toasts for store changes and other outcomes, said once: a burst becomes one summary.
 
+A `created` callback for a request of ours is progress, not an outcome: no toast of its own.
 Notices posted close together (each within `quiet` seconds of the last, for at most
 `longest` seconds) are held and shown together when the burst ends: up to `MAX_SINGLE` of
 them one by one, more as one summary ("12 callbacks: 10 linked · 2 failed (…)"). Repeats of
@@ -26,6 +27,7 @@ from receiver.domain.declines import explain, reasons_of, rejection_brief
 from receiver.domain.models import Badge, Cause, Change, Resource, ResourceType, split_key
 from receiver.safetext import printable
 from receiver.store.store import HEALTH_FAILING, HEALTH_RECOVERED
+from receiver.wording import plural
 from tui.widgets.badges import ERROR_BADGES, severity_for
 from tui.widgets.formatting import entry_kind, entry_resource
 
@@ -73,6 +75,22 @@ def explained(line: str, resource: Resource) -> str:
     return f"{line} — {why}{fix_hint(resource)}" if why else line
 
 
+PROGRESS = (Badge.PENDING, Badge.UNLINKING)  # a `created` callback: on its way, no outcome yet
+
+
+def is_progress(change: Change) -> bool:
+    """A callback saying a request of ours is on its way (`created`): the request's toast said
+    the action, the final status will say the outcome; the event log shows this step."""
+    return (
+        change.cause is Cause.CALLBACK
+        and bool(change.resources)
+        and all(
+            r.badge in PROGRESS and any(t.cause is Cause.REQUEST for t in r.timeline)
+            for r in change.resources
+        )
+    )
+
+
 def notice_for(change: Change) -> Notice | None:
     """What a user should hear about `change`, if anything."""
     if is_health_notice(change):
@@ -85,7 +103,7 @@ def notice_for(change: Change) -> Notice | None:
     request = change.request
     if request is not None and not request.ok:
         return Notice(f"{request.action} failed", request.error or "no reason given", "error")
-    if not change.message or change.cause is Cause.RECONCILE:
+    if not change.message or change.cause is Cause.RECONCILE or is_progress(change):
         return None
     badges = [r.badge for r in change.resources]
     title = change.resources[0].type.value if change.resources else change.cause.value
@@ -136,14 +154,24 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
     if len(others) > NAMED:
         parts.append(f"and {len(others) - NAMED} more errors")
     callbacks = sum(1 for c in changes if c.event is not None)
-    title = (
-        f"{callbacks} callbacks"
-        if changes and callbacks == len(changes)
-        else f"{len(notices)} updates"
-    )
+    requests = [c.request.action for c in changes if c.request is not None]
+    if changes and callbacks == len(changes):
+        title = f"{callbacks} callbacks"
+    elif len(requests) == 1:  # a user's action and its first callbacks: named by the action
+        title = f"{requests[0]} · {plural(callbacks, 'callback')}" if callbacks else requests[0]
+    else:
+        title = f"{len(notices)} updates"
     worst = max((n.severity for n in notices), key=SEVERITY_RANK.__getitem__, default="information")
     severity: SeverityLevel = "error" if failed or worst == "error" else worst
     return Notice(title, " · ".join(parts) or "see the event log", severity, timeout=10)
+
+
+def untitled(notice: Notice) -> str:
+    """The message without the title it starts with ("brand B1: …" under the title "brand"
+    reads "B1: …"): each toast says its title once."""
+    head = f"{notice.title} "
+    rest = notice.message.removeprefix(head) if notice.title else notice.message
+    return rest if rest and rest != notice.message else notice.message
 
 
 def collapse(notices: Sequence[Notice]) -> list[Notice]:
@@ -246,7 +274,7 @@ class Notices:
     def show(self, notices: Sequence[Notice]) -> None:
         for notice in notices:
             self.node.notify(  # text from callbacks: no markup, control characters escaped
-                printable(notice.message),
+                printable(untitled(notice)),
                 title=printable(notice.title),
                 severity=notice.severity,
                 timeout=notice.timeout,

@@ -212,3 +212,32 @@ def test_profiles_screen(snap_compare, host, wait, size):
     gateway = ProfileGateway()
     app = host(lambda: ProfilesScreen(gateway))
     assert snap_compare(app, terminal_size=size, run_before=loaded(wait, "profiles"))
+
+
+@SIZES
+def test_duplicate_warning(snap_compare, host, size):
+    """A create that repeats an unanswered one: Reconcile first is the default."""
+    from plivo_client.preflight import Finding, FindingKind
+    from tui.forms.duplicate import duplicate_screen
+
+    finding = Finding(
+        FindingKind.POSSIBLE_DUPLICATE,
+        "An earlier brand.create for profile harbor-dental-primary, alias harbor, got no answer: "
+        "a blind retry may create a second brand.",
+        blocking=False,
+    )
+    app = host(lambda: duplicate_screen(finding))
+    assert snap_compare(app, terminal_size=size)
+
+
+@SIZES
+def test_export_prompt(snap_compare, host, size):
+    from tui.controllers.exports import HINT
+    from tui.screens.prompt import PromptScreen
+
+    app = host(
+        lambda: PromptScreen(
+            "Export the event log to", "./tendlc-events-20260101-000000.jsonl", hint=HINT
+        )
+    )
+    assert snap_compare(app, terminal_size=size)

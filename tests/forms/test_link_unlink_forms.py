@@ -56,6 +56,8 @@ async def test_invalid_numbers_are_reported_and_nothing_is_sent(host, gateway, r
         await wait(pilot, "submit")
         error = form.query_one("#numbers-error", FieldError)
         assert error.display and "abc, 12345" in str(error.render())
+        preview = str(form.query_one("#numbers-preview", Static).render())
+        assert preview == "1 number: +14845551234"  # the error names them: said once
         assert gateway.submissions() == []
         form.query_one("#numbers", TextArea).text = "4845551234"
         await pilot.pause()
@@ -79,6 +81,8 @@ async def test_non_us_numbers_are_refused_per_number(host, gateway, registry, wa
         error = form.query_one("#numbers-error", FieldError)
         assert error.display and "not US numbers" in str(error.render())
         assert "+442079460958" in str(error.render())
+        preview = str(form.query_one("#numbers-preview", Static).render())
+        assert preview == "1 number: +14845551234"  # not said twice (the error names it)
         assert gateway.submissions() == []
         assert form.query_one("#numbers", TextArea).text.endswith("+44 20 7946 0958")
 

@@ -6,6 +6,7 @@ import asyncio
 
 from textual.content import Content
 
+from receiver.domain.models import RequestRecord
 from tui.widgets.event_log import COLUMNS as LOG_COLUMNS
 from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.status_bar import Fact, StatusBar, flow
@@ -125,3 +126,45 @@ def test_help_lists_the_form_keys_f3_and_f4() -> None:
 
     forms = dict(dict(OTHER_KEYS)["Forms"])
     assert {"F2", "F3", "F4"} <= set(forms)
+
+
+def test_every_screens_footer_fits_80_columns_whole(snapshot_app) -> None:
+    asyncio.run(check_footers(snapshot_app(True)))
+
+
+async def check_footers(app) -> None:
+    """The detail of each kind and an event's detail: every key shown, none cut at the edge
+    (Textual's own footer ended `q Qui` in a number's detail)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.services.started:
+            await pilot.pause(0.01)
+        for keys in (["1", "enter"], ["2", "enter"], ["3", "enter"], ["e", "enter"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            footer = app.screen.query_one(FittingFooter)
+            shown = list(footer.query("FooterKey"))
+            assert {"escape", "q", "ctrl+p"} <= {key.key for key in shown}, keys
+            assert sum(key.outer_size.width for key in shown) <= 80, keys
+            assert not footer.left_out
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+def test_a_narrow_log_says_how_many_numbers_rather_than_cut_and_more() -> None:
+    from tui.widgets.formatting import entry_resource
+    from tui.widgets.table_rows import cell_text
+
+    record = RequestRecord(
+        "rq1",
+        0.0,
+        "number.link",
+        {},
+        True,
+        campaign_id="C1",
+        numbers=("14155550101", "14155550000"),
+    )
+    resource = entry_resource(record)
+    assert resource == "+14155550101 and 1 more"
+    assert cell_text(resource, 23).plain == "+14155550101 and 1 more"
+    assert cell_text(resource, 16).plain == "+14155550101 & 1"  # 80 columns: not "+14155550101 an…"
+    assert cell_text(resource, 12).plain == "2 numbers   "

@@ -202,6 +202,7 @@ async def test_a_failed_link_says_why_read_from_the_api(stack, started, wait_for
         await pilot.press("enter")
         summary = text_of(pilot.app.screen.query_one("#summary"))
         assert "why it failed" in summary and LINK_FAILURE_REASON in summary
+        assert summary.count(LINK_FAILURE_REASON) == 1  # said once (not again as failure_reason)
 
 
 async def test_confirming_an_unlink_shows_sending_on_the_row_at_once(

@@ -94,7 +94,8 @@ async def test_reasons_a_reconcile_reads_after_the_callback_are_said_once(wait_f
         await wait_for(pilot, lambda: toasts.shown, "the toast")
         # one resource, one toast: the latest, with the reasons
         (toast,) = toasts.shown
-        assert toast.message == f"campaign C1: rejected — {FLOW} (f: fix and resubmit)"
+        assert toast.title == "campaign"  # said once: the message does not repeat it
+        assert toast.message == f"C1: rejected — {FLOW} (f: fix and resubmit)"
         assert toast.severity == "error"
         # the same reasons read again (another reconcile): nothing more to say
         app.notices.announce([reconciled(explained)])
@@ -111,8 +112,8 @@ async def test_a_rejection_found_by_reconcile_is_toasted_with_why(wait_for, toas
         app.notices.announce([reconciled(found)])
         await wait_for(pilot, lambda: toasts.shown, "the toast")
         (toast,) = toasts.shown
-        assert toast.message == (
-            "campaign C7: rejected — code 9001: Not allowed by the carrier. (f: fix and resubmit)"
+        assert toast.title == "campaign" and toast.message == (
+            "C7: rejected — code 9001: Not allowed by the carrier. (f: fix and resubmit)"
         )
 
 

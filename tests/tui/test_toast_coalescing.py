@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App
 
 from receiver.domain.models import (
@@ -10,11 +12,12 @@ from receiver.domain.models import (
     Cause,
     Change,
     Kind,
+    RequestRecord,
     Resource,
     ResourceType,
 )
 from tests.tui.test_main_screen_pilot import post_callback
-from tui.notices import Notice, Notices, collapse, summary_for
+from tui.notices import Notice, Notices, collapse, summary_for, untitled
 
 T0 = 1_767_225_600.0
 
@@ -108,3 +111,49 @@ def test_notices_about_one_resource_become_its_latest() -> None:
     second = Notice("brand", "brand B1: submitted → pending", "information", about="brand:B1")
     other = Notice("brand", "brand B2: new → submitted", "information", about="brand:B2")
     assert collapse([first, other, second]) == [other, second]
+
+
+def test_a_toast_says_its_title_once() -> None:
+    assert untitled(Notice("brand", "brand B1: submitted → pending", "information")) == (
+        "B1: submitted → pending"
+    )
+    assert untitled(Notice("reconcile", "3 changes", "information")) == "3 changes"
+    assert untitled(Notice("brand", "brand", "information")) == "brand"  # never left empty
+
+
+def test_a_link_and_its_first_callbacks_are_one_toast_named_by_the_action() -> None:
+    """`l` with two numbers: the request and both `created` callbacks, said as one toast."""
+    resources = tuple(
+        Resource(ResourceType.NUMBER, n, Badge.SUBMITTED, T0, parent_id="C1")
+        for n in ("14155550101", "14155550000")
+    )
+    record = RequestRecord(
+        "rq1",
+        T0,
+        "number.link",
+        {},
+        True,
+        {},
+        campaign_id="C1",
+        numbers=tuple(r.id for r in resources),
+    )
+    request = Change(Cause.REQUEST, resources, request=record, message="number +14155550101: …")
+    created = [link_callback(n, r.id, "created", Badge.PENDING) for n, r in enumerate(resources, 1)]
+    notices = [Notice("number", "…", "information")] * 3
+    summary = summary_for([request, *created], notices)
+    assert summary.title == "number.link · 2 callbacks"
+    assert summary.message == "2 pending" and summary.severity == "information"
+
+
+def test_a_created_callback_for_our_request_is_progress_not_a_toast() -> None:
+    from receiver.domain.models import TimelineEntry
+    from tui.notices import notice_for
+
+    asked = TimelineEntry(T0, Cause.REQUEST, Badge.SUBMITTED, "number.link requested", "rq1")
+    created = link_callback(1, "14155550101", "created", Badge.PENDING)
+    ours = Resource(ResourceType.NUMBER, "14155550101", Badge.PENDING, T0, timeline=[asked])
+    assert notice_for(replace(created, resources=(ours,))) is None  # the request said the action
+    assert notice_for(created) is not None  # pending without a request of ours: news
+    linked = link_callback(2, "14155550101", "success", Badge.LINKED)
+    done = replace(ours, badge=Badge.LINKED)
+    assert notice_for(replace(linked, resources=(done,))) is not None  # the outcome is said

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 PREVIEW_MAX = 6  # numbers listed in the preview before "… and N more"
 
 
-def preview(valid: list[str], invalid: list[str]) -> Text:
-    """'2 numbers: +14845551234, +14845551235', then numbers outside the US and non-numbers."""
+def preview(valid: list[str], invalid: list[str], *, problems: bool = True) -> Text:
+    """'2 numbers: +14845551234, +14845551235', then numbers outside the US and non-numbers
+    (unless `problems` is False: the field's own error names them, said once)."""
     text = Text()
     foreign = [n for n in valid if not is_us_number(n)]
     valid = [n for n in valid if is_us_number(n)]
@@ -39,10 +41,10 @@ def preview(valid: list[str], invalid: list[str]) -> Text:
         text.append(shown + more)
     else:
         text.append("No number yet", style="dim")
-    if foreign:
+    if foreign and problems:
         text.append("\nNot US numbers (10DLC is US-only): ", style="bold red")
         text.append(", ".join(plus(n) for n in foreign), style="red")
-    if invalid:
+    if invalid and problems:
         text.append("\nNot numbers: ", style="bold red")
         text.append(", ".join(invalid), style="red")
     return text
@@ -130,8 +132,23 @@ class LinkForm(FormScreen):
 
     @on(TextArea.Changed, "#numbers")
     def _numbers_changed(self, event: TextArea.Changed) -> None:
-        valid, invalid = parse_numbers(event.text_area.text)
-        self.query_one("#numbers-preview", Static).update(preview(valid, invalid))
+        self._redraw_preview()
+
+    def _redraw_preview(self) -> None:
+        """The normalised list; the bad tokens too, unless the field's error names them."""
+        valid, invalid = parse_numbers(self.query_one("#numbers", TextArea).text)
+        problems = "numbers" not in self._shown
+        self.query_one("#numbers-preview", Static).update(
+            preview(valid, invalid, problems=problems)
+        )
+
+    def show_errors(self, errors: Mapping[str, str], **kwargs: Any) -> None:
+        super().show_errors(errors, **kwargs)
+        self._redraw_preview()
+
+    def field_checked(self, name: str, message: str | None) -> None:
+        super().field_checked(name, message)
+        self._redraw_preview()
 
     def extra_errors(self) -> dict[str, str]:
         valid, invalid = parse_numbers(self.query_one("#numbers", TextArea).text)

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 from textual.worker import Worker, WorkerState
 
 from plivo_client.types import GatewayError
@@ -20,6 +20,7 @@ from receiver.domain.models import Resource, ResourceType
 from receiver.wording import plural
 from tui.messages import RegistryChanged, follow_store
 from tui.widgets.badges import badge_text
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import clock_time, plus
 
 if TYPE_CHECKING:
@@ -66,7 +67,9 @@ class CampaignNumbersScreen(Screen):
             yield Label("", id="numbers-title", classes="section-title")
             yield DataTable[str](id="campaign-numbers", cursor_type="row", zebra_stripes=True)
             yield Label("", id="numbers-summary")
-        yield Footer()
+        yield FittingFooter(
+            short={"refresh": "Refresh"}
+        )  # short labels at 80 columns, never a key cut
 
     def on_mount(self) -> None:
         campaign = self.store.registry.get(ResourceType.CAMPAIGN, self.campaign_id)

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from plivo_client.fees import MMS_NOTE, TMOBILE_NOTE, brand_throughput, campaign_throughput
 from receiver.domain.declines import LINK_FAILED_UNEXPLAINED, explain, resource_declines
 from receiver.domain.models import Badge, Change, Clock, Resource, ResourceType, resource_key
+from receiver.domain.status import REASON_KEYS
 from receiver.store.entries import entry_time
 from receiver.store.export import default_name, export_timeline
 from tui.commands import ResourceCommands
@@ -25,6 +26,7 @@ from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.messages import RegistryChanged, follow_store
 from tui.widgets.badges import badge_text
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import (
     Entry,
     clock_time,
@@ -88,6 +90,8 @@ def summary_renderable(
         grid.add_row("awaiting callback since", day_time(resource.awaiting_since))
     grid.add_row("callback URL", resource.callback_url or "—")
     for key, value in resource.detail.items():
+        if declines and key in REASON_KEYS:
+            continue  # said once, explained, above (the raw payload keeps it as sent)
         grid.add_row(key, value if isinstance(value, str) else json.dumps(value))
     for line in throughput_lines(resource):
         grid.add_row("throughput", line)
@@ -154,7 +158,13 @@ class ResourceDetailScreen(Screen):
             with Vertical(id="detail-right"):
                 yield Label("Raw payload", classes="section-title")
                 yield PayloadView(id="detail-payload")
-        yield Footer()
+        yield FittingFooter(
+            short={
+                "export_timeline": "Export",
+                "fix_campaign": "Fix",
+                "campaign_numbers": "Numbers",
+            }
+        )  # short labels at 80 columns, never a key cut
 
     def on_mount(self) -> None:
         timeline = self.query_one("#timeline", DataTable)

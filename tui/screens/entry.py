@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from tui.commands import EventCommands
 from tui.controllers.events import EventController
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import Entry, entry_kind, entry_resource
 from tui.widgets.payload_view import PayloadView
 
@@ -57,7 +58,9 @@ class EntryDetailScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield PayloadView(id="entry-payload")
-        yield Footer()
+        yield FittingFooter(
+            short={"copy_curl": "curl"}
+        )  # short labels at 80 columns, never a key cut
 
     def on_mount(self) -> None:
         self.title = f"{entry_kind(self.entry)} {entry_resource(self.entry)}"

@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 from textual.worker import Worker, WorkerState
 
 from plivo_client.types import GatewayError
 from receiver.wording import plural
 from tui.forms.delete_confirm import ProfileDeleteConfirm
 from tui.forms.profile_form import ProfileForm
+from tui.widgets.fitting_footer import FittingFooter
 
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
@@ -84,7 +85,7 @@ class ProfilesScreen(Screen):
             table = DataTable[str](id="profiles-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="profile-detail")
-        yield Footer()
+        yield FittingFooter()  # short labels at 80 columns, never a key cut
 
     def on_mount(self) -> None:
         self.title = "tendlc — profiles"

@@ -15,7 +15,8 @@ from textual.widgets import Button, Input, Label, Static
 MODAL_CSS = """
 PromptScreen, ChoiceScreen { align: center middle; }
 PromptScreen > Vertical, ChoiceScreen > Vertical {
-    width: 84; height: auto; padding: 1 2; border: thick $accent; background: $surface;
+    width: 84; max-width: 100%; height: auto; padding: 1 2; border: thick $accent;
+    background: $surface;
 }
 PromptScreen .prompt-title, ChoiceScreen .prompt-title { text-style: bold; margin-bottom: 1; }
 PromptScreen .prompt-hint { color: $text-muted; margin-top: 1; }

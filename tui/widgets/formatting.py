@@ -10,6 +10,7 @@ from rich.text import Text
 
 from receiver.domain.models import CallbackEvent, RequestRecord, Resource, ResourceType
 from receiver.safetext import printable
+from tui.widgets.table_rows import Squeezable
 
 Entry = CallbackEvent | RequestRecord
 
@@ -55,7 +56,10 @@ def entry_resource(entry: Entry) -> str:
         return printable(shown or "—")
     if entry.numbers:
         first, more = plus(entry.numbers[0]), len(entry.numbers) - 1
-        return first if not more else f"{first} and {more} more"
+        if not more:
+            return first
+        narrow = (f"{first} & {more} more", f"{first} & {more}", f"{more + 1} numbers")
+        return Squeezable(f"{first} and {more} more", narrow)
     return entry.campaign_id or entry.brand_id or "—"
 
 

@@ -12,6 +12,19 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets.data_table import RowKey
 
+
+class Squeezable(str):
+    """A cell's text that has shorter forms for a narrow column, longest first (a cut one
+    could mislead: "+14155550101 an…" for "+14155550101 and 1 more")."""
+
+    shorter: tuple[str, ...] = ()
+
+    def __new__(cls, text: str, shorter: Sequence[str] = ()) -> Squeezable:
+        made = super().__new__(cls, text)
+        made.shorter = tuple(shorter)
+        return made
+
+
 Cell = str | Text
 CellSource = Callable[[str], Sequence[Cell]]
 
@@ -78,7 +91,10 @@ def plain_key(key: object) -> str | None:
 
 
 def cell_text(value: Cell, width: int) -> Text:
-    """The value as one line of exactly `width` cells (cut with an ellipsis when too long)."""
+    """The value as one line of exactly `width` cells (cut with an ellipsis when too long; a
+    Squeezable's first shorter form that fits, if any)."""
+    if isinstance(value, Squeezable) and len(value) > width:
+        value = next((form for form in value.shorter if len(form) <= width), value)
     text = value.copy() if isinstance(value, Text) else Text(str(value))
     text.truncate(width, overflow="ellipsis", pad=True)
     return text
