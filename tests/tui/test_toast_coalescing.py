@@ -157,3 +157,25 @@ def test_a_created_callback_for_our_request_is_progress_not_a_toast() -> None:
     linked = link_callback(2, "14155550101", "success", Badge.LINKED)
     done = replace(ours, badge=Badge.LINKED)
     assert notice_for(replace(linked, resources=(done,))) is not None  # the outcome is said
+
+
+async def test_over_any_dialog_toasts_sit_at_the_top_clear_of_its_buttons(stack, started) -> None:
+    """At 80x24 a toast raised while a dialog is open (the bulk link run, a choice, a form)
+    is drawn at the top of the screen, above the dialog's buttons."""
+    from textual.widgets import Button
+    from textual.widgets._toast import Toast
+
+    from tui.screens.prompt import ChoiceScreen
+
+    app = stack.app
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await started(pilot)
+        dialog = ChoiceScreen("A choice", "Pick one.", [("yes", "Yes")])
+        await app.push_screen(dialog)
+        await pilot.pause()
+        app.notify("a callback arrived while the dialog is open", title="brand")
+        for _ in range(3):
+            await pilot.pause()
+        toasts = list(dialog.query(Toast))
+        buttons = list(dialog.query(Button))
+        assert toasts and max(t.region.bottom for t in toasts) <= min(b.region.y for b in buttons)
