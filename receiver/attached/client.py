@@ -17,6 +17,7 @@ from typing import Any
 
 from receiver.domain.models import CallbackEvent, Observation, RequestRecord
 from receiver.http.api import ENV_READ_TOKEN, ENV_TOKEN, PREFIX
+from receiver.store.entries import observation_to_dict
 
 TIMEOUT = 30.0
 
@@ -95,7 +96,7 @@ class ApiClient:
         return int(self.post("/requests", body).get("seq") or 0)
 
     def record_observations(self, observations: list[Observation]) -> int:
-        body = {"observations": [observation_json(o) for o in observations]}
+        body = {"observations": [observation_to_dict(o) for o in observations]}
         return int(self.post("/observations", body).get("seq") or 0)
 
 
@@ -107,17 +108,6 @@ def entry_from(item: dict[str, Any]) -> Entry:
     item = dict(item)
     kind = item.pop("type", None)
     return (CallbackEvent if kind == "callback" else RequestRecord).from_dict(item)
-
-
-def observation_json(obs: Observation) -> dict[str, Any]:
-    return {
-        "type": obs.type.value,
-        "id": obs.id,
-        "api_status": obs.api_status,
-        "name": obs.name,
-        "parent_id": obs.parent_id,
-        "detail": obs.detail,
-    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,12 +28,16 @@ from aiohttp import web
 from receiver.domain.models import (
     CallbackEvent,
     Change,
-    Observation,
     RequestRecord,
     Resource,
     ResourceType,
 )
-from receiver.store.entries import ENTRY_RECONCILE, ENTRY_REPLAY, entry_object
+from receiver.store.entries import (
+    ENTRY_RECONCILE,
+    ENTRY_REPLAY,
+    entry_object,
+    observation_from_dict,
+)
 from receiver.store.export import resources_in_order
 
 log = logging.getLogger(__name__)
@@ -319,23 +323,11 @@ class StoreApi:
         self._allow(request, WRITE)
         try:
             body = await request.json()
-            observations = [observation_from(o) for o in body["observations"]]
+            observations = [observation_from_dict(o) for o in body["observations"]]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise web.HTTPBadRequest(text=f"bad request: {exc}\n") from None
         change = await self.store.record_observations(observations)
         return web.json_response({"seq": self.store.last_seq, "changed": len(change.resources)})
-
-
-def observation_from(data: dict[str, Any]) -> Observation:
-    """An Observation from the JSON an attached console sends (receiver/attached/client.py)."""
-    return Observation(
-        type=ResourceType(data["type"]),
-        id=str(data["id"]),
-        api_status=data.get("api_status"),
-        name=str(data.get("name") or ""),
-        parent_id=data.get("parent_id"),
-        detail=dict(data.get("detail") or {}),
-    )
 
 
 def _resources(registry: Any, keys: Iterable[tuple[ResourceType, str]]) -> list[Resource]:

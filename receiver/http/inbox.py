@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from receiver.domain.models import Observation, RequestRecord, ResourceType
+from receiver.domain.models import RequestRecord, ResourceType
 from receiver.store.disk.atomicdb import atomic_write
+from receiver.store.entries import observation_from_dict
 
 if TYPE_CHECKING:
     from receiver.store.store import Store
@@ -33,29 +34,6 @@ log = logging.getLogger("tendlc.receiver")
 INBOX_NAME = "writer.json"
 MAX_BODY = 1024 * 1024
 SHUTDOWN_TIMEOUT = 1.0
-
-
-def _observation(data: dict[str, Any]) -> Observation:
-    return Observation(
-        type=ResourceType(data["type"]),
-        id=str(data["id"]),
-        api_status=data.get("api_status"),
-        name=str(data.get("name") or ""),
-        parent_id=data.get("parent_id"),
-        detail=dict(data.get("detail") or {}),
-    )
-
-
-def observation_dict(obs: Observation) -> dict[str, Any]:
-    """An Observation as the inbox's JSON."""
-    return {
-        "type": obs.type.value,
-        "id": obs.id,
-        "api_status": obs.api_status,
-        "name": obs.name,
-        "parent_id": obs.parent_id,
-        "detail": obs.detail,
-    }
 
 
 class Inbox:
@@ -145,7 +123,7 @@ class Inbox:
     async def _observations(self, request: web.Request) -> web.Response:
         data = await self._body(request)
         try:
-            observations = [_observation(o) for o in data.get("observations") or ()]
+            observations = [observation_from_dict(o) for o in data.get("observations") or ()]
         except (KeyError, TypeError, ValueError) as exc:
             return web.json_response({"error": f"not an observation: {exc}"}, status=400)
         try:

@@ -87,6 +87,7 @@ def reconcile_entry(observations: list[Observation], at: float) -> dict[str, Any
 
 
 def observation_to_dict(obs: Observation) -> dict[str, Any]:
+    """An Observation as the journal, the inbox and the attach API hold it."""
     return {
         "type": obs.type.value,
         "id": obs.id,
@@ -98,11 +99,13 @@ def observation_to_dict(obs: Observation) -> dict[str, Any]:
 
 
 def observation_from_dict(data: dict[str, Any]) -> Observation:
+    """An Observation from its journal form, or from the JSON a script or an attached console
+    sends (KeyError/ValueError on malformed input)."""
     return Observation(
         type=ResourceType(data["type"]),
-        id=data["id"],
+        id=str(data["id"]),
         api_status=data.get("api_status"),
-        name=data.get("name") or "",
+        name=str(data.get("name") or ""),
         parent_id=data.get("parent_id"),
         detail=dict(data.get("detail") or {}),
     )

@@ -18,7 +18,8 @@ import requests
 from plivo_client.gateway import Gateway, GatewayError
 from plivo_client.reconcile import Known
 from receiver.domain.models import Cause, Change, Observation, RequestRecord, Resource
-from receiver.http.inbox import INBOX_NAME, WriterLink, observation_dict
+from receiver.http.inbox import INBOX_NAME, WriterLink
+from receiver.store.entries import observation_to_dict
 from receiver.store.store import Store, StoreError, StoreLockedError
 from tendlc.attach import ApiRecorder, AttachError
 
@@ -88,7 +89,9 @@ class RemoteStore:
 
     def record_observations(self, observations: list[Observation]) -> None:
         self._call(
-            "POST", "/observations", {"observations": [observation_dict(o) for o in observations]}
+            "POST",
+            "/observations",
+            {"observations": [observation_to_dict(o) for o in observations]},
         )
 
     def resource(self, kind: str, rid: str) -> Resource | None:
