@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from plivo.utils import validate_signature
 
 from receiver.forward import DELIVERED, Forwarder
+
+
+@contextlib.asynccontextmanager
+async def handler_at(handle) -> AsyncIterator[str]:
+    """Your handler (`handle`) on loopback, POST /mine; yields its URL."""
+    app = web.Application()
+    app.router.add_post("/mine", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("/mine"))
+    finally:
+        await server.close()
 
 
 async def test_sandbox_callbacks_reach_your_handler_signed_for_it(make_stack, wait_for, started):
@@ -18,13 +34,8 @@ async def test_sandbox_callbacks_reach_your_handler_signed_for_it(make_stack, wa
         got.append((str(request.url), dict(request.headers), dict(await request.post())))
         return web.Response(text="ok")
 
-    app = web.Application()
-    app.router.add_post("/mine", handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with handler_at(handle) as target:
         stack = make_stack(ticking_clock())
-        target = str(server.make_url("/mine"))
         token = stack.sandbox.auth_token
         stack.app.services.forwarder = Forwarder(stack.store, [target], token=token)
         async with stack.app.run_test(size=(120, 36)) as pilot:
@@ -47,8 +58,6 @@ async def test_sandbox_callbacks_reach_your_handler_signed_for_it(make_stack, wa
             )
             request = next(k for k in log.rows if k not in _ids(stack))
             assert "fwd" not in str(log.get_cell(request, "trust"))  # requests are not forwarded
-    finally:
-        await server.close()
     assert [fields["brand_id"] for *_, fields in got] == [brand_id, brand_id]
     assert sorted(fields["status"] for *_, fields in got) == ["created", "registered"]
     for url, headers, _ in got:
@@ -62,13 +71,8 @@ async def test_a_failing_handler_is_marked_in_the_log(make_stack, wait_for, star
     async def refuse(request: web.Request) -> web.Response:
         return web.Response(status=500, text="broken handler")
 
-    app = web.Application()
-    app.router.add_post("/mine", refuse)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with handler_at(refuse) as target:
         stack = make_stack(ticking_clock())
-        target = str(server.make_url("/mine"))
         forwarder = Forwarder(stack.store, [target], token=stack.sandbox.auth_token, scale=0.0)
         stack.app.services.forwarder = forwarder
         async with stack.app.run_test(size=(120, 36)) as pilot:
@@ -84,8 +88,6 @@ async def test_a_failing_handler_is_marked_in_the_log(make_stack, wait_for, star
                 "every forward failed after Plivo's retries, and marked so",
             )
             assert all(len(forwarder.for_event(e)[0].attempts) == 4 for e in _ids(stack))
-    finally:
-        await server.close()
 
 
 def _mark(log, key: str) -> str:
@@ -113,13 +115,8 @@ async def test_the_detail_lists_every_attempt_and_a_replay_reaches_your_handler(
         first = sum(f["status"] == fields["status"] for *_, f in got) == 1
         return web.Response(status=500 if first else 200, text="mine says hi")
 
-    app = web.Application()
-    app.router.add_post("/mine", handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with handler_at(handle) as target:
         stack = make_stack(ticking_clock())
-        target = str(server.make_url("/mine"))
         token = stack.sandbox.auth_token
         stack.app.services.forwarder = Forwarder(stack.store, [target], token=token, scale=0.0)
         async with stack.app.run_test(size=(120, 36)) as pilot:
@@ -135,8 +132,6 @@ async def test_the_detail_lists_every_attempt_and_a_replay_reaches_your_handler(
             before = len(got)
             await pilot.press("p", "enter")  # the default: our own receiver
             await wait_for(pilot, lambda: len(got) > before, "the replay, forwarded")
-    finally:
-        await server.close()
     url, headers, fields = got[before]
     assert fields["status"] == event.status and fields["brand_id"] == event.brand_id
     assert validate_signature(
@@ -156,13 +151,8 @@ async def test_the_sandboxs_misbehaviour_reaches_your_handler(make_stack, wait_f
         got.append((str(request.url), dict(request.headers), dict(await request.post())))
         return web.Response(text="ok")
 
-    app = web.Application()
-    app.router.add_post("/mine", handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with handler_at(handle) as target:
         stack = make_stack(ticking_clock())
-        target = str(server.make_url("/mine"))
         token = stack.sandbox.auth_token
         forwarder = Forwarder(stack.store, [target], token=token)
         stack.app.services.forwarder = forwarder
@@ -181,8 +171,6 @@ async def test_the_sandboxs_misbehaviour_reaches_your_handler(make_stack, wait_f
                 >= 3 and stack.store.replay_total >= 1,
                 "three callbacks forwarded and the same-nonce copy acknowledged",
             )  # fmt: skip
-    finally:
-        await server.close()
     assert sorted(fields["status"] for *_, fields in got) == ["created", "registered", "registered"]
     assert {fields["brand_id"] for *_, fields in got} == {brand_id}
     for url, headers, _ in got:
