@@ -97,7 +97,8 @@ def build(db: Path, resources: int, repeat: int = 1) -> int:
                 flush()
     if texts:
         flush()
-    parts = RegistryEncoder().parts(registry)
-    write_snapshot_parts(db / "registry.json", seq - 1, parts, T0 + seq)
+    encoder = RegistryEncoder()
+    parts = encoder.parts(registry)  # and registry.keys beside it, as the store writes it
+    write_snapshot_parts(db / "registry.json", seq - 1, parts, T0 + seq, keys=encoder.keys())
     os.chmod(db / "registry.json", 0o600)
     return seq - 1

@@ -31,6 +31,12 @@ LEGACY_NONCES_DIR = "nonces"  # hashed-bucket files of an earlier version; repla
 SCHEMES = (("V2", "x-plivo-signature-v2-nonce"), ("V3", "x-plivo-signature-v3-nonce"))
 FLUSH_EVERY = 256
 """Journal positions (or claims) the index gathers in memory before one SQLite transaction."""
+PAGE_SIZE = 512
+"""SQLite's smallest page. Nonce keys are hashes: each lands on a random page of a B-tree that
+holds every nonce ever accepted, so each insert dirties a page, written twice (WAL, then the
+checkpoint). Measured on 600k keys in 256-key transactions: 10.2 kB written per key with
+SQLite's default 4 kB pages, 2.6 kB with 512-byte ones; a lookup 10.1 vs 11.6 µs. It applies
+to a new file; an existing one keeps the page size it was made with."""
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS nonces (key BLOB PRIMARY KEY, event_id TEXT NOT NULL)"
     " WITHOUT ROWID",
@@ -80,6 +86,7 @@ class NonceIndex:
             os.close(fd)
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         if path is not None:
+            self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL: a new file only
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         for statement in _SCHEMA:

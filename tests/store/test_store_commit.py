@@ -227,3 +227,31 @@ async def test_no_ack_waits_for_the_nonce_index_write_and_nonces_are_seen_at_onc
     release.set()
     await store.flush()
     assert store.nonces.through_seq >= 2  # written once released
+
+
+def test_a_new_nonce_index_uses_small_pages_and_an_old_one_keeps_its_own(tmp_path):
+    """Nonce keys are hashes and dirty a random page each: a new index file gets SQLite's
+    smallest page (fewer bytes written per callback); an existing file keeps its page size."""
+    import sqlite3
+
+    from receiver.store.nonces import PAGE_SIZE, NonceIndex
+
+    def page_size(path) -> int:
+        with sqlite3.connect(path) as db:
+            return db.execute("PRAGMA page_size").fetchone()[0]
+
+    NonceIndex(tmp_path / "nonces.sqlite3").close()
+    assert page_size(tmp_path / "nonces.sqlite3") == PAGE_SIZE == 512
+
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA page_size=4096")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (x)")
+    index = NonceIndex(old)
+    index.add([([b"k" * 16], "ev1")], 1)
+    index.close()
+    assert page_size(old) == 4096
+    again = NonceIndex(old)
+    assert again.first([b"k" * 16]) == "ev1"
+    again.close()
