@@ -15,7 +15,7 @@ COMMANDS: tuple[Command, ...] = (
     ("campaign: create…", "Register a campaign under a brand", "new_campaign"),
     ("campaign: import from TCR…", "Import a campaign registered at TCR and shared with Plivo", "import_campaign"),
     ("number: link…", "Link numbers to a campaign", "link_numbers"),
-    ("campaign: fix and resubmit…", "Edit the selected rejected campaign and resubmit it", "fix_campaign"),
+    ("fix a rejection…", "A rejected campaign: edit and resubmit it; a rejected brand: fix its profile, register it again", "fix"),
     ("campaign: delete…", "Deactivate the selected campaign (cannot be undone)", "delete_selected"),
     ("brand: delete…", "Delete the selected brand (refused while it has campaigns)", "delete_selected"),
     ("brand: send OTP…", "Send the selected Starter brand's verification OTP", "brand_otp"),
@@ -49,7 +49,7 @@ EVENT_COMMANDS: tuple[Command, ...] = (
 RESOURCE_COMMANDS: tuple[Command, ...] = (
     ("resource: reconcile", "Read this resource from the API and record every difference", "reconcile"),
     ("resource: export timeline…", "Write this resource's timeline to a JSON lines or CSV file", "export_timeline"),
-    ("campaign: fix and resubmit…", "Edit this rejected campaign at the field its decline concerns, and resubmit it", "fix_campaign"),
+    ("fix a rejection…", "Open the fix form at the field the decline concerns (a campaign: resubmit; a brand: its profile, then register again)", "fix"),
     ("campaign: its numbers", "The numbers of this campaign (a number: of its campaign)", "campaign_numbers"),
 )  # fmt: skip
 

@@ -60,7 +60,9 @@ def why_rejected(resource: Resource) -> str:
 
 
 def fix_hint(resource: Resource) -> str:
-    """Where to go next: a campaign's fix form, unless its decline is final."""
+    """Where to go next: the fix form, unless a campaign's decline is final."""
+    if resource.type is ResourceType.BRAND:
+        return " (f: fix its profile, register again)"
     if resource.type is not ResourceType.CAMPAIGN:
         return ""
     codes = [code for code, _ in reasons_of(resource.type.value, resource.detail)]

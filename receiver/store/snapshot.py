@@ -12,6 +12,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,10 @@ class RegistryEncoder:
         self.step(registry, None)
         return list(self._texts.values())
 
+    def keys(self) -> list[Any]:
+        """The key of each text `parts` gave, in the same order (right after it, loop thread)."""
+        return list(self._texts)
+
 
 class Snapshotter:
     """Writes the registry (as of a journal position) on its own thread, so commits never wait.
@@ -108,6 +113,7 @@ class Snapshotter:
         prepare: Callable[[int | None], bool] | None = None,
         position: Callable[[], int] | None = None,
         source: Callable[[], TextSource | None] = lambda: None,
+        keys: Callable[[], list[Any]] | None = None,
     ) -> None:
         self.path = path
         self.seq = seq  # journal position the file on disk covers
@@ -117,6 +123,7 @@ class Snapshotter:
         self._prepare = prepare  # prepare(budget) -> ready: spreads the encoding over loop turns
         self._position = position  # the journal position state() would report, cheaply
         self._source = source  # where state()'s int parts are read from
+        self._keys = keys  # the key of each of state()'s parts: registry.keys is written too
         self._stepping: asyncio.Handle | None = None
         self._clock = clock
         self._write_file = write_file
@@ -163,15 +170,19 @@ class Snapshotter:
         seq, parts = self._state()
         if seq <= self.seq:
             return None
+        keys = self._keys() if self._keys is not None else None
         fut = loop.run_in_executor(
             self._executor,
-            write_snapshot_parts,
-            self.path,
-            seq,
-            parts,
-            self._clock(),
-            self._write_file,
-            self._source(),
+            partial(
+                write_snapshot_parts,
+                self.path,
+                seq,
+                parts,
+                self._clock(),
+                self._write_file,
+                self._source(),
+                keys=keys,
+            ),
         )
         self._running = fut
 
@@ -211,9 +222,10 @@ class Snapshotter:
         seq, parts = self._state()
         if seq <= self.seq:
             return
+        keys = self._keys() if self._keys is not None else None
         try:
             write_snapshot_parts(
-                self.path, seq, parts, self._clock(), self._write_file, self._source()
+                self.path, seq, parts, self._clock(), self._write_file, self._source(), keys=keys
             )
         except OSError as exc:
             self.last_error = f"registry snapshot failed: {exc}"

@@ -34,8 +34,9 @@ def iso_utc(ts: float | None) -> str | None:
     """Seconds since the epoch as ISO-8601 UTC with milliseconds, e.g. 2025-01-02T03:04:05.678Z.
 
     The text datetime's isoformat(timespec="milliseconds") gives (microseconds rounded half
-    to even as fromtimestamp rounds them, then cut to milliseconds), at under half its cost:
-    a status of 200,000 resources formats 200,000 of them."""
+    to even as fromtimestamp rounds them, then cut to milliseconds), at a third of its cost:
+    a status of 200,000 resources formats 200,000 of them, over a few distinct days (each
+    day's date is formatted once)."""
     if ts is None:
         return None
     if not 0 <= ts < _YEAR_10000:
@@ -45,9 +46,16 @@ def iso_utc(ts: float | None) -> str | None:
     micro = round((ts - whole) * 1e6)
     if micro >= 1_000_000:
         whole, micro = whole + 1, micro - 1_000_000
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(whole))}.{micro // 1000:03d}Z"
+    day, second = divmod(whole, 86_400)
+    date = _DATES.get(day)
+    if date is None:
+        date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86_400))
+    hour, second = divmod(second, 3600)
+    minute, second = divmod(second, 60)
+    return f"{date}T{hour:02d}:{minute:02d}:{second:02d}.{micro // 1000:03d}Z"
 
 
+_DATES: dict[int, str] = {}  # days since the epoch -> "YYYY-MM-DD"
 _YEAR_10000 = 253_402_300_800
 
 

@@ -121,6 +121,7 @@ class Store(StoreReads):
             prepare=lambda budget: self._encoder.step(self.registry, budget),
             position=lambda: self._applied_seq,
             source=lambda: self._encoder.source,
+            keys=self._encoder.keys,
             clock=clock,
             write_file=write_file,
             interval=snapshot_interval,

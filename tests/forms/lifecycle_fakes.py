@@ -83,8 +83,27 @@ PROFILES_API: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+REJECTED_BRAND: dict[str, Any] = {
+    "brand_id": "BREJ001", "brand_alias": "acme", "brand_type": "STANDARD",
+    "registration_status": "FAILED", "profile_uuid": "p-acme", "secondary_vetting": False,
+    "declined_reasons": [
+        {"code": "1102", "message": "The company name does not match the records for the EIN."}
+    ],
+}  # fmt: skip
+
+
 class ProfileGateway(LifecycleGateway):
-    """LifecycleGateway plus the raw profile reads and profile create/update/delete."""
+    """LifecycleGateway plus the raw profile and brand reads and profile create/update/delete."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.brand = dict(REJECTED_BRAND)
+
+    def read_brand(self, brand_id: str) -> dict[str, Any]:
+        return dict(self.brand, brand_id=brand_id)
+
+    def read_profile(self, uuid: str) -> dict[str, Any]:
+        return next(dict(p) for p in PROFILES_API if p["profile_uuid"] == uuid)
 
     def read_profiles(self) -> list[dict[str, Any]]:
         return [dict(p) for p in PROFILES_API]

@@ -7,6 +7,7 @@ from textual.widgets import Input
 
 from plivo_client.types import GatewayError
 from receiver.domain.models import Badge, Cause, Change, Cycle, Resource, ResourceType
+from tui.forms.brand_fix import BrandFixForm
 from tui.forms.bulk_link import BulkLinkScreen, BulkUnlinkScreen
 from tui.forms.campaign_import_form import CampaignImportForm
 from tui.forms.campaign_update_form import CampaignUpdateForm
@@ -204,6 +205,25 @@ def test_profile_form_errors(snap_compare, host, wait, size):
 def test_profile_form_update(snap_compare, host, wait, size):
     gateway = ProfileGateway()
     app = host(lambda: ProfileForm(gateway, PROFILES_API[0]))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
+
+
+@SIZES
+def test_brand_fix_form(snap_compare, host, wait, size):
+    """A rejected brand's profile, opened at the field its decline concerns."""
+    gateway = ProfileGateway()
+    app = host(lambda: BrandFixForm(gateway, "BREJ001"))
+    assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
+
+
+@SIZES
+def test_brand_fix_form_copies_for_an_ein(snap_compare, host, wait, size):
+    """Plivo cannot change a profile's EIN: the fix is a new profile, copied."""
+    gateway = ProfileGateway()
+    gateway.brand["declined_reasons"] = [
+        {"code": "1101", "message": "The US EIN provided is invalid."}
+    ]
+    app = host(lambda: BrandFixForm(gateway, "BREJ001"))
     assert snap_compare(app, terminal_size=size, run_before=loaded(wait))
 
 

@@ -53,12 +53,13 @@ def test_a_final_decline_says_an_update_cannot_fix_it() -> None:
                                    "attribute (final: an update cannot fix it)")  # fmt: skip
 
 
-def test_a_brand_rejection_names_its_reasons_without_a_fix_key() -> None:
+def test_a_brand_rejection_names_its_reasons_and_the_fix_key() -> None:
     brand = Resource(RT.BRAND, "B1", Badge.REJECTED, T0,
                      detail={"declined_reasons": "The US EIN provided is invalid. (1101)"})  # fmt: skip
     notice = notice_for(Change(Cause.CALLBACK, (brand,), message="brand B1: pending → rejected"))
     assert notice.message == (
         "brand B1: pending → rejected — code 1101: the US EIN provided is invalid"
+        " (f: fix its profile, register again)"
     )
 
 

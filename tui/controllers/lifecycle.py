@@ -1,13 +1,17 @@
-"""The main screen's lifecycle keys: fix and resubmit or delete a campaign, delete a brand or send
-its OTP, bulk link and unlink numbers, and the profiles screen."""
+"""The main screen's lifecycle keys: fix and resubmit or delete a campaign, fix (its profile, then
+register again), delete a brand or send its OTP, bulk link and unlink numbers, and the profiles
+screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from plivo_client.preflight import Preflight
 from receiver.domain.models import Badge, ResourceType
 from tui.controllers.connecting import gateway_or_say
+from tui.forms.brand_fix import BrandFixForm
+from tui.forms.brand_form import BrandForm
 from tui.forms.bulk_link import BulkLinkScreen, BulkOutcome, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
@@ -65,14 +69,50 @@ class LifecycleController:
 
         return done
 
-    # ---- campaigns ----------------------------------------------------------------------
-    def fix_campaign(self) -> None:
-        campaign = self._selected(ResourceType.CAMPAIGN, "resubmit", "rejected campaign")
-        if campaign is not None:
-            self.fix(campaign)
+    # ---- fixing a rejection ----------------------------------------------------------------
+    def fix_selected(self) -> None:
+        """`f`: fix the selected rejected campaign or brand."""
+        selected = self._resources().current_table.selected()
+        if selected is None or selected.type is ResourceType.NUMBER:
+            self.node.notify(
+                "Select a rejected campaign or brand first.", title="fix", severity="warning"
+            )
+            return
+        self.fix(selected)
 
-    def fix(self, campaign: Resource) -> None:
-        """The fix-and-resubmit form for `campaign` (the main screen's row, or a detail's)."""
+    def fix(self, resource: Resource) -> None:
+        """The fix form for a rejected campaign or brand (the main screen's row, or a detail's)."""
+        if resource.type is ResourceType.BRAND:
+            self.fix_brand(resource)
+        else:
+            self.fix_campaign(resource)
+
+    def fix_brand(self, brand: Resource) -> None:
+        """Plivo has no brand update: fix its profile, then register the brand again."""
+        if brand.badge is not Badge.REJECTED:
+            self.node.notify(
+                f"Brand {brand.id} is {brand.badge.value}: only a rejected brand is fixed "
+                "(its profile, then registered again).",
+                title="fix brand",
+                severity="warning",
+            )
+            return
+        if (gateway := self._gateway("fix brand")) is None:
+            return
+        form = BrandFixForm(gateway, brand.id)
+
+        def profile_done(_result: Submitted | None) -> None:
+            if form.again is not None:  # step 1 done (its note says what it did): step 2
+                again = BrandForm(
+                    gateway, preflight=Preflight(gateway, self.services.store), again=form.again
+                )
+                self.node.app.push_screen(again, self._told("brand registered again"))
+
+        self.node.app.push_screen(form, profile_done)
+
+    # ---- campaigns ----------------------------------------------------------------------
+    def fix_campaign(self, campaign: Resource) -> None:
+        """The fix-and-resubmit form for `campaign`."""
         if campaign.badge is not Badge.REJECTED:
             self.node.notify(
                 f"Campaign {campaign.id} is {campaign.badge.value}: only a rejected campaign "

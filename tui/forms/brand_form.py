@@ -26,6 +26,7 @@ from tui.forms.profile_form import ProfileForm
 if TYPE_CHECKING:
     from plivo_client.gateway import Gateway
     from plivo_client.preflight import Preflight
+    from tui.forms.brand_fix import BrandAgain
 
 NEW_PROFILE = "\x00new-profile"  # the profile list's last entry: not a uuid Plivo would give
 NEW_PROFILE_LABEL = "new profile…  (F4)"
@@ -60,8 +61,20 @@ class BrandForm(FormScreen):
         profiles: list[Profile]
         error: str | None = None
 
-    def __init__(self, gateway: Gateway, *, preflight: Preflight | None = None) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        *,
+        preflight: Preflight | None = None,
+        again: BrandAgain | None = None,
+    ) -> None:
         super().__init__(gateway)
+        self.again = again  # step 2 of fixing a rejected brand: register it again
+        self.replaced = False  # the rejected brand it replaces was deleted
+        if again is not None:
+            self.TITLE_TEXT = f"Fix rejected brand {again.brand_id}: 2. register it again"
+            self.SUBMIT_LABEL = "Register again"
+            self.AUTO_FOCUS = "#alias"  # the profile is chosen; the alias is what to review
         self.profiles: dict[str, Profile] = {}
         self.profiles_before_new: set[str] | None = None  # set while an F4 profile is loading
         self.preflight = preflight
@@ -72,6 +85,8 @@ class BrandForm(FormScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="form-body"):
+            if self.again is not None:
+                yield Static(again_note(self.again), id="again-note", classes="note")
             yield field(
                 "Profile",
                 Select[str]([], prompt="Loading profiles…", id="profile_uuid"),
@@ -115,6 +130,11 @@ class BrandForm(FormScreen):
             yield fees_note("brand_create")
 
     def on_mount(self) -> None:
+        again = self.again
+        if again is not None:
+            self.query_one("#alias", Input).value = again.alias
+            self.query_one("#brand_type", Select).value = again.brand_type
+            self.query_one("#secondary_vetting", Switch).value = again.secondary_vetting
         self.load_profiles()
 
     @work(thread=True, exit_on_error=False, group="load", description="brand form: load profiles")
@@ -150,6 +170,8 @@ class BrandForm(FormScreen):
         note.set_class(bool(error), "-warning")
         if len(profiles) == 1:
             select.value = profiles[0].uuid
+        if self.again is not None and self.again.profile_uuid in self.profiles:
+            select.value = self.again.profile_uuid
         before = self.profiles_before_new
         fresh = [p.uuid for p in profiles if before is not None and p.uuid not in before]
         if fresh:
@@ -215,4 +237,35 @@ class BrandForm(FormScreen):
 
     @work(thread=True, exit_on_error=False, group="submit", description="brand: create")
     def send(self, request: BrandRequest) -> None:
+        again = self.again
+        if (
+            again is not None
+            and again.replaces
+            and request.profile_uuid == again.profile_uuid
+            and not self.replaced
+        ):
+            try:  # one brand per profile: the rejected one gives the profile back first
+                self.gateway.delete_brand(again.brand_id)
+            except GatewayError as error:
+                said = (
+                    f"the rejected brand {again.brand_id} still holds this profile and could "
+                    f"not be deleted, so nothing was registered: {error.message}"
+                )
+                self.post_message(self.Refused(said, None, error.journaled))
+                return
+            self.replaced = True
         self.deliver(lambda: self.gateway.create_brand(request))
+
+
+def again_note(again: BrandAgain) -> str:
+    """What the second step of a brand fix does, before anything is sent."""
+    lines = [
+        f"Registering brand {again.brand_id} ({again.alias}) again, as a new brand: "
+        f"{again.said}. Change the alias if you like; the fees below apply again."
+    ]
+    if again.replaces:
+        lines.append(
+            f"Plivo allows one brand per profile: the rejected brand {again.brand_id} is "
+            "deleted first (its story stays in tendlc's timeline)."
+        )
+    return "\n".join(lines)

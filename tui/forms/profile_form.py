@@ -143,6 +143,31 @@ class ProfileForm(FormScreen):
         self.query_one("#callback-line").display = False  # profiles get no status callbacks
         self._entity_changed()
 
+    def fill(self, profile: dict[str, Any], *, editing: bool) -> None:
+        """Show `profile` (the API's object) in the fields, after the form was composed; with
+        `editing`, the fields Plivo cannot change are locked, as when opened to update."""
+        self.profile, self.editing = dict(profile), editing
+        for name in (*TEXTS, *CHOICES):
+            widget = self.query_one(f"#{name}")
+            value = str(profile.get(name) or "")
+            if isinstance(widget, Select):
+                widget.value = value if value in CHOICES[name][1] else Select.NULL
+            elif isinstance(widget, Input):
+                widget.value = value
+            widget.disabled = self.locked(name)
+        for group, parts in (("address", ADDRESS), ("authorized_contact", CONTACT)):
+            given = profile.get(group)
+            values = given if isinstance(given, dict) else {}
+            for key in parts:
+                widget = self.query_one(f"#{group}__{key}")
+                value = str(values.get(key) or "")
+                if isinstance(widget, Select):
+                    value = value.upper()
+                    widget.value = value if value in SENIORITIES else Select.NULL
+                elif isinstance(widget, Input):
+                    widget.value = value
+                widget.disabled = False  # address and contact can always change
+
     @on(Select.Changed, "#entity_type")
     def _entity_changed(self, event: Select.Changed | None = None) -> None:
         """Stock symbol and exchange matter for public companies only."""
@@ -207,6 +232,10 @@ class ProfileForm(FormScreen):
 
     @work(thread=True, exit_on_error=False, group="submit", description="profile: save")
     def send(self, request: ProfileRequest | ProfileUpdate) -> None:
+        self.save(request)
+
+    def save(self, request: ProfileRequest | ProfileUpdate) -> None:
+        """Create or update the profile (in the submit thread)."""
         if isinstance(request, ProfileUpdate):
             self.deliver(lambda: self.gateway.update_profile(request))
         else:

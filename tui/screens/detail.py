@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class DetailHooks:
     """What the detail view borrows from the main screen: flags, reconcile, URL, clock, and
-    the fix-and-resubmit form for a rejected campaign."""
+    the fix form for a rejected campaign or brand."""
 
     flags: RowFlags
     reconcile: Callable[[ResourceType, str], None]
@@ -99,7 +99,13 @@ def summary_renderable(
 
 
 def next_step(resource: Resource) -> str:
-    """What to do about a rejected campaign: fix and resubmit, unless its decline is final."""
+    """What to do about a rejection: a campaign is fixed and resubmitted, unless its decline is
+    final; a brand's profile is fixed, then the brand registered again."""
+    if resource.type is ResourceType.BRAND:
+        return (
+            "f: fix its profile (opens at the field the decline concerns), then register the "
+            "brand again"
+        )
     known = explain(resource.detail.get("error_code"))
     if known is not None and known.final:
         return "an update cannot fix this decline: delete it (d on the main screen)"
@@ -107,8 +113,8 @@ def next_step(resource: Resource) -> str:
 
 
 def fixable(resource: Resource) -> bool:
-    """A rejected campaign: the fix-and-resubmit form is offered."""
-    return resource.type is ResourceType.CAMPAIGN and resource.badge is Badge.REJECTED
+    """A rejected campaign or brand: its fix form is offered."""
+    return resource.type is not ResourceType.NUMBER and resource.badge is Badge.REJECTED
 
 
 def throughput_lines(resource: Resource) -> list[str]:
@@ -128,7 +134,7 @@ class ResourceDetailScreen(Screen):
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("r", "reconcile", "Reconcile", id="resource.reconcile"),
         Binding("x", "export_timeline", "Export timeline", id="resource.export"),
-        Binding("f", "fix_campaign", "Fix and resubmit", id="resource.fix"),
+        Binding("f", "fix", "Fix rejection", id="resource.fix"),
         Binding("m", "campaign_numbers", "Campaign numbers", id="resource.numbers"),
     ]
 
@@ -161,7 +167,7 @@ class ResourceDetailScreen(Screen):
         yield FittingFooter(
             short={
                 "export_timeline": "Export",
-                "fix_campaign": "Fix",
+                "fix": "Fix",
                 "campaign_numbers": "Numbers",
             }
         )  # short labels at 80 columns, never a key cut
@@ -217,22 +223,22 @@ class ResourceDetailScreen(Screen):
         return self.hooks.flags.lines(resource, self.hooks.callback_url())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "fix_campaign":
+        if action == "fix":
             resource = self.resource
             return self.hooks is not None and resource is not None and fixable(resource)
         if action == "campaign_numbers":
             return self.resource_type is not ResourceType.BRAND  # a brand has no numbers
         return True
 
-    def action_fix_campaign(self) -> None:
-        """`f` on a rejected campaign: the fix-and-resubmit form, at the declined field."""
+    def action_fix(self) -> None:
+        """`f` on a rejected campaign or brand: its fix form, at the declined field."""
         resource = self.resource
         if self.hooks is None or self.hooks.fix is None or resource is None:
             return
         if not fixable(resource):
             self.notify(
-                "Only a rejected campaign can be fixed and resubmitted.",
-                title="resubmit",
+                "Only a rejected campaign or brand can be fixed.",
+                title="fix",
                 severity="warning",
             )
             return

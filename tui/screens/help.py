@@ -30,7 +30,7 @@ OTHER_KEYS: list[KeySection] = [
         [
             ("r", "reconcile this resource with the API"),
             ("x", "export its timeline"),
-            ("f", "fix and resubmit a rejected campaign"),
+            ("f", "fix a rejected campaign (resubmit) or brand (its profile, then register again)"),
             ("m", "a campaign's numbers (for a number: its campaign's)"),
         ],
     ),

@@ -78,7 +78,7 @@ class MainScreen(Screen):
         Binding("i", "import_campaign", "Import campaign", show=False, id="campaign.import"),
         Binding("l", "link_numbers", "Link", id="number.link"),
         Binding("u", "unlink_number", "Unlink", id="number.unlink"),
-        Binding("f", "fix_campaign", "Fix campaign", show=False, id="campaign.update"),
+        Binding("f", "fix", "Fix rejected", show=False, id="campaign.update"),
         Binding("d", "delete_selected", "Delete", show=False, id="resource.delete"),
         Binding("o", "brand_otp", "Brand OTP", show=False, id="brand.otp"),
         Binding("p", "profiles", "Profiles", show=False, id="profiles.view"),
@@ -276,8 +276,8 @@ class MainScreen(Screen):
     def action_unlink_number(self) -> None:
         self.forms.unlink_number()
 
-    def action_fix_campaign(self) -> None:
-        self.lifecycle.fix_campaign()
+    def action_fix(self) -> None:
+        self.lifecycle.fix_selected()
 
     def action_delete_selected(self) -> None:
         self.lifecycle.delete_selected()

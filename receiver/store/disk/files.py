@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
+import mmap
 import os
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 
-from receiver.domain.models import Change
+from receiver.domain.models import Change, ResourceType
 from receiver.domain.registry import Registry
 from receiver.domain.resource_map import TextSource
 from receiver.store.disk.atomicdb import (
@@ -25,7 +28,8 @@ from receiver.store.disk.atomicdb import (
     encode,
     parse_tables,
 )
-from receiver.store.disk.mapped import map_resources
+from receiver.store.disk.key_index import KEYS_NAME, read_key_index, write_key_index
+from receiver.store.disk.mapped import MappedTexts, map_resources
 from receiver.store.nonces import NONCES_NAME
 
 LOCK_NAME = "tendlc.lock"
@@ -33,7 +37,9 @@ SNAPSHOT_NAME = "registry.json"
 SNAPSHOT_TABLE = "snapshot"
 JOURNAL_DIR = "journal"
 # files of the store directory itself, with their temp and moved-aside copies
-_STORE_FILES = (LOCK_NAME, SNAPSHOT_NAME, "unverified.json", NONCES_NAME, "entries.sqlite3")
+_STORE_FILES = (
+    LOCK_NAME, SNAPSHOT_NAME, KEYS_NAME, "unverified.json", NONCES_NAME, "entries.sqlite3"
+)  # fmt: skip
 
 
 class LockHeldError(Exception):
@@ -167,6 +173,7 @@ def _map_lines(path: Path) -> Snapshot | None:
         size = f.seek(0, os.SEEK_END)
         f.seek(max(size - len(_TAIL) - 1, 0))
         tail = f.read()
+        st = os.fstat(f.fileno())
     if not head.endswith(b"\n") or not head[:-1].endswith(_HEAD_END) or not tail.endswith(_TAIL):
         return None
     start, end = len(head), size - len(_TAIL)
@@ -178,7 +185,7 @@ def _map_lines(path: Path) -> Snapshot | None:
         meta = json.loads(head[: -1 - len(_HEAD_END)].decode() + '"registry":null}}}')
         doc = meta[SNAPSHOT_TABLE]["1"]
         seq = doc["seq"]
-        found = map_resources(path, start, end)
+        found = _indexed(path, st, head, (start, end)) or map_resources(path, start, end)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
     if found is None or not isinstance(seq, int) or seq < 0:
@@ -186,6 +193,23 @@ def _map_lines(path: Path) -> Snapshot | None:
     registry = Registry.from_mapped(*found)
     at = float(doc.get("written_at") or 0.0)
     return Snapshot(seq=seq, registry=registry, written_at=at, lines=True)
+
+
+def _indexed(
+    path: Path, st: os.stat_result, head: bytes, body: tuple[int, int]
+) -> tuple[list[tuple[ResourceType, str]], MappedTexts] | None:
+    """The keys and texts of registry.json from registry.keys, when it describes this file."""
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_ino != st.st_ino:
+            return None  # replaced since its first line was read: scan what is there now
+        found = read_key_index(path, st, head, body, f.fileno())
+        if found is None:
+            return None
+        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    keys, starts = found
+    ends = array("q", (s - 2 for s in starts[1:]))  # each line but the last ends with ",\n"
+    ends.append(body[1])
+    return keys, MappedTexts(mapping, starts, ends)
 
 
 def _read_lines(raw: bytes) -> Snapshot | None:
@@ -230,21 +254,31 @@ def write_snapshot_parts(
     at: float,
     write_file: WriteFile = atomic_write,
     source: TextSource | None = None,
+    keys: Sequence[tuple[ResourceType, str]] | None = None,
 ) -> int:
     """registry.json from each resource already encoded as JSON text, or given as its index in
     `source` (a text unchanged since open, copied from the file it was read from): TinyDB's
     layout (table "snapshot", doc 1), with each resource on a line of its own so open needs
-    no parse."""
+    no parse. With the resources' `keys` (in the same order), registry.keys beside it says
+    where each line starts (receiver/store/disk/key_index.py)."""
     head = encode({"version": 1, "seq": seq, "written_at": at})[:-1]
     raw = source.raw if source is not None else None
     doc_head = f'{{"{SNAPSHOT_TABLE}":{{"1":{head},"registry":{{"version":1,"resources":[\n'
     payload = bytearray(doc_head.encode())  # one buffer: a 120 MB registry is not copied thrice
+    body_start = len(payload)
+    starts = array("q")
     for i, part in enumerate(resources):
         if i:
             payload += b",\n"
+        starts.append(len(payload))
         payload += part.encode() if isinstance(part, str) else raw(part)  # type: ignore[misc]
+    body_end = len(payload)
     payload += b"\n]}}}}"
+    if keys is not None:
+        path.with_name(KEYS_NAME).unlink(missing_ok=True)  # never beside the wrong snapshot
     write_file(path, payload)
+    if keys is not None:
+        write_key_index(path, keys, starts, (body_start, body_end), bytes(payload[:body_start]))
     return len(payload)
 
 
