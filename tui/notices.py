@@ -131,6 +131,13 @@ def named(ids: Sequence[str]) -> str:
     return ", ".join(ids[:NAMED]) + more
 
 
+def reason_of(notice: Notice) -> str:
+    """The reason an error notice gives for its resource ("+1415…: The carriers rejected …"
+    gives "The carriers rejected …"); "" when it is a status change, not a reason."""
+    head = f"{shown_key(notice.about)}: "
+    return notice.message.removeprefix(head) if notice.message.startswith(head) else ""
+
+
 def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
     """One toast for a burst: what it was, how many resources ended in which status, and
     every kind of failure in it by name."""
@@ -144,14 +151,24 @@ def summary_for(changes: Sequence[Change], notices: Sequence[Notice]) -> Notice:
                 codes[resource.id] = ", ".join(found)
     badges = Counter(final.values())
     parts = [f"{n} {badge.value}" for badge, n in badges.most_common()]
-    failed = sorted(shown_key(key) for key, badge in final.items() if badge in ERROR_BADGES)
-    failed = [f"{id} ({codes[id]})" if id in codes else id for id in failed]
+    failed_keys = sorted((k for k, badge in final.items() if badge in ERROR_BADGES), key=shown_key)
+    errors = [n for n in notices if n.severity == "error" and n.title != "unverified callback"]
+    named_ids = {n.about for n in errors if n.about in failed_keys}  # said with the id below
+    why = {n.about: reason for n in errors if n.about in named_ids and (reason := reason_of(n))}
+    failed = []
+    for key in failed_keys:
+        id, plain = shown_key(key), split_key(key)[1]
+        if key in why:
+            id = f"{id}: {why[key]}"
+        elif plain in codes:
+            id = f"{id} ({codes[plain]})"
+        failed.append(id)
     if failed:
         parts.append(f"failed: {named(failed)}")
     unverified = sum(1 for n in notices if n.title == "unverified callback")
     if unverified:
         parts.append(f"{unverified} unverified callback{'s' if unverified != 1 else ''}")
-    others = [n for n in notices if n.severity == "error" and n.title != "unverified callback"]
+    others = [n for n in errors if n.about not in named_ids]
     parts.extend(f"{n.title}: {n.message}" for n in others[:NAMED])
     if len(others) > NAMED:
         parts.append(f"and {len(others) - NAMED} more errors")

@@ -97,7 +97,16 @@ async def test_fix_and_resubmit_a_rejected_campaign(make_stack, started, wait_fo
         badges = [t.badge for t in timeline]
         rejected = badges.index(Badge.REJECTED)  # the first cycle ends rejected
         assert Badge.SUBMITTED in badges[rejected:] and badges[-1] is Badge.REGISTERED
-        assert any("resubmitted" in m for m in toasts.messages("campaign resubmitted"))
+        pilot.app.main_screen.notices.flush()  # the burst the resubmission is in
+        await pilot.pause()
+        assert said(toasts, campaign_id, "resubmitted", "→ submitted", "→ registered")
+
+
+def said(toasts, id: str, *words: str) -> list[str]:
+    """The toasts about `id` (a title naming its type, or a summary) with any of `words`."""
+    return [
+        n.message for n in toasts.shown if id in n.message and any(w in n.message for w in words)
+    ]
 
 
 async def test_refused_update_keeps_what_was_typed(make_stack, started, wait_for, toasts):
@@ -174,19 +183,22 @@ async def test_delete_a_campaign_then_its_brand(stack, started, wait_for, toasts
         fees = str(confirm.query_one("#fee-lines", Static).content)
         assert "pricing" in fees
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: toasts.messages("campaign deleted"), "deleted")
+        await wait_for(pilot, lambda: said(toasts, campaign_id, "deactivated", "→ deleted"), "told")
         (sent,) = requests_of(stack, "campaign.delete")
         assert sent.ok and sent.campaign_id == campaign_id
         last = stack.store.registry.get(C, campaign_id).timeline[-1]
         assert (last.ref, last.badge) == (sent.id, Badge.DELETED)  # in the campaign's timeline
         table = pilot.app.main_screen.query_one("#campaign-table", ResourceTable)
         await wait_for(pilot, lambda: badge_cell(table, campaign_id) == "deleted", "its row")
+        pilot.app.main_screen.notices.flush()  # whatever the burst still held
+        await pilot.pause()
+        assert len(said(toasts, campaign_id, "deactivated", "→ deleted")) == 1  # said once
 
         await select(pilot, B, brand_id, wait_for)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrandDeleteConfirm), "again")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: toasts.messages("brand deleted"), "brand deleted")
+        await wait_for(pilot, lambda: said(toasts, brand_id, "deleted"), "brand deleted")
         assert sorted(r.ok for r in requests_of(stack, "brand.delete")) == [False, True]
         table = pilot.app.main_screen.query_one("#brand-table", ResourceTable)
         await wait_for(pilot, lambda: badge_cell(table, brand_id) == "deleted", "the brand row")

@@ -16,7 +16,7 @@ from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.screens.detail import ResourceDetailScreen
 
 from .conftest import T0, ticking_clock
-from .test_campaign_lifecycle_console import requests_of, select
+from .test_campaign_lifecycle_console import requests_of, said, select
 from .test_preflight_in_forms import TEXT
 
 SIZE = (120, 40)
@@ -134,7 +134,9 @@ async def test_check_submit_rejected_explained_fixed_registered(
         )
         assert FLOW_1004 in str(timeline.get_cell(str(rejected), "detail"))
         assert "why rejected" not in text_of(detail.query_one("#summary", Static))
-        assert any("resubmitted" in m for m in toasts.messages("campaign resubmitted"))
+        pilot.app.main_screen.notices.flush()  # the burst the resubmission is in
+        await pilot.pause()
+        assert said(toasts, campaign_id, "resubmitted", "→ submitted", "→ registered")
 
 
 async def test_an_open_detail_explains_the_rejection_row_when_reasons_arrive(

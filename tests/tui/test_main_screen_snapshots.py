@@ -128,3 +128,14 @@ def test_number_detail_at_80x24(snap_compare, snapshot_app) -> None:
 def test_number_detail_at_120x36(snap_compare, snapshot_app) -> None:
     press = ["3", "down", "down", "enter"]
     assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)
+
+
+def test_event_detail_at_80x24(snap_compare, snapshot_app) -> None:
+    """A journal entry's detail (enter on the event log): the forged callback and why."""
+    press = ["e", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=SMALL, run_before=settle)
+
+
+def test_event_detail_at_120x36(snap_compare, snapshot_app) -> None:
+    press = ["e", "enter"]
+    assert snap_compare(snapshot_app(True), press=press, terminal_size=ROOMY, run_before=settle)

@@ -131,3 +131,14 @@ async def test_the_same_reason_after_a_resubmit_is_said_again(wait_for, toasts) 
         app.notices.announce([reconciled(explained)])  # the same code as the first time
         await wait_for(pilot, lambda: len(toasts.shown) == 3, "the second rejection's toast")
         assert FLOW in toasts.shown[-1].message
+
+
+def test_a_burst_summary_names_each_rejection_once() -> None:
+    """Each rejected campaign is in the summary once, with its codes (its own toast line, with
+    the whole explanation, is not repeated after the list)."""
+    changes = [
+        callback(campaign(f"C{n}", error_code=str(code))) for n, code in enumerate((601, 1004))
+    ]
+    changes.append(callback(campaign("C9")))
+    summary = summary_for(changes, [notice_for(c) for c in changes])
+    assert summary.message == "3 rejected · failed: C0 (601), C1 (1004), C9"

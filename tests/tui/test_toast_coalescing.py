@@ -179,3 +179,17 @@ async def test_over_any_dialog_toasts_sit_at_the_top_clear_of_its_buttons(stack,
         toasts = list(dialog.query(Toast))
         buttons = list(dialog.query(Button))
         assert toasts and max(t.region.bottom for t in toasts) <= min(b.region.y for b in buttons)
+
+
+def test_a_failed_number_and_the_reason_read_for_it_are_said_once() -> None:
+    """The bulk link's summary said "failed: +14155550000 · number link failed: +14155550000:
+    The carriers rejected …": the number once, with its reason."""
+    changes = [link_callback(n, f"1415555010{n}", "success", Badge.LINKED) for n in range(3)]
+    changes += [link_callback(3, "14155550000", "failed", Badge.FAILED)]
+    notices = [Notice("number", c.message, "information") for c in changes]
+    why = "The carriers rejected the number for this campaign."
+    key = changes[-1].resources[0].key
+    notices.append(Notice("number link failed", f"+14155550000: {why}", "error", about=key))
+    summary = summary_for(changes, notices)
+    assert summary.message == f"3 linked · 1 failed · failed: +14155550000: {why}"
+    assert summary.severity == "error"

@@ -106,13 +106,26 @@ class FormsController:
             self.node.app.push_screen(form, done)
 
     def _submitted_to(self, type: ResourceType) -> Callable[[Submitted | None], None]:
-        """A result callback: on success show the tab the new resource lands in."""
+        """A result callback: on success show the tab the new resource lands in, its row
+        under the cursor (so `enter` opens what was just submitted)."""
 
         def done(result: Submitted | None) -> None:
             if result is None:
                 return
-            self._resources().show(type)
+            view = self._resources()
+            view.show(type)
+            if (key := submitted_id(result, type)) is not None:
+                view.table(type).follow(key)
             if result.journal_error:
                 self.node.notify(result.journal_error, title="not journaled", severity="error")
 
         return done
+
+
+def submitted_id(result: Submitted, type: ResourceType) -> str | None:
+    """The id of the `type` resource a request concerns (a link: its first number)."""
+    if type is ResourceType.BRAND:
+        return result.brand_id
+    if type is ResourceType.CAMPAIGN:
+        return result.campaign_id
+    return result.numbers[0] if result.numbers else None

@@ -15,6 +15,7 @@ from tui.forms.brand_form import BrandForm
 from tui.forms.bulk_link import BulkLinkScreen, BulkOutcome, BulkUnlinkScreen
 from tui.forms.campaign_update_form import CampaignUpdateForm
 from tui.forms.delete_confirm import BrandDeleteConfirm, BrandOtpConfirm, CampaignDeleteConfirm
+from tui.notices import Notice, Notices
 from tui.screens.campaign_numbers import CampaignNumbersScreen
 from tui.screens.profiles import ProfilesScreen
 
@@ -48,12 +49,23 @@ class LifecycleController:
             return None
         return selected
 
-    def _told(self, title: str) -> Callable[[Submitted | None], None]:
-        """A result callback: Plivo's answer as a toast (the request is in the timeline)."""
+    def _told(
+        self, title: str, about: Resource | None = None
+    ) -> Callable[[Submitted | None], None]:
+        """A result callback: Plivo's answer as a toast (the request is in the timeline).
+
+        About a resource, it joins the screen's burst of notices as that resource's: the
+        status change the request made ("registered → deleted") and Plivo's answer ("campaign
+        C1 deactivated") are one toast, not two."""
 
         def done(result: Submitted | None) -> None:
-            if result is not None:
+            if result is None:
+                return
+            notices: Notices | None = getattr(self.node, "notices", None)
+            if about is None or notices is None:
                 self.node.notify(result.message, title=title, markup=False)
+                return
+            notices.post(Notice(about.type.value, result.message, "information", about=about.key))
 
         return done
 
@@ -111,7 +123,7 @@ class LifecycleController:
             return
         if (gateway := self._gateway("resubmit")) is not None:
             form = CampaignUpdateForm(gateway, campaign.id)
-            self.node.app.push_screen(form, self._told("campaign resubmitted"))
+            self.node.app.push_screen(form, self._told("campaign resubmitted", campaign))
 
     def delete_selected(self) -> None:
         """`d`: delete the selected campaign or brand (each after its own confirm)."""
@@ -129,7 +141,8 @@ class LifecycleController:
             CampaignDeleteConfirm if selected.type is ResourceType.CAMPAIGN else BrandDeleteConfirm
         )
         title = f"{selected.type.value} deleted"
-        self.node.app.push_screen(kind(gateway, selected.id, selected.name), self._told(title))
+        confirm = kind(gateway, selected.id, selected.name)
+        self.node.app.push_screen(confirm, self._told(title, selected))
 
     # ---- brands -------------------------------------------------------------------------
     def brand_otp(self) -> None:

@@ -52,7 +52,7 @@ class BrandForm(FormScreen):
         *FormScreen.BINDINGS,
         Binding("f4", "new_profile", "New profile…", id="brand.profile"),
     ]
-    KEYS_HINT = "f4 new profile · ctrl+s submit · esc cancel"
+    KEYS_HINT = "f4 profile · ctrl+s submit · esc cancel"  # whole beside the buttons at 80
 
     @dataclass
     class ProfilesLoaded(Message):

@@ -143,7 +143,8 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
         bar.update(total=len(numbers), progress=0)
         bar.display = True
         table = self.query_one("#bulk-results", DataTable)
-        table.add_column("number", key="number", width=14)
+        table.add_column("number", key="number", width=12)  # "+14155550101": no more, so a
+        # reason fits beside it at 80 columns ("✗ failed: The carriers rejected … campaign.")
         table.add_column("result", key="result")
         for number in numbers:
             table.add_row(plus(number), "waiting", key=number)
@@ -223,16 +224,8 @@ class BulkRun(ModalScreen[BulkOutcome | None]):
         button.label, button.disabled, button.variant = "Close", False, "default"
         self.query_one("#cancel", Button).display = False
         self.query_one("#keys-hint", Label).update("enter or esc close")
-        told = f"{plural(len(self.sent), 'number')} {self.VERB}"
-        if self.refused:
-            told += f", {len(self.refused)} refused (see each one's reason)"
         self.query_one("#form-error", FieldError).show(None)
-        self._summarise()
-        self.notify(
-            told,
-            title=self.TITLE_TEXT.lower(),
-            severity="warning" if self.refused else "information",
-        )
+        self._summarise()  # said here, on the dialog: the numbers' own toasts follow
         button.focus()
 
     def action_cancel(self) -> None:

@@ -3,6 +3,7 @@ ones show their campaign."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -32,13 +33,35 @@ def describe_number(row: dict[str, Any]) -> tuple[str, bool]:
     status = str(row.get("tendlc_registration_status") or "").upper()
     place = ", ".join(str(p) for p in (row.get("city"), row.get("region")) if p)
     place = place.removesuffix(", UNITED STATES")
-    if str(row.get("number_type") or "local") != "local" or not is_us_number(number):
-        state, free = "not a US long code: 10DLC cannot use it", False
-    elif campaign:
-        state, free = f"linked to {campaign} ({status.lower() or 'unknown'})", False
+    kind = number_kind(row)
+    if kind == "other":
+        state = "not a US long code: 10DLC cannot use it"
+    elif kind == "linked":
+        state = f"linked to {campaign} ({status.lower() or 'unknown'})"
     else:
-        state, free = "free", True
-    return f"{plus(number):<14} {state}" + (f"  · {place}" if place else ""), free
+        state = "free"
+    return f"{plus(number):<14} {state}" + (f"  · {place}" if place else ""), kind == "free"
+
+
+def number_kind(row: dict[str, Any]) -> str:
+    """'free', 'linked' (to a campaign) or 'other' (not a US long code) for one Number API
+    object."""
+    number = str(row.get("number") or "")
+    if str(row.get("number_type") or "local") != "local" or not is_us_number(number):
+        return "other"
+    return "linked" if row.get("tendlc_campaign_id") else "free"
+
+
+def account_summary(rows: list[dict[str, Any]]) -> str:
+    """'26 numbers on the account: 23 free, 2 linked, 1 not a US long code': the parts add up
+    to the total, so no number goes uncounted."""
+    kinds = Counter(number_kind(row) for row in rows)
+    free, linked = kinds["free"], kinds["linked"]
+    parts = [f"{free} free", f"{linked} linked"]
+    if other := kinds["other"]:
+        parts.append(f"{other} not a US long code" if other == 1 else f"{other} not US long codes")
+    none = "" if free else " — none free to link"
+    return f"{plural(len(rows), 'number')} on the account: {', '.join(parts)}{none}"
 
 
 class NumberPicker(ModalScreen[tuple[str, ...] | None]):
@@ -93,19 +116,13 @@ class NumberPicker(ModalScreen[tuple[str, ...] | None]):
             return
         self.rows = message.rows
         picker = self.query_one("#account-numbers", SelectionList)
-        free = 0
         for row in self.rows:
             text, pickable = describe_number(row)
             number = str(row.get("number") or "")
-            free += pickable
             picker.add_option(
                 Selection(text, number, number in self.already and pickable, disabled=not pickable)
             )
-        linked = sum(1 for r in self.rows if r.get("tendlc_campaign_id"))
-        summary.update(
-            f"{plural(len(self.rows), 'number')} on the account: {free} free, {linked} linked"
-            + ("" if free else " — none free to link")
-        )
+        summary.update(account_summary(self.rows))
 
     def picked(self) -> tuple[str, ...]:
         return tuple(self.query_one("#account-numbers", SelectionList).selected)

@@ -39,6 +39,7 @@ from tui.widgets.formatting import Entry
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.resources_view import ResourcesView
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.toast_place import keep_toasts_above
 from tui.widgets.virtual_table import VirtualTable
 
 # Seconds: changes arriving within this window are applied together. A batch costs the virtual
@@ -179,6 +180,7 @@ class MainScreen(Screen):
         for warning in self.store.warnings:
             self.notify(warning, title="store", severity="warning", timeout=15)
         self.reconciler.start(each_tick=self.urls.check)
+        keep_toasts_above(self, self.query_one("#log-panel"))
         self.link.start()
         if self.services.started:
             self.on_services_started(ServicesStarted())

@@ -103,6 +103,7 @@ class ResourceTable(VirtualTable):
         self.scope: Scope | None = None
         self._resources: dict[str, Resource | None] = {}  # None: not built yet, ask lookup
         self._sending: set[str] = set()  # rows whose request is on its way (mark_sending)
+        self._follow: str | None = None  # a row to put the cursor on once it appears (follow)
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.recompute_cells())
@@ -159,6 +160,15 @@ class ResourceTable(VirtualTable):
         if id in self._resources:
             self.update_row(id)
 
+    def follow(self, key: str) -> None:
+        """Put the cursor on `key`'s row: now if it is shown, else as soon as it appears (a
+        resource just submitted, whose row the store adds when it records the request)."""
+        if key in self.rows:
+            self._follow = None
+            self.move_cursor(row=self.get_row_index(key))
+        else:
+            self._follow = key
+
     def _source(self, key: str) -> list[Cell]:
         resource = self.resource(key)
         if resource is None:  # unreadable in registry.json (the store warned)
@@ -202,3 +212,5 @@ class ResourceTable(VirtualTable):
                 new.append((key, None))
         self.append_rows(new)
         self.remove_rows(hidden)
+        if self._follow is not None and self._follow in self.rows:
+            self.follow(self._follow)
