@@ -62,7 +62,7 @@ class BrandFixForm(ProfileForm):
     """Step 1 of fixing a rejected brand: its profile, at the declined field."""
 
     SHOWN_HERE = frozenset({"submit", "load"})
-    KEYS_HINT = "ctrl+s save, then register again · esc cancel"
+    KEYS_HINT = "ctrl+s save, then step 2 · esc cancel"
 
     class Loaded(Message):
         """The brand and its profile as the API returns them (posted from the load thread)."""
