@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,6 +26,7 @@ from tui.commands import ResourceCommands
 from tui.controllers.exports import Export, ask_and_export
 from tui.controllers.flags import RowFlags
 from tui.messages import RegistryChanged, follow_store
+from tui.screens.entry import EntryDetailScreen
 from tui.widgets.badges import badge_text
 from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.formatting import (
@@ -126,6 +128,11 @@ def throughput_lines(resource: Resource) -> list[str]:
     return []
 
 
+NARROW = 100
+"""Below this many columns the raw payload pane gives its width to the timeline (at 80 its
+"What happened" column showed 10 characters); `enter` on a row opens its raw entry instead."""
+
+
 class ResourceDetailScreen(Screen):
     """Opened with `enter` on a resource row; `esc` goes back. Follows changes live."""
 
@@ -157,9 +164,9 @@ class ResourceDetailScreen(Screen):
         yield Static(id="summary")
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left"):
-                yield Label("Timeline", classes="section-title")
+                yield Label("Timeline  (enter: its raw entry)", classes="section-title")
                 yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-                yield Label("Journal entries", classes="section-title")
+                yield Label("Journal entries  (enter: raw entry)", classes="section-title")
                 yield DataTable(id="journal", cursor_type="row")
             with Vertical(id="detail-right"):
                 yield Label("Raw payload", classes="section-title")
@@ -333,16 +340,33 @@ class ResourceDetailScreen(Screen):
         if any(r.key == self.key for r in change.resources):
             self.refresh_view()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def row_entry(self, table: str, key: str | None) -> Entry | None:
+        """The journal entry behind a row of the timeline or of the journal table."""
+        if table == "journal":
+            return self._entries.get(key or "")
+        resource = self.resource
+        index = int(key or 0)
+        if resource is None or index >= len(resource.timeline):
+            return None
+        ref = resource.timeline[index].ref
+        entry = self._entries.get(ref or "")
+        if entry is None and ref:
+            entry = self.store.find_entry(ref)
+        return entry
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        """`enter` on a row: its raw entry, full screen (the pane beside may be hidden)."""
+        entry = self.row_entry(message.data_table.id or "", message.row_key.value)
+        if entry is None:
+            self.notify("No journal entry behind this row.", title="raw entry")
+            return
+        self.app.push_screen(EntryDetailScreen(entry))
+
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         payload = self.query_one("#detail-payload", PayloadView)
-        if message.data_table.id == "journal":
-            payload.show(self._entries.get(message.row_key.value or ""))
-        elif message.data_table.id == "timeline":
-            resource = self.resource
-            index = int(message.row_key.value or 0)
-            if resource is not None and index < len(resource.timeline):
-                ref = resource.timeline[index].ref
-                entry = self._entries.get(ref or "")
-                if entry is None and ref:
-                    entry = self.store.find_entry(ref)
-                payload.show(entry)
+        table = message.data_table.id or ""
+        if table in ("journal", "timeline"):
+            payload.show(self.row_entry(table, message.row_key.value))
