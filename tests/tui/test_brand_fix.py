@@ -44,6 +44,16 @@ async def rejected_brand(stack, pilot, step, alias: str) -> str:
     return brand_id
 
 
+async def fix_from_the_table(stack, pilot, step, alias: str):
+    """A rejected brand, `f` on its row: (its id, the fix form once loaded)."""
+    app = stack.app
+    brand_id = await rejected_brand(stack, pilot, step, alias)
+    await select(pilot, B, brand_id, step)
+    await pilot.press("f")
+    await step(pilot, lambda: isinstance(app.screen, BrandFixForm) and app.screen.loaded, "step 1")
+    return brand_id, app.screen
+
+
 def shown(widget) -> str:
     return str(widget.render())
 
@@ -112,13 +122,7 @@ async def test_an_invalid_ein_is_typed_into_a_new_profile_copied_from_the_old(
     step = partial(wait_for, timeout=LOOP_DEADLINE)
     async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
-        brand_id = await rejected_brand(stack, pilot, step, "harbor reject-1101")
-        await select(pilot, B, brand_id, step)
-        await pilot.press("f")  # from the brands table
-        await step(
-            pilot, lambda: isinstance(app.screen, BrandFixForm) and app.screen.loaded, "step 1"
-        )
-        fix = app.screen
+        brand_id, fix = await fix_from_the_table(stack, pilot, step, "harbor reject-1101")
         ein = fix.query_one("#ein", Input)
         assert fix.focused is ein and not ein.disabled and not fix.editing
         assert "copied from this one" in shown(fix.query_one("#decline-summary"))
@@ -153,13 +157,7 @@ async def test_a_delete_refused_keeps_the_form_and_registers_nothing(
     step = partial(wait_for, timeout=LOOP_DEADLINE)
     async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await started(pilot)
-        brand_id = await rejected_brand(stack, pilot, step, "harbor reject-1199")
-        await select(pilot, B, brand_id, step)
-        await pilot.press("f")
-        await step(
-            pilot, lambda: isinstance(app.screen, BrandFixForm) and app.screen.loaded, "step 1"
-        )
-        fix = app.screen
+        brand_id, fix = await fix_from_the_table(stack, pilot, step, "harbor reject-1199")
         assert fix.focused is fix.query_one("#company_name", Input)  # no field named: the first
         assert "does not know this reason" in shown(fix.query_one("#decline-summary"))
         await pilot.press("ctrl+s")  # nothing changed: no update is sent, on to step 2

@@ -14,6 +14,15 @@ from .conftest import T0
 from .test_campaign_loop import detail_drawn
 
 
+async def filled_app(tmp_path, fill_registry, still_receiver):
+    store = Store.open(tmp_path / "store", clock=lambda: T0)
+    await fill_registry(store)
+    app = make_app(
+        store=store, receiver=still_receiver, gateway=None, clock=lambda: T0, overdue_after=None
+    )
+    return store, app
+
+
 async def open_detail(pilot, app, store, wait_for):
     table = app.main_screen.query_one("#brand-table")
     await wait_for(pilot, lambda: app.screen is app.main_screen and table.rows, "main screen")
@@ -25,11 +34,7 @@ async def open_detail(pilot, app, store, wait_for):
 async def test_at_80_columns_the_timeline_takes_the_width_and_enter_shows_the_raw_entry(
     tmp_path, fill_registry, still_receiver, wait_for
 ) -> None:
-    store = Store.open(tmp_path / "store", clock=lambda: T0)
-    await fill_registry(store)
-    app = make_app(
-        store=store, receiver=still_receiver, gateway=None, clock=lambda: T0, overdue_after=None
-    )
+    store, app = await filled_app(tmp_path, fill_registry, still_receiver)
     async with app.run_test(size=(80, 24)) as pilot:
         detail = await open_detail(pilot, app, store, wait_for)
         await pilot.pause()
@@ -51,11 +56,7 @@ async def test_at_80_columns_the_timeline_takes_the_width_and_enter_shows_the_ra
 async def test_at_120_columns_the_raw_payload_sits_beside_the_timeline(
     tmp_path, fill_registry, still_receiver, wait_for
 ) -> None:
-    store = Store.open(tmp_path / "store", clock=lambda: T0)
-    await fill_registry(store)
-    app = make_app(
-        store=store, receiver=still_receiver, gateway=None, clock=lambda: T0, overdue_after=None
-    )
+    store, app = await filled_app(tmp_path, fill_registry, still_receiver)
     async with app.run_test(size=(120, 36)) as pilot:
         detail = await open_detail(pilot, app, store, wait_for)
         await pilot.pause()
