@@ -87,15 +87,24 @@ class LifecycleController:
         else:
             self.fix_campaign(resource)
 
+    def _rejected(self, resource: Resource, title: str, only: str) -> bool:
+        """True for a rejected resource; else say why there is nothing to fix."""
+        if resource.badge is Badge.REJECTED:
+            return True
+        self.node.notify(
+            f"{resource.type.value.capitalize()} {resource.id} is {resource.badge.value}: {only}.",
+            title=title,
+            severity="warning",
+        )
+        return False
+
     def fix_brand(self, brand: Resource) -> None:
         """Plivo has no brand update: fix its profile, then register the brand again."""
-        if brand.badge is not Badge.REJECTED:
-            self.node.notify(
-                f"Brand {brand.id} is {brand.badge.value}: only a rejected brand is fixed "
-                "(its profile, then registered again).",
-                title="fix brand",
-                severity="warning",
-            )
+        if not self._rejected(
+            brand,
+            "fix brand",
+            "only a rejected brand is fixed (its profile, then registered again)",
+        ):
             return
         if (gateway := self._gateway("fix brand")) is None:
             return
@@ -113,13 +122,9 @@ class LifecycleController:
     # ---- campaigns ----------------------------------------------------------------------
     def fix_campaign(self, campaign: Resource) -> None:
         """The fix-and-resubmit form for `campaign`."""
-        if campaign.badge is not Badge.REJECTED:
-            self.node.notify(
-                f"Campaign {campaign.id} is {campaign.badge.value}: only a rejected campaign "
-                "can be fixed and resubmitted.",
-                title="resubmit",
-                severity="warning",
-            )
+        if not self._rejected(
+            campaign, "resubmit", "only a rejected campaign can be fixed and resubmitted"
+        ):
             return
         if (gateway := self._gateway("resubmit")) is not None:
             form = CampaignUpdateForm(gateway, campaign.id)

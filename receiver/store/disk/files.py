@@ -168,26 +168,29 @@ _TAIL = b"]}}}}"
 def _map_lines(path: Path) -> Snapshot | None:
     """The snapshot written by write_snapshot_parts with its resources left in the file
     (receiver/store/disk/mapped.py); None if it is not in that layout or a line is not plain."""
-    with path.open("rb") as f:
+    with path.open("rb") as f:  # open for the whole read: registry.keys is checked against it
         head = f.readline(1 << 16)
         size = f.seek(0, os.SEEK_END)
         f.seek(max(size - len(_TAIL) - 1, 0))
         tail = f.read()
-        st = os.fstat(f.fileno())
-    if not head.endswith(b"\n") or not head[:-1].endswith(_HEAD_END) or not tail.endswith(_TAIL):
-        return None
-    start, end = len(head), size - len(_TAIL)
-    if end > start and tail.startswith(b"\n"):  # the newline before the closing brackets
-        end -= 1
-    if end <= start:
-        return None
-    try:
-        meta = json.loads(head[: -1 - len(_HEAD_END)].decode() + '"registry":null}}}')
-        doc = meta[SNAPSHOT_TABLE]["1"]
-        seq = doc["seq"]
-        found = _indexed(path, st, head, (start, end)) or map_resources(path, start, end)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return None
+        if not head.endswith(b"\n") or not head[:-1].endswith(_HEAD_END):
+            return None
+        if not tail.endswith(_TAIL):
+            return None
+        start, end = len(head), size - len(_TAIL)
+        if end > start and tail.startswith(b"\n"):  # the newline before the closing brackets
+            end -= 1
+        if end <= start:
+            return None
+        try:
+            meta = json.loads(head[: -1 - len(_HEAD_END)].decode() + '"registry":null}}}')
+            doc = meta[SNAPSHOT_TABLE]["1"]
+            seq = doc["seq"]
+            found = _indexed(path, f.fileno(), head, (start, end)) or map_resources(
+                path, start, end
+            )
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return None
     if found is None or not isinstance(seq, int) or seq < 0:
         return None
     registry = Registry.from_mapped(*found)
@@ -196,20 +199,17 @@ def _map_lines(path: Path) -> Snapshot | None:
 
 
 def _indexed(
-    path: Path, st: os.stat_result, head: bytes, body: tuple[int, int]
+    path: Path, fd: int, head: bytes, body: tuple[int, int]
 ) -> tuple[list[tuple[ResourceType, str]], MappedTexts] | None:
-    """The keys and texts of registry.json from registry.keys, when it describes this file."""
-    with path.open("rb") as f:
-        if os.fstat(f.fileno()).st_ino != st.st_ino:
-            return None  # replaced since its first line was read: scan what is there now
-        found = read_key_index(path, st, head, body, f.fileno())
-        if found is None:
-            return None
-        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    """The keys and texts of registry.json (open as `fd`) from registry.keys, when it
+    describes this file."""
+    found = read_key_index(path, os.fstat(fd), head, body, fd)
+    if found is None:
+        return None
     keys, starts = found
     ends = array("q", (s - 2 for s in starts[1:]))  # each line but the last ends with ",\n"
     ends.append(body[1])
-    return keys, MappedTexts(mapping, starts, ends)
+    return keys, MappedTexts(mmap.mmap(fd, 0, access=mmap.ACCESS_READ), starts, ends)
 
 
 def _read_lines(raw: bytes) -> Snapshot | None:
